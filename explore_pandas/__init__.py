@@ -1,0 +1,77 @@
+"""explore_pandas: Talkdesk's Explore API in pandas and Jupyter.
+
+``import explore_pandas`` stays light: heavy or optional parts (the emulator,
+the widgets) load on first use through the lazy map below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from explore_pandas.exceptions import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    DataLatencyWarning,
+    ExploreError,
+    ExploreWarning,
+    ForbiddenError,
+    JobError,
+    JobFailedError,
+    JobTimeoutError,
+    NotFoundError,
+    ParseError,
+    RateLimitError,
+    RowLimitWarning,
+    SchemaDriftWarning,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+
+__version__ = "0.1.0.dev0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+# public name -> module that defines it, imported on first attribute access
+_LAZY = {
+    "Emulator": "explore_pandas.emulator",
+}
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "DataLatencyWarning",
+    "Emulator",
+    "ExploreError",
+    "ExploreWarning",
+    "ForbiddenError",
+    "JobError",
+    "JobFailedError",
+    "JobTimeoutError",
+    "NotFoundError",
+    "ParseError",
+    "RateLimitError",
+    "RowLimitWarning",
+    "SchemaDriftWarning",
+    "ServerError",
+    "TransportError",
+    "ValidationError",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'explore_pandas' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
