@@ -1,0 +1,217 @@
+"""A faithful local emulator of Talkdesk's Explore API, for demos and tests.
+
+It serves, on 127.0.0.1 from a background thread, the token endpoint, the
+report-job endpoints, an S3-like storage host with signed expiring URLs and a
+control API under ``/_emulator/``. Behaviour follows ``explore-api.md``: the
+documented rules where they exist, the section 11 defaults where the real API
+is unknown. Data are synthetic, seeded and deterministic.
+
+Examples
+--------
+>>> from explore_pandas.emulator import Emulator
+>>> with Emulator(seed=7, progression="immediate") as emu:
+...     sorted(emu.credentials)
+['base_url', 'client_id', 'client_secret', 'token_url']
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import threading
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from explore_pandas.emulator import data
+from explore_pandas.emulator.clock import Clock
+from explore_pandas.emulator.faults import Fault
+from explore_pandas.emulator.options import Options
+from explore_pandas.emulator.server import EmulatorServer, tls_context
+from explore_pandas.emulator.state import State
+from explore_pandas.emulator.tokens import DEFAULT_SCOPES
+
+__all__ = ["Clock", "Emulator", "Options"]
+
+
+class Emulator:
+    """The Explore API on loopback, with a controllable clock and fault injection.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the synthetic data: the same seed gives the same files, byte for byte.
+    host, port : str, int
+        Where to listen; port 0 (the default) picks a free port.
+    tls : bool
+        Serve HTTPS (TLS 1.2 minimum) with a bundled self-signed certificate for
+        127.0.0.1/localhost; ``ca_file`` is the certificate to trust.
+    account : str
+        The emulated account name (it appears in token claims).
+    client_id, client_secret : str
+        The OAuth client registered with both Explore scopes; the secret is random by default.
+    now : datetime, optional
+        Start the clock at this instant instead of the real time.
+    **settings
+        Initial :class:`Options` (``progression``, ``fail_at``, ``row_limit``, ``rates``...).
+
+    Examples
+    --------
+    >>> with Emulator(progression={"polls": 3}) as emu:   # doctest: +SKIP
+    ...     xp.connect(**emu.credentials)
+    ...     emu.inject("status", status=503, endpoint="create")
+    ...     emu.stats()["max_running"]
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: bool = False,
+        account: str = "demo",
+        client_id: str = "explore-demo",
+        client_secret: str | None = None,
+        now: datetime | None = None,
+        **settings: Any,
+    ) -> None:
+        options = Options().replace(**settings)
+        self._files = tempfile.TemporaryDirectory(prefix="explore-emulator-")
+        self.clock = Clock(now)
+        self.state = State(seed=seed, account=account, options=options, clock=self.clock,
+                           files_dir=Path(self._files.name))
+        self.seed = seed
+        self.client_id = client_id
+        self.client_secret = client_secret or secrets.token_urlsafe(24)
+        self.state.tokens.add_client(client_id, self.client_secret, DEFAULT_SCOPES)
+        self._address = (host, port)
+        self._tls = tls
+        self._server: EmulatorServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        """Bind and serve from a daemon thread; returns self."""
+        if self._server is not None:
+            return self
+        context = tls_context(*_bundled_cert()) if self._tls else None
+        self._server = EmulatorServer(self._address, self.state, context)
+        host, port = self._server.server_address[:2]
+        scheme = "https" if self._tls else "http"
+        self.state.base_url = f"{scheme}://{self._address[0]}:{port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name=f"explore-emulator:{port}", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and delete the report files."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            assert self._thread is not None
+            self._thread.join(timeout=5)
+            self._server = None
+        self._files.cleanup()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.state.base_url or "not started"
+        return f"Emulator({where}, seed={self.seed}, client_id={self.client_id!r})"
+
+    # -- where and who ---------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        if not self.state.base_url:
+            raise RuntimeError("the emulator is not started: use `with Emulator() as emu:` or emu.start()")
+        return self.state.base_url
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.base_url}/oauth/token"
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        """``base_url``, ``token_url``, ``client_id``, ``client_secret``: what ``connect()`` takes."""
+        return {
+            "base_url": self.base_url,
+            "token_url": self.token_url,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+        }
+
+    @property
+    def ca_file(self) -> str | None:
+        """With ``tls=True``, the certificate a client must trust (``verify=emu.ca_file``)."""
+        return _bundled_cert()[0] if self._tls else None
+
+    # -- control (the same as /_emulator/ over HTTP) ---------------------------------------
+
+    @property
+    def options(self) -> Options:
+        return self.state.options
+
+    def configure(self, **settings: Any) -> Options:
+        """Change settings for the jobs created from now on; see :class:`Options`."""
+        return self.state.configure(**settings)
+
+    def reset(self) -> None:
+        """Forget jobs, tokens, faults and counters; settings back to the constructor's."""
+        self.state.reset()
+
+    def inject(
+        self,
+        fault: str,
+        *,
+        count: int = 1,
+        endpoint: str = "any",
+        status: int | None = None,
+        retry_after: float | None = None,
+        delay: float | None = None,
+    ) -> None:
+        """Queue a fault for the next ``count`` requests on ``endpoint``; see :class:`Fault`."""
+        self.state.faults.add(Fault(fault, endpoint, count, status, retry_after, delay))
+
+    def revoke_tokens(self) -> None:
+        """Every access token issued so far is refused from now on (401)."""
+        self.state.tokens.revoke_all()
+
+    def add_client(self, client_id: str, client_secret: str, scopes: tuple[str, ...] = DEFAULT_SCOPES) -> None:
+        """Register another OAuth client with the given granted scopes."""
+        self.state.tokens.add_client(client_id, client_secret, tuple(scopes))
+
+    # -- ground truth ----------------------------------------------------------------------
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Every job created, oldest first, with its raw request and the rows it holds."""
+        return [job.truth() for job in self.state.jobs.all()]
+
+    def stats(self) -> dict[str, Any]:
+        """Counters: jobs created, running, most ever running at once, requests, faults fired."""
+        return self.state.stats()
+
+    def count_rows(self, report: str, start: datetime, end: datetime) -> int:
+        """Rows the emulator holds for ``report`` over [start, end) (aware datetimes)."""
+        return data.count_rows(report, start, end, seed=self.seed, rate=self.options.rates.get(report))
+
+    def truth(self, report: str, start: datetime, end: datetime) -> pd.DataFrame:
+        """The typed rows for ``report`` over [start, end), in time order: what files hold."""
+        return data.generate(report, start, end, seed=self.seed, rate=self.options.rates.get(report))
+
+
+def _bundled_cert() -> tuple[str, str]:
+    folder = resources.files("explore_pandas.emulator").joinpath("tls")
+    return str(folder.joinpath("localhost.pem")), str(folder.joinpath("localhost-key.pem"))

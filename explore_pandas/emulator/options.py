@@ -1,0 +1,109 @@
+"""The emulator's knobs: how jobs progress, which response variants it sends, its limits."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+STAGES = ("created", "processing", "uploading")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings of an emulator; change them with ``Emulator.configure(**changes)``.
+
+    Defaults follow ``explore-api.md`` section 11 (the documented behaviour
+    where there is one, the proposed default where the real API is unknown).
+    """
+
+    #: how a job reaches ``done``: "immediate", {"polls": N} (done at the N-th
+    #: status read) or {"seconds": T} (done T seconds after creation)
+    progression: Any = field(default_factory=lambda: {"seconds": 2.0})
+    #: make jobs fail when they would leave this stage ("created", "processing", "uploading")
+    fail_at: str | None = None
+    #: status of the job -> files redirect (the docs disagree: 300 or 303)
+    job_redirect_status: int = 303
+    #: status of the files -> storage redirect (302 in the legacy docs, 303 in the reference)
+    files_redirect_status: int = 302
+    #: the job -> files ``Location``: "relative" (the reference default) or "absolute"
+    location: str = "relative"
+    #: job bodies: "enveloped" ({"job": ..., "_links": ...}, what real clients read) or "flat"
+    envelope: str = "enveloped"
+    row_limit: int = 1_000_000
+    #: past the row limit: "truncate" (the file holds the first rows, job done) or "fail"
+    on_row_limit: str = "truncate"
+    #: simultaneous jobs (created + processing + uploading) per account
+    quota: int = 15
+    #: seconds sent as ``Retry-After`` with a quota 429 (None: no header, as documented)
+    quota_retry_after: float | None = None
+    #: lifetime of a signed storage URL, seconds
+    storage_ttl: float = 300.0
+    #: lifetime of an access token, seconds
+    token_ttl: int = 600
+    #: rows newer than this many seconds before the job's creation are not in the file
+    latency_seconds: float = 300.0
+    retention_days: float = 30.0
+    #: mean rows per day, by report slug (the catalog's default otherwise)
+    rates: dict[str, float] = field(default_factory=dict)
+    #: datetimes in files: "utc" (as documented) or "job" (the job's timezone)
+    render_tz: str = "utc"
+    #: the json ``total``: "rows" (entries in the file) or "matching" (rows before the cap)
+    total: str = "rows"
+
+    def replace(self, **changes: Any) -> Options:
+        """A copy with ``changes`` applied, after checking each name and value."""
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise ValueError(f"unknown emulator setting(s) {unknown}; known: {sorted(names)}")
+        updated = dataclasses.replace(self, **changes)
+        updated.check()
+        return updated
+
+    def check(self) -> None:
+        _progression_kind(self.progression)
+        _one_of("fail_at", self.fail_at, (None, *STAGES))
+        _one_of("job_redirect_status", self.job_redirect_status, (300, 302, 303))
+        _one_of("files_redirect_status", self.files_redirect_status, (302, 303))
+        _one_of("location", self.location, ("relative", "absolute"))
+        _one_of("envelope", self.envelope, ("enveloped", "flat"))
+        _one_of("on_row_limit", self.on_row_limit, ("truncate", "fail"))
+        _one_of("render_tz", self.render_tz, ("utc", "job"))
+        _one_of("total", self.total, ("rows", "matching"))
+        for name in ("row_limit", "quota", "token_ttl"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"emulator setting {name!r} must be a positive integer")
+        for name in ("storage_ttl", "latency_seconds", "retention_days"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"emulator setting {name!r} must be >= 0")
+        if not isinstance(self.rates, dict):
+            raise ValueError("emulator setting 'rates' must be a dict {slug: rows per day}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def progression_of(options: Options) -> tuple[str, float]:
+    """("immediate", 0), ("polls", N) or ("seconds", T) from ``options.progression``."""
+    return _progression_kind(options.progression)
+
+
+def _progression_kind(value: Any) -> tuple[str, float]:
+    if value == "immediate":
+        return "immediate", 0.0
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, amount),) = value.items()
+        if kind == "polls" and isinstance(amount, int) and amount >= 1:
+            return "polls", float(amount)
+        if kind == "seconds" and isinstance(amount, (int, float)) and amount >= 0:
+            return "seconds", float(amount)
+    raise ValueError(
+        "emulator setting 'progression' must be 'immediate', {'polls': N} with N >= 1 "
+        f"or {{'seconds': T}} with T >= 0, not {value!r}"
+    )
+
+
+def _one_of(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"emulator setting {name!r} must be one of {allowed}, not {value!r}")
