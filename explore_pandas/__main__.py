@@ -1,0 +1,7 @@
+"""``python -m explore_pandas``: the same as the ``explore-pandas`` command."""
+
+import sys
+
+from explore_pandas.cli import main
+
+sys.exit(main())

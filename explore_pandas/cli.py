@@ -1,0 +1,89 @@
+"""The ``explore-pandas`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from typing import Sequence
+
+EPILOG = """examples:
+  explore-pandas emulator --port 8080      serve the Explore API emulator until Ctrl-C
+  explore-pandas emulator --tour           walk one report job through the API, then exit
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="explore-pandas",
+        description="Talkdesk Explore API reports in pandas, and an offline emulator of the API.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    emulator = commands.add_parser(
+        "emulator", help="serve the offline Explore API emulator",
+        description="Serve the Explore API emulator on loopback: synthetic, seeded data, no account needed.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    emulator.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    emulator.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
+    emulator.add_argument("--seed", type=int, default=0, help="seed of the synthetic data (default 0)")
+    emulator.add_argument("--tls", action="store_true", help="serve HTTPS (TLS >= 1.2) with a bundled self-signed cert")
+    emulator.add_argument("--client-secret", help="fix the demo client's secret (random by default)")
+    emulator.add_argument("--tour", action="store_true", help="walk one report job through the API and exit")
+    args = parser.parse_args(argv)
+    return _emulator(args)
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from explore_pandas.emulator import Emulator
+
+    port = 0 if args.tour else args.port
+    emu = Emulator(host=args.host, port=port, seed=args.seed, tls=args.tls, client_secret=args.client_secret)
+    try:
+        emu.start()
+    except OSError as error:
+        print(f"explore-pandas: cannot listen on {args.host}:{args.port}: {error.strerror}. "
+              "Pick another port with --port, or --port 0 for a free one.", file=sys.stderr)
+        return 2
+    with emu:
+        if args.tour:
+            from explore_pandas.emulator.tour import tour
+
+            print(f"Explore API emulator at {emu.base_url} (offline, synthetic data)\n")
+            rows = tour(emu)
+            print(f"\nDone: one report job, {rows:,} rows, no account needed.")
+            return 0
+        _banner(emu)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("\nemulator stopped")
+    return 0
+
+
+def _banner(emu: object) -> None:
+    from explore_pandas.emulator import Emulator
+
+    assert isinstance(emu, Emulator)
+    creds = emu.credentials
+    lines = [
+        "Explore API emulator (offline, synthetic data) is serving:",
+        *(f"  {key:<14} {value}" for key, value in creds.items()),
+        f"  {'control API':<14} {emu.base_url}/_emulator/",
+        f"  {'OpenAPI':<14} {emu.base_url}/openapi.json",
+    ]
+    if emu.ca_file:
+        lines.append(f"  {'CA file':<14} {emu.ca_file}")
+    lines += [
+        "",
+        "From Python:  import explore_pandas as xp; xp.connect(**credentials above)",
+        "From a shell: " + " ".join(f"EXPLORE_{key.upper()}={value}" for key, value in creds.items()),
+        "Press Ctrl-C to stop.",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
