@@ -68,12 +68,15 @@ def _token(emu: Emulator, http: requests.Session, out: Print) -> str:
 def _poll(emu: Emulator, http: requests.Session, api: dict[str, str], job_url: str, out: Print) -> str:
     import time
 
+    seen: list[str] = []
     for attempt in range(1, 200):
         answer = http.get(job_url, headers=api, allow_redirects=False)
         status = answer.json()["job"]["status"]
+        if not seen or seen[-1] != status:
+            seen.append(status)
         if answer.is_redirect:
-            out(f"3. GET {job_url} (poll {attempt})\n   -> {answer.status_code} {status}, "
-                f"Location: {answer.headers['Location']}")
+            out(f"3. GET {job_url} every 0.25 s: {' -> '.join(seen)}\n"
+                f"   poll {attempt} -> {answer.status_code}, Location: {answer.headers['Location']}")
             return requests.compat.urljoin(job_url, answer.headers["Location"])
         time.sleep(0.25)
     raise RuntimeError("the tour's job did not finish; is the emulator's progression 'immediate' or timed?")
