@@ -37,30 +37,44 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 # public name -> module that defines it, imported on first attribute access
 _LAZY = {
+    "Client": "explore_pandas.client",
     "Emulator": "explore_pandas.emulator",
+    "Job": "explore_pandas.models",
+    "JobStatus": "explore_pandas.models",
+    "PollPolicy": "explore_pandas.polling",
+    "ReportType": "explore_pandas.models",
+    "connect": "explore_pandas.client",
+    "get_client": "explore_pandas.client",
 }
 
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "Client",
     "ConfigurationError",
     "DataLatencyWarning",
     "Emulator",
     "ExploreError",
     "ExploreWarning",
     "ForbiddenError",
+    "Job",
     "JobError",
     "JobFailedError",
+    "JobStatus",
     "JobTimeoutError",
     "NotFoundError",
     "ParseError",
+    "PollPolicy",
     "RateLimitError",
+    "ReportType",
     "RowLimitWarning",
     "SchemaDriftWarning",
     "ServerError",
     "TransportError",
     "ValidationError",
     "__version__",
+    "connect",
+    "get_client",
 ]
 
 

@@ -1,0 +1,218 @@
+"""Connection settings: the regions table, :class:`Settings` and :func:`from_env`.
+
+Talkdesk serves each region from its own API host and its own Talkdesk ID token
+host (``explore-api.md`` section 2). Explicit ``base_url`` / ``token_url`` win
+over the table, which is how the emulator and proxies are reached.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from explore_pandas.exceptions import ConfigurationError
+
+__all__ = ["REGIONS", "Region", "SCOPES", "Settings", "from_env", "is_loopback_url"]
+
+#: The scopes a client needs: create jobs (write), read status and files (read).
+SCOPES = ("data-reports:read", "data-reports:write")
+
+
+@dataclass(frozen=True)
+class Region:
+    """One Talkdesk region: its API base URL and its token URL template."""
+
+    name: str
+    base_url: str
+    token_url_template: str  # ``{account}`` is the Talkdesk account (subdomain)
+
+    def token_url(self, account: str) -> str:
+        return self.token_url_template.format(account=account)
+
+
+REGIONS: Mapping[str, Region] = {
+    "us": Region("us", "https://api.talkdeskapp.com", "https://{account}.talkdeskid.com/oauth/token"),
+    "eu": Region("eu", "https://api.talkdeskapp.eu", "https://{account}.talkdeskid.eu/oauth/token"),
+    "ca": Region(
+        "ca", "https://api.talkdeskappca.com", "https://{account}.talkdeskidca.com/oauth/token"
+    ),
+    "au": Region("au", "https://api.talkdeskapp.au", "https://{account}.talkdeskid.au/oauth/token"),
+}
+
+# A Talkdesk account name is the subdomain of its token host: one DNS label.
+_ACCOUNT = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", re.IGNORECASE)
+
+# Names used in error messages, per source (keyword arguments or environment).
+_ARG_NAMES = {
+    "account": "account",
+    "region": "region",
+    "client_id": "client_id",
+    "client_secret": "client_secret",
+    "base_url": "base_url",
+    "token_url": "token_url",
+}
+_ENV_NAMES = {key: f"EXPLORE_{key.upper()}" for key in _ARG_NAMES}
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url``'s host is ``localhost``, ``::1`` or in ``127.0.0.0/8``."""
+    host = urlsplit(url).hostname or ""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and as whom to connect. The secret never appears in ``repr``.
+
+    Build it with :meth:`resolve` (keyword arguments) or :func:`from_env`.
+    """
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    base_url: str
+    token_url: str
+    account: str | None = None
+    region: str = "us"
+    scopes: tuple[str, ...] = SCOPES
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        account: str | None = None,
+        region: str | None = "us",
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        base_url: str | None = None,
+        token_url: str | None = None,
+        _names: Mapping[str, str] = _ARG_NAMES,
+    ) -> Settings:
+        """Check the settings against each other and the regions table.
+
+        Raises
+        ------
+        ConfigurationError
+            When a setting is missing, malformed or contradicts another; the
+            message names the argument (or ``EXPLORE_*`` variable) to fix.
+        """
+        region_given = region is not None
+        region_key = (region or "us").strip().lower()
+        if region_key not in REGIONS:
+            raise ConfigurationError(
+                f"{_names['region']}={region!r} is not a Talkdesk region; "
+                f"use one of {', '.join(sorted(REGIONS))}.",
+                setting=_names["region"],
+            )
+        table = REGIONS[region_key]
+        if not client_id:
+            raise ConfigurationError(
+                f"{_names['client_id']} is missing: set it to the OAuth client id of your "
+                "Talkdesk client-credentials app.",
+                setting=_names["client_id"],
+            )
+        if not client_secret:
+            raise ConfigurationError(
+                f"{_names['client_secret']} is missing: set it to the secret of client "
+                f"{client_id!r}.",
+                setting=_names["client_secret"],
+            )
+        if account is not None and not _ACCOUNT.match(account):
+            raise ConfigurationError(
+                f"{_names['account']}={account!r} is not a Talkdesk account name (the "
+                "subdomain of https://<account>.talkdeskid.com).",
+                setting=_names["account"],
+            )
+        if token_url is None:
+            if not account:
+                raise ConfigurationError(
+                    f"{_names['account']} is missing: set it to your Talkdesk account name "
+                    f"(or set {_names['token_url']} to the full token URL).",
+                    setting=_names["account"],
+                )
+            token_url = table.token_url(account)
+        base_url = (base_url or table.base_url).rstrip("/")
+        for key, url in (("base_url", base_url), ("token_url", token_url)):
+            _check_url(url, _names[key])
+        if region_given:
+            _check_region_agrees(region_key, base_url, token_url, _names)
+        if account and _account_in(token_url) not in (None, account.lower()):
+            raise ConfigurationError(
+                f"{_names['token_url']}={token_url!r} belongs to another account than "
+                f"{_names['account']}={account!r}; drop one of them.",
+                setting=_names["token_url"],
+            )
+        return cls(
+            client_id=client_id,
+            client_secret=client_secret,
+            base_url=base_url,
+            token_url=token_url,
+            account=account,
+            region=region_key,
+        )
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``EXPLORE_ACCOUNT``, ``EXPLORE_REGION``, ``EXPLORE_CLIENT_ID``,
+    ``EXPLORE_CLIENT_SECRET``, ``EXPLORE_BASE_URL`` and ``EXPLORE_TOKEN_URL``.
+
+    Empty variables count as unset. Errors name the variable to fix.
+    """
+    env = os.environ if environ is None else environ
+    values = {key: (env.get(name) or "").strip() or None for key, name in _ENV_NAMES.items()}
+    return Settings.resolve(_names=_ENV_NAMES, **values)
+
+
+def _check_url(url: str, name: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and is_loopback_url(url):
+        return  # the emulator, on this machine only
+    if parts.scheme == "http":
+        raise ConfigurationError(
+            f"{name}={url!r} uses plain http to a non-loopback host; credentials and "
+            "tokens would travel unencrypted. Use https (plain http is accepted only "
+            "for localhost / 127.0.0.1 / ::1).",
+            setting=name,
+        )
+    raise ConfigurationError(f"{name}={url!r} is not an http(s) URL.", setting=name)
+
+
+def _region_of(url: str, attribute: str) -> str | None:
+    host = urlsplit(url).hostname or ""
+    for key, region in REGIONS.items():
+        known = urlsplit(getattr(region, attribute).replace("{account}", "x")).hostname or ""
+        suffix = known.split(".", 1)[1] if attribute == "token_url_template" else known
+        if host == suffix or host.endswith("." + suffix):
+            return key
+    return None
+
+
+def _check_region_agrees(
+    region: str, base_url: str, token_url: str, names: Mapping[str, str]
+) -> None:
+    for key, attribute in (("base_url", "base_url"), ("token_url", "token_url_template")):
+        url = base_url if key == "base_url" else token_url
+        other = _region_of(url, attribute)
+        if other is not None and other != region:
+            raise ConfigurationError(
+                f"{names[key]}={url!r} is a {other.upper()} host but "
+                f"{names['region']}={region!r}; make them agree or drop {names['region']}.",
+                setting=names[key],
+            )
+
+
+def _account_in(token_url: str) -> str | None:
+    host = urlsplit(token_url).hostname or ""
+    if _region_of(token_url, "token_url_template") is None:
+        return None
+    return host.split(".", 1)[0].lower()

@@ -1,0 +1,265 @@
+"""HTTP for the whole client: one session, TLS >= 1.2, timeouts, retries, errors.
+
+- Every request has a timeout and never follows redirects: the client reads the
+  Explore API's 300/302/303 answers itself (``explore-api.md`` section 9).
+- 429, 503 and connection errors are retried with capped, jittered exponential
+  backoff; ``Retry-After`` is honoured. Randomness and sleep are injected.
+- A request that must not be repeated blindly (``idempotent=False``: creating a
+  job) is retried only when the server certainly did not act on it; when the
+  outcome is unknown the caller gets ``TransportError(request_sent=True)``.
+- :func:`error_for` is the one place where an HTTP status becomes an exception.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.ssl_ import create_urllib3_context
+
+from explore_pandas.exceptions import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+
+__all__ = [
+    "DEFAULT_RETRY_POLICY",
+    "DEFAULT_TIMEOUT",
+    "RetryPolicy",
+    "TLS12Adapter",
+    "Transport",
+    "error_for",
+]
+
+log = logging.getLogger(__name__)
+
+#: (connect, read) seconds; the read timeout applies between bytes, also when streaming.
+DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
+
+#: HTTP status -> exception. The only place this mapping exists (design.md section 5).
+_STATUS_ERRORS: Mapping[int, type[APIError]] = {
+    401: AuthenticationError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+#: Answers that mean "not now": the server did not act on the request, so it can be repeated.
+RETRY_STATUSES = frozenset({429, 503})
+
+
+def error_for(response: requests.Response) -> APIError:
+    """The exception for an error response, with the API's error body and ``platform-tid``.
+
+    Reads the Explore error body (``code``, ``description``, ``message``,
+    ``fields``) and the OAuth one (``error``, ``error_description``).
+    """
+    status = response.status_code
+    cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        body = {}
+    code = body.get("code") or body.get("error")
+    description = body.get("description") or body.get("error_description")
+    message = body.get("message")
+    fields = body.get("fields") if isinstance(body.get("fields"), list) else []
+    detail = "; ".join(str(part) for part in (message, description) if part) or response.reason
+    text = f"{status} {detail or ''} from {response.request.method} {_redact(response.url)}".strip()
+    extra: dict[str, Any] = {}
+    if cls is RateLimitError:
+        extra["retry_after"] = retry_after_seconds(response.headers.get("Retry-After"))
+    return cls(
+        text,
+        status=status,
+        code=None if code is None else str(code),
+        description=description,
+        api_message=message,
+        body=body,
+        fields=fields,
+        request_id=response.headers.get("platform-tid"),
+        **extra,
+    )
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def _redact(url: str) -> str:
+    """A URL without its query string (storage URLs carry signatures)."""
+    return url.split("?", 1)[0]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of one HTTP request: how many, and the backoff between them (seconds).
+
+    The n-th pause is ``min(maximum, initial * multiplier**n)`` scaled by a random
+    factor in [0.5, 1) ("equal jitter", so concurrent clients spread out), and
+    never less than the server's ``Retry-After``. A ``Retry-After`` longer than
+    ``max_retry_after`` is not waited for: the error is raised at once.
+    """
+
+    max_retries: int = 5
+    initial: float = 0.5
+    multiplier: float = 2.0
+    maximum: float = 8.0
+    max_retry_after: float = 120.0
+
+    def delay(self, attempt: int, retry_after: float | None, rng: Callable[[], float]) -> float:
+        base = min(self.maximum, self.initial * self.multiplier**attempt)
+        jittered = base * (0.5 + rng() / 2)
+        return max(jittered, retry_after or 0.0)
+
+
+DEFAULT_RETRY_POLICY = RetryPolicy()
+
+
+class TLS12Adapter(HTTPAdapter):
+    """An ``HTTPAdapter`` whose SSL context refuses anything below TLS 1.2."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        self.ssl_context = create_urllib3_context(ssl_minimum_version=ssl.TLSVersion.TLSv1_2)
+        kwargs["ssl_context"] = self.ssl_context
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        proxy_kwargs.setdefault("ssl_context", self.ssl_context)
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+
+class Transport:
+    """The one ``requests.Session`` of a client, with retries and error mapping.
+
+    Parameters
+    ----------
+    timeout : (connect, read) seconds, or one number for both.
+    retry : the :class:`RetryPolicy`.
+    verify : ``True``, ``False`` or a CA bundle path (``Emulator(tls=True).ca_file``).
+    sleep, rng : injected for tests (``time.sleep`` and ``random.random``).
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+        verify: bool | str = True,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+        user_agent: str = "explore_pandas",
+    ) -> None:
+        if isinstance(timeout, (int, float)):
+            timeout = (float(timeout), float(timeout))
+        if timeout is None or min(timeout) <= 0:
+            raise ConfigurationError(f"timeout={timeout!r}: every request needs a positive timeout.")
+        self.timeout = timeout
+        self.retry = retry
+        self.verify = verify
+        self._sleep = sleep
+        self._rng = rng
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent
+        self.session.mount("https://", TLS12Adapter())
+        self.session.mount("http://", HTTPAdapter())
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool = True,
+        raise_for_status: bool = True,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send one request, retrying what is safe to retry; never follow redirects.
+
+        Returns the response for any status below 400 (3xx included). Raises the
+        :func:`error_for` exception otherwise (unless ``raise_for_status=False``),
+        and :class:`TransportError` when no answer came back; its ``request_sent``
+        is True when the server may have acted on the request.
+        """
+        kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault("verify", self.verify)
+        kwargs["allow_redirects"] = False
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(method, url, **kwargs)
+            except requests.exceptions.SSLError as error:
+                raise TransportError(
+                    f"TLS failed for {method} {_redact(url)}: {error}", request_sent=False
+                ) from None
+            except (requests.ConnectionError, requests.Timeout) as error:
+                sent = _maybe_sent(error)
+                if (idempotent or not sent) and attempt < self.retry.max_retries:
+                    self._pause(attempt, None, f"{type(error).__name__} on {method} {_redact(url)}")
+                    attempt += 1
+                    continue
+                raise TransportError(
+                    f"no answer to {method} {_redact(url)} after {attempt + 1} attempt(s): "
+                    f"{type(error).__name__}: {error}",
+                    request_sent=sent,
+                    attempts=attempt + 1,
+                ) from None
+            if response.status_code < 400 or not raise_for_status:
+                return response
+            error = error_for(response)
+            if response.status_code in RETRY_STATUSES and attempt < self.retry.max_retries:
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                if retry_after is None or retry_after <= self.retry.max_retry_after:
+                    response.close()
+                    self._pause(attempt, retry_after, f"{response.status_code} on {method} {_redact(url)}")
+                    attempt += 1
+                    continue
+            response.close()
+            raise error
+
+    def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
+        delay = self.retry.delay(attempt, retry_after, self._rng)
+        log.info("%s: retry %d of %d in %.2f s", why, attempt + 1, self.retry.max_retries, delay)
+        self._sleep(delay)
+
+
+def _maybe_sent(error: Exception) -> bool:
+    """False only when the request certainly never reached the server."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return False
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the cause
+    return not isinstance(reason, urllib3.exceptions.NewConnectionError)

@@ -1,0 +1,223 @@
+"""Every rule of a create request, checked before anything is sent.
+
+Pure functions: time comes in as ``now``. A failure raises
+:class:`~explore_pandas.exceptions.ValidationError` whose ``fields`` has the
+shape of the API's 400 body (``[{"name": "timespan.to", "description": ...}]``)
+and whose message says how to fix the call.
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from explore_pandas.exceptions import DataLatencyWarning, ValidationError
+from explore_pandas.models import FORMATS, ReportRequest, ReportType, report_type
+
+__all__ = [
+    "DATA_LATENCY",
+    "MAX_NAME_LENGTH",
+    "MAX_SPAN",
+    "TimeLike",
+    "build_request",
+    "check_format",
+    "check_name",
+    "check_timespan",
+    "check_timezone",
+    "default_name",
+    "to_zone",
+]
+
+#: ``to - from`` may not exceed 31 days, measured in absolute time (744 hours),
+#: so a 31-local-day window across a DST fall-back (745 h) is refused too.
+MAX_SPAN = timedelta(hours=31 * 24)
+#: The API's data may lag real time by up to 5 minutes (``explore-api.md`` section 6).
+DATA_LATENCY = timedelta(minutes=5)
+MAX_NAME_LENGTH = 256
+
+TimeLike = Union[str, date, datetime]  # pandas.Timestamp is a datetime
+
+
+def _fail(field: str, description: str, fix: str) -> ValidationError:
+    return ValidationError(
+        f"{field}: {description}. {fix}", fields=[{"name": field, "description": description}]
+    )
+
+
+def check_timezone(tz: str) -> ZoneInfo:
+    """The ``ZoneInfo`` for an IANA name such as ``"Europe/Lisbon"``."""
+    if isinstance(tz, ZoneInfo):
+        return tz
+    if isinstance(tz, str) and tz.strip():
+        try:
+            return ZoneInfo(tz.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    raise _fail(
+        "timezone",
+        f"{tz!r} is not an IANA time zone",
+        "Use a name such as 'UTC', 'Europe/Lisbon' or 'America/New_York' "
+        "(zoneinfo.available_timezones() lists them all).",
+    )
+
+
+def check_format(format: str) -> str:
+    """``csv``, ``json`` or ``json_bulk`` (case-insensitive)."""
+    value = format.strip().lower() if isinstance(format, str) else format
+    if value not in FORMATS:
+        raise _fail("format", f"{format!r} is not a report format", f"Use one of {', '.join(FORMATS)}.")
+    return value
+
+
+def check_name(name: str) -> str:
+    """A job name of at most 256 characters."""
+    if not isinstance(name, str) or not name.strip():
+        raise _fail("name", "the name is empty", "Pass a short descriptive name, or none.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise _fail(
+            "name",
+            f"the name has {len(name)} characters, more than {MAX_NAME_LENGTH}",
+            f"Shorten it to {MAX_NAME_LENGTH} characters or fewer.",
+        )
+    return name
+
+
+def to_zone(value: TimeLike, zone: ZoneInfo, field: str) -> datetime:
+    """``value`` as an aware datetime in ``zone``, to whole seconds (floored).
+
+    Naive values are wall times in ``zone``; aware values are converted to it; a
+    date is local midnight; strings are ISO 8601 (``Z`` and offsets honoured).
+    """
+    parsed = _parse(value, field)
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=zone)
+    else:
+        parsed = parsed.astimezone(zone)
+    return parsed.replace(microsecond=0)
+
+
+def _parse(value: Any, field: str) -> datetime:
+    if isinstance(value, datetime):
+        if value != value:  # pandas.NaT is a datetime that is not equal to itself
+            raise _fail(field, "the time is missing (NaT)", "Pass a date or a date-time.")
+        if hasattr(value, "to_pydatetime"):  # pandas.Timestamp: drop nanoseconds safely
+            value = value.to_pydatetime(warn=False)
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            import pandas as pd
+
+            stamp = pd.Timestamp(text)
+        except (ValueError, TypeError, OverflowError):
+            stamp = None
+        if stamp is not None and stamp == stamp:
+            return stamp.to_pydatetime(warn=False)
+    raise _fail(
+        field,
+        f"cannot read {value!r} as a date or date-time",
+        "Use an ISO 8601 string such as '2026-08-01' or '2026-08-01T09:30:00', "
+        "a datetime.date, a datetime.datetime or a pandas.Timestamp.",
+    )
+
+
+def check_timespan(
+    start: TimeLike, end: TimeLike, zone: ZoneInfo, *, now: datetime, warn: bool = True
+) -> tuple[datetime, datetime]:
+    """``(start, end)`` in ``zone`` after every rule on the window.
+
+    ``end`` is exclusive, after ``start``, not in the future, and at most 744
+    hours (31 days) after ``start``. An ``end`` within the last 5 minutes warns
+    with :class:`DataLatencyWarning` (the newest rows may not be there yet).
+    """
+    begin = to_zone(start, zone, "timespan.from")
+    finish = to_zone(end, zone, "timespan.to")
+    # Compare in UTC: aware datetimes sharing one tzinfo compare by wall time.
+    begin_utc, finish_utc = begin.astimezone(timezone.utc), finish.astimezone(timezone.utc)
+    now_utc = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    now_local = now_utc.astimezone(zone).replace(microsecond=0)
+    if finish_utc <= begin_utc:
+        raise _fail(
+            "timespan.to",
+            f"end {_show(finish)} is not after start {_show(begin)}",
+            "Swap them, or pass an end later than the start (the end is exclusive).",
+        )
+    if finish_utc > now_utc:
+        raise _fail(
+            "timespan.to",
+            f"end {_show(finish)} is in the future (now is {_show(now_local)})",
+            f"The API refuses future ends: pass end='{now_local:%Y-%m-%dT%H:%M:%S}' "
+            "(now) or earlier.",
+        )
+    if finish_utc - begin_utc > MAX_SPAN:
+        hours = (finish_utc - begin_utc) / timedelta(hours=1)
+        raise _fail(
+            "timespan.to",
+            f"the window is {hours:g} hours long, more than 31 days (744 hours)",
+            "Split it into windows of at most 31 days (read_report does this for you), "
+            f"e.g. end before {_show((begin_utc + MAX_SPAN).astimezone(zone))}.",
+        )
+    if warn and now_utc - finish_utc < DATA_LATENCY:
+        warnings.warn(
+            f"end {_show(finish)} is within the API's 5-minute data latency: the last "
+            "minutes may be incomplete. Pass an end at least 5 minutes ago for complete data.",
+            DataLatencyWarning,
+            stacklevel=3,
+        )
+    return begin, finish
+
+
+def _show(value: datetime) -> str:
+    return f"{value:%Y-%m-%dT%H:%M:%S} {value.tzinfo}"
+
+
+def default_name(report: ReportType, start: datetime, end: datetime) -> str:
+    """A unique job name, so a job created by a lost response can be found again."""
+    return f"{report.display_name} {start:%Y-%m-%dT%H:%M:%S}..{end:%Y-%m-%dT%H:%M:%S} xp-{uuid.uuid4().hex[:12]}"
+
+
+def build_request(
+    report: str | ReportType,
+    *,
+    start: TimeLike,
+    end: TimeLike,
+    tz: str = "UTC",
+    format: str = "csv",
+    name: str | None = None,
+    now: datetime | None = None,
+    warn: bool = True,
+) -> ReportRequest:
+    """Validate every part of a create request and return it ready to send.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> req = build_request("Calls Report", start="2026-08-01", end="2026-08-02",
+    ...                     tz="Europe/Lisbon", now=datetime(2026, 9, 1, tzinfo=timezone.utc))
+    >>> req.to_body()["timespan"]
+    {'from': '2026-08-01T00:00:00', 'to': '2026-08-02T00:00:00'}
+    """
+    kind = report_type(report)
+    fmt = check_format(format)
+    zone = check_timezone(tz)
+    if name is not None:
+        check_name(name)
+    current = now if now is not None else datetime.now(timezone.utc)
+    begin, finish = check_timespan(start, end, zone, now=current, warn=warn)
+    return ReportRequest(
+        report=kind,
+        start=begin,
+        end=finish,
+        timezone=zone.key,
+        format=fmt,
+        name=name if name is not None else default_name(kind, begin, finish),
+    )

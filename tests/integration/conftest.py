@@ -1,0 +1,73 @@
+"""The real client against the real emulator, over loopback only.
+
+The ``client`` fixture's sleep advances the emulator's clock instead of
+waiting, and its clock is the emulator's, so backoff, polling deadlines and
+token renewal follow emulated time at no wall-time cost; pauses are recorded.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from explore_pandas.client import Client
+from explore_pandas.emulator import Emulator
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+                raise AssertionError(f"integration tests must not leave loopback ({host})")
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    with Emulator(seed=0, progression={"polls": 2}) as emulator:
+        yield emulator
+
+
+class Pauses(list):
+    """Records each sleep and moves the emulator's clock by it."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__()
+        self.emulator = emulator
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+        self.emulator.clock.advance(seconds)
+
+
+@pytest.fixture
+def pauses(emu: Emulator) -> Pauses:
+    return Pauses(emu)
+
+
+@pytest.fixture
+def client(emu: Emulator, pauses: Pauses) -> Iterator[Client]:
+    with Client(**emu.credentials, sleep=pauses, clock=emu.clock.timestamp, timeout=(5, 10)) as c:
+        yield c
+
+
+def _window(hours: float = 6, *, ago: float = 1) -> dict[str, datetime]:
+    end = datetime.now(timezone.utc) - timedelta(hours=ago)
+    return {"start": end - timedelta(hours=hours), "end": end}
+
+
+@pytest.fixture
+def window() -> Any:
+    """``window(hours, ago=1)``: start/end kwargs of ``hours`` ending ``ago`` hours ago (UTC)."""
+    return _window

@@ -1,0 +1,150 @@
+"""validation: every rule of a create request, before any request is sent."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from explore_pandas.exceptions import DataLatencyWarning, ValidationError
+from explore_pandas.validation import MAX_SPAN, build_request, check_timespan, to_zone
+
+NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
+LISBON = ZoneInfo("Europe/Lisbon")
+
+
+def build(**kw):
+    args = {"start": "2026-11-01", "end": "2026-11-02", "now": NOW} | kw
+    report = args.pop("report", "calls")
+    return build_request(report, **args)
+
+
+def field_of(error: pytest.ExceptionInfo[ValidationError]) -> str:
+    (problem,) = error.value.fields
+    assert set(problem) == {"name", "description"}
+    return problem["name"]
+
+
+def test_body_is_wall_time_with_timezone() -> None:
+    req = build(start="2026-08-01", end=date(2026, 8, 2), tz="Europe/Lisbon", format="JSON_BULK", name="q3")
+    assert req.to_body() == {
+        "name": "q3",
+        "timezone": "Europe/Lisbon",
+        "format": "json_bulk",
+        "timespan": {"from": "2026-08-01T00:00:00", "to": "2026-08-02T00:00:00"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "wall"),
+    [
+        ("2026-08-01", "2026-08-01T00:00:00"),  # a date: local midnight
+        (date(2026, 8, 1), "2026-08-01T00:00:00"),
+        ("2026-08-01T09:30", "2026-08-01T09:30:00"),  # naive: wall time in the zone
+        ("2026-08-01 09:30:15.9", "2026-08-01T09:30:15"),  # floored to seconds
+        (datetime(2026, 8, 1, 9, 30), "2026-08-01T09:30:00"),
+        ("2026-08-01T08:30:00Z", "2026-08-01T09:30:00"),  # aware: converted (Lisbon is UTC+1 in summer)
+        ("2026-08-01T10:30:00+02:00", "2026-08-01T09:30:00"),
+        (datetime(2026, 8, 1, 8, 30, tzinfo=timezone.utc), "2026-08-01T09:30:00"),
+        (pd.Timestamp("2026-08-01 09:30"), "2026-08-01T09:30:00"),
+        (pd.Timestamp("2026-08-01 08:30", tz="UTC"), "2026-08-01T09:30:00"),
+        (pd.Timestamp("2026-08-01 03:30", tz="America/New_York"), "2026-08-01T08:30:00"),
+        ("1 Aug 2026 09:30", "2026-08-01T09:30:00"),  # pandas parses what fromisoformat cannot
+    ],
+)
+def test_start_and_end_accept_str_date_datetime_timestamp(value: object, wall: str) -> None:
+    moment = to_zone(value, LISBON, "timespan.from")  # type: ignore[arg-type]
+    assert moment.tzinfo is LISBON and f"{moment:%Y-%m-%dT%H:%M:%S}" == wall
+
+
+@pytest.mark.parametrize("value", ["yesterday-ish", "", pd.NaT, 42, None])
+def test_unparseable_times_name_the_field(value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        build(start=value)
+    assert field_of(info) == "timespan.from" and "ISO 8601" in str(info.value) or "NaT" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kw", "name", "hint"),
+    [
+        ({"report": "nope"}, "type", "Known report types"),
+        ({"format": "xlsx"}, "format", "csv, json, json_bulk"),
+        ({"name": "x" * 257}, "name", "256"),
+        ({"name": ""}, "name", "name"),
+        ({"tz": "Europe/Lisboa"}, "timezone", "IANA"),
+        ({"tz": "CEST"}, "timezone", "available_timezones"),
+        ({"start": "2026-11-02", "end": "2026-11-01"}, "timespan.to", "Swap"),
+        ({"start": "2026-11-02", "end": "2026-11-02"}, "timespan.to", "not after"),
+        ({"end": "2026-11-27T12:00:01"}, "timespan.to", "end='2026-11-27T12:00:00' (now)"),
+        ({"start": "2026-10-01", "end": "2026-11-02"}, "timespan.to", "31 days"),
+    ],
+)
+def test_each_rule_raises_a_fixable_validation_error(kw: dict, name: str, hint: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        build(**kw)
+    assert field_of(info) == name
+    assert hint in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_a_future_end_in_another_zone_says_now_in_that_zone() -> None:
+    with pytest.raises(ValidationError, match=r"now is 2026-11-27T07:00:00 America/New_York"):
+        build(start="2026-11-26", end="2026-11-27T08:00", tz="America/New_York")
+
+
+def test_exactly_31_days_is_allowed() -> None:
+    req = build(start="2026-10-01T00:00:00Z", end="2026-11-01T00:00:00Z")
+    assert req.end - req.start == MAX_SPAN
+
+
+def test_31_local_days_across_dst_fall_back_is_refused() -> None:
+    # 2026-10-25: Lisbon goes from UTC+1 to UTC+0, so 31 local days last 745 hours.
+    with pytest.raises(ValidationError, match="745 hours"):
+        build(start="2026-10-01", end="2026-11-01", tz="Europe/Lisbon")
+    build(start="2026-10-01T01:00", end="2026-11-01", tz="Europe/Lisbon")  # 744 h: fine
+
+
+def test_31_local_days_across_dst_spring_forward_is_allowed() -> None:
+    req = build(start="2026-03-10", end="2026-04-10", tz="Europe/Lisbon")  # 743 h
+    assert (req.end.astimezone(timezone.utc) - req.start.astimezone(timezone.utc)) == timedelta(hours=743)
+
+
+def test_end_within_data_latency_warns() -> None:
+    with pytest.warns(DataLatencyWarning, match="5-minute"):
+        build(start="2026-11-27", end=NOW - timedelta(minutes=4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        build(start="2026-11-27", end=NOW - timedelta(minutes=5))
+        check_timespan("2026-11-27", NOW, ZoneInfo("UTC"), now=NOW, warn=False)
+
+
+def test_default_names_are_unique_and_short() -> None:
+    first, second = build(), build()
+    assert first.name != second.name and len(first.name) <= 256
+    assert first.name.startswith("Calls 2026-11-01T00:00:00..2026-11-02T00:00:00 xp-")
+
+
+def test_naive_now_is_utc() -> None:
+    build(end="2026-11-27T11:00", now=NOW.replace(tzinfo=None))
+
+
+@given(
+    start=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2026, 10, 1)),
+    hours=st.integers(min_value=1, max_value=800),
+    zone=st.sampled_from(["UTC", "Europe/Lisbon", "America/Sao_Paulo", "Australia/Lord_Howe", "Asia/Kolkata"]),
+)
+def test_accepted_windows_always_satisfy_the_api_rules(start: datetime, hours: int, zone: str) -> None:
+    end = start + timedelta(hours=hours)
+    try:
+        req = build(start=start, end=end, tz=zone, name="prop")
+    except ValidationError as error:
+        assert error.fields[0]["name"] == "timespan.to"
+        return
+    begin_utc, end_utc = req.start.astimezone(timezone.utc), req.end.astimezone(timezone.utc)
+    assert begin_utc < end_utc <= NOW and end_utc - begin_utc <= MAX_SPAN
+    assert req.to_body()["timespan"]["from"] == start.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%S")
