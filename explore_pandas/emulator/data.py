@@ -1,0 +1,339 @@
+"""Seeded synthetic report rows for the emulator, and the report file writers.
+
+The contract the emulator's state machine relies on:
+
+- **Determinism.** Rows are generated per UTC day from RNGs seeded with
+  ``(seed, crc32(slug), day, stream)``; never ``hash()``, which changes per process. The
+  same seed gives byte-identical files.
+- **Additivity.** A day's rows are always generated whole and then cut to the window, so
+  windows that tile a range hold exactly the rows of the whole range: no duplicates, no gaps.
+- **Cheap counts.** Event times (the report's timespan field) come from their own RNG
+  stream, so `count_rows` draws only timestamps.
+
+Values are the wire values, typed: datetimes are ``datetime64[ns, UTC]``, durations are the
+numbers or strings the file carries (integer seconds or minutes, float fractions of a day,
+``"0d 0h 0m 42s"`` strings; see `catalog.KINDS`), flags are the file's strings or booleans.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache, partial
+from os import PathLike
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from explore_pandas.emulator import render, values
+from explore_pandas.emulator.catalog import MILLIS, REPORTS, ReportSpec
+
+FORMATS = ("csv", "json", "json_bulk")
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_DAY_MS = 86_400_000
+_HOUR_MS = 3_600_000
+# SeedSequence entropy must be non-negative; the bias keeps days before 1970 valid.
+_DAY_BIAS = 1 << 20
+_EVENTS, _VALUES, _POOLS = 0, 1, 2  # independent RNG streams
+#: Relative contact volume per local hour in New York: busy 08:00-20:00, quiet at night.
+_HOURLY = np.array([0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.4, 0.8, 1.5, 2.2, 2.5, 2.5,
+                    2.3, 2.4, 2.5, 2.4, 2.2, 2.0, 1.6, 1.2, 0.9, 0.6, 0.4, 0.25])
+_PROFILE_ZONE = ZoneInfo("America/New_York")
+#: Monday..Sunday volume factors, normalised to mean 1 so ``rate`` stays the mean per day.
+_WEEKDAY_RAW = np.array([1.15, 1.15, 1.1, 1.1, 1.05, 0.8, 0.65])
+_WEEKDAY = _WEEKDAY_RAW / _WEEKDAY_RAW.mean()
+
+
+def _spec(slug: str) -> ReportSpec:
+    try:
+        return REPORTS[slug]
+    except KeyError:
+        raise KeyError(f"unknown report type {slug!r}") from None
+
+
+def _rng(seed: int, slug: str, day: int, stream: int) -> np.random.Generator:
+    if seed < 0:
+        raise ValueError("seed must be a non-negative integer")
+    entropy = [int(seed), zlib.crc32(slug.encode()), day + _DAY_BIAS, stream]
+    return np.random.default_rng(np.random.SeedSequence(entropy))
+
+
+def _ms(t: datetime) -> int:
+    """Epoch milliseconds, rounded up so that ``event >= _ms(t)`` means ``event >= t``."""
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError(f"datetime must be timezone-aware: {t!r}")
+    return -((_EPOCH - t) // timedelta(milliseconds=1))
+
+
+def _rate(spec: ReportSpec, rate: float | None) -> float:
+    rate = spec.default_rate if rate is None else float(rate)
+    if not rate >= 0 or math.isinf(rate):
+        raise ValueError(f"rate must be a finite number >= 0, got {rate!r}")
+    return rate
+
+
+def _days(lo: int, hi: int) -> range:
+    return range(lo // _DAY_MS, (hi - 1) // _DAY_MS + 1) if hi > lo else range(0)
+
+
+@lru_cache(maxsize=4096)
+def _hour_weights(day: int) -> np.ndarray:
+    """Probability of each UTC hour of ``day`` under the New York profile (DST-aware)."""
+    base = _EPOCH + timedelta(days=day)
+    local = [(base + timedelta(hours=h)).astimezone(_PROFILE_ZONE).hour for h in range(24)]
+    weights = _HOURLY[local] / _HOURLY[local].sum()
+    weights.setflags(write=False)  # shared through the cache
+    return weights
+
+
+def _event_ms(spec: ReportSpec, seed: int, day: int, rate: float) -> np.ndarray:
+    """Sorted event times (epoch ms) of one UTC day: the only draw `count_rows` needs."""
+    rng = _rng(seed, spec.slug, day, _EVENTS)
+    n = rng.poisson(rate * _WEEKDAY[(day + 3) % 7])  # 1970-01-01 was a Thursday
+    hours = rng.choice(24, size=n, p=_hour_weights(day))
+    ms = day * _DAY_MS + hours * _HOUR_MS + rng.integers(0, _HOUR_MS, size=n)
+    if spec.datetime_format != MILLIS:
+        ms -= ms % 1000  # the file shows whole seconds; keep the ground truth equal to it
+    # Rows with equal timestamps keep their draw order, so ties break the same way each run.
+    return np.sort(ms, kind="stable")
+
+
+def count_rows(
+    slug: str, start: datetime, end: datetime, *, seed: int, rate: float | None = None
+) -> int:
+    """Count the rows of a report whose timespan field ``t`` has ``start <= t < end``.
+
+    Parameters
+    ----------
+    slug : str
+        Report type, a key of `catalog.REPORTS`.
+    start, end : datetime
+        Timezone-aware bounds (any zone); ``end`` is exclusive.
+    seed : int
+        Non-negative data seed.
+    rate : float, optional
+        Mean rows per day; defaults to the report's ``default_rate``.
+
+    Returns
+    -------
+    int
+        The row count, additive over any split of ``[start, end)``.
+    """
+    spec = _spec(slug)
+    lo, hi, rate = _ms(start), _ms(end), _rate(spec, rate)
+    total = 0
+    for day in _days(lo, hi):
+        events = _event_ms(spec, seed, day, rate)
+        total += int(np.searchsorted(events, hi) - np.searchsorted(events, lo))
+    return total
+
+
+@lru_cache(maxsize=256)
+def _pools(seed: int, slug: str) -> values.Pools:
+    return values.make_pools(_rng(seed, slug, 0, _POOLS))
+
+
+def _day_arrays(spec: ReportSpec, seed: int, day: int, events: np.ndarray) -> dict[str, pa.Array]:
+    """All columns of one UTC day's rows, typed Arrow arrays in column order."""
+    rng = _rng(seed, spec.slug, day, _VALUES)
+    return values.day_columns(spec, rng, events, _pools(seed, spec.slug))
+
+
+def _plan(
+    spec: ReportSpec, start: datetime, end: datetime, seed: int, rate: float | None,
+    limit: int | None,
+) -> Iterator[tuple[int, np.ndarray, int, int]]:
+    """``(day, events, i0, i1)`` per UTC day with rows in the window, ``limit`` rows at most.
+
+    Only timestamps are drawn here; rows ``i0:i1`` of the day are the window's.
+    """
+    lo, hi, rate = _ms(start), _ms(end), _rate(spec, rate)
+    left = math.inf if limit is None else limit
+    for day in _days(lo, hi):
+        if left <= 0:
+            return
+        events = _event_ms(spec, seed, day, rate)
+        i0, i1 = int(np.searchsorted(events, lo)), int(np.searchsorted(events, hi))
+        i1 = int(min(i1, i0 + left))
+        if i1 > i0:
+            yield day, events, i0, i1
+            left -= i1 - i0
+
+
+_Item = tuple[int, np.ndarray, int, int]  # (day, events, i0, i1), see _plan
+
+
+def _slice(spec: ReportSpec, seed: int, item: _Item) -> dict[str, pa.Array]:
+    """The window's rows of one day: the whole day is generated, then cut (additivity)."""
+    day, events, i0, i1 = item
+    arrays = _day_arrays(spec, seed, day, events)
+    return {key: arr.slice(i0, i1 - i0) for key, arr in arrays.items()}
+
+
+def _in_order(fn: Callable[[_T], _R], items: Iterable[_T], workers: int = 2) -> Iterator[_R]:
+    """``map(fn, items)`` on a small thread pool, in order, few results in flight.
+
+    Arrow and numpy release the GIL, so rendering the next day overlaps writing this one;
+    at most ``workers + 1`` days are held, which keeps memory bounded.
+    """
+    with ThreadPoolExecutor(workers) as pool:
+        pending: deque[Future[_R]] = deque()
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _empty_arrays(spec: ReportSpec, seed: int) -> dict[str, pa.Array]:
+    return _day_arrays(spec, seed, 0, np.zeros(0, dtype=np.int64))
+
+
+def _to_pandas(spec: ReportSpec, table: pa.Table) -> pd.DataFrame:
+    """Typed frame: UTC datetimes in ns, nullable ints/bools where a column has nulls."""
+    for i, col in enumerate(spec.columns):
+        if col.kind == "datetime":
+            table = table.set_column(i, col.key, table[col.key].cast(pa.timestamp("ns", tz="UTC")))
+    frame = table.to_pandas()
+    for col in spec.columns:
+        if col.kind == "list":
+            frame[col.key] = pd.Series(table[col.key].to_pylist(), dtype=object)
+        elif col.null and col.kind in ("int", "seconds", "minutes"):
+            frame[col.key] = frame[col.key].astype("Int64")
+        elif col.null and col.kind == "bool":
+            frame[col.key] = frame[col.key].astype("boolean")
+    return frame
+
+
+def generate(
+    slug: str, start: datetime, end: datetime, *, seed: int, rate: float | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Generate the typed ground-truth rows of a report for ``[start, end)``.
+
+    Parameters
+    ----------
+    slug : str
+        Report type, a key of `catalog.REPORTS`.
+    start, end : datetime
+        Timezone-aware bounds (any zone); ``end`` is exclusive.
+    seed : int
+        Non-negative data seed.
+    rate : float, optional
+        Mean rows per day; defaults to the report's ``default_rate``.
+    limit : int, optional
+        Keep only the first ``limit`` rows in time order (the row cap).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per JSON key, ordered by the timespan field. Datetimes are
+        ``datetime64[ns, UTC]`` (NaT when missing); other columns hold the wire values
+        (durations as integer seconds/minutes, day fractions or "0d 0h 0m 42s" strings).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> day = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    >>> df = generate("calls", day, day.replace(hour=1), seed=7)
+    >>> str(df["end_at"].dtype)
+    'datetime64[ns, UTC]'
+    """
+    spec = _spec(slug)
+    plan = _plan(spec, start, end, seed, rate, limit)
+    tables = [pa.table(_slice(spec, seed, item)) for item in plan]
+    if not tables:
+        tables = [pa.table(_empty_arrays(spec, seed))]
+    return _to_pandas(spec, pa.concat_tables(tables))
+
+
+def _wire(spec: ReportSpec, arrays: dict[str, pa.Array], tz: str) -> list[pa.Array]:
+    """The day's columns as wire values: datetimes rendered, everything else as is."""
+    return [
+        render.render_datetimes(arrays[c.key], spec.datetime_format, c.empty, tz)
+        if c.kind == "datetime" else arrays[c.key]
+        for c in spec.columns
+    ]
+
+
+def _render_day(spec: ReportSpec, seed: int, fmt: str, tz: str, item: _Item) -> pa.Array:
+    """One day's rows as file text, one string per row."""
+    wire = _wire(spec, _slice(spec, seed, item), tz)
+    if fmt == "csv":
+        return render.csv_rows(wire)
+    if fmt == "json":
+        return render.json_rows(wire, spec.keys, ",", "")  # the file's first row drops the ","
+    return render.json_rows(wire, spec.keys, "", "\n")
+
+
+def _preamble(spec: ReportSpec, fmt: str) -> bytes:
+    if fmt == "csv":
+        return render.csv_header(spec.columns)
+    if fmt == "json":
+        head = "".join(f"{json.dumps(k)}: {json.dumps(v)}, " for k, v in spec.json_header.items())
+        return ("{" + head + '"entries": [').encode()
+    return b""
+
+
+def write_report(
+    path: str | PathLike[str], slug: str, fmt: str, start: datetime, end: datetime, *,
+    seed: int, rate: float | None = None, limit: int | None = None, total: int | None = None,
+    render_tz: str = "UTC",
+) -> int:
+    """Write a report file for ``[start, end)``, one UTC day at a time.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        File to create or overwrite.
+    slug : str
+        Report type, a key of `catalog.REPORTS`.
+    fmt : {"csv", "json", "json_bulk"}
+        ``json`` is ``{<json_header>, "entries": [...], "total": N}``; ``json_bulk`` is NDJSON;
+        ``csv`` is UTF-8 without BOM, CRLF, a header of display labels, RFC 4180 quoting
+        (only where needed), nulls as empty cells and booleans as ``true``/``false``.
+    start, end : datetime
+        Timezone-aware bounds (any zone); ``end`` is exclusive.
+    seed : int
+        Non-negative data seed; the same arguments give byte-identical files.
+    rate : float, optional
+        Mean rows per day; defaults to the report's ``default_rate``.
+    limit : int, optional
+        Keep only the first ``limit`` rows in time order (the row cap).
+    total : int, optional
+        The ``total`` written in ``json`` (default: the rows written).
+    render_tz : str, default "UTC"
+        IANA zone whose wall time datetimes are rendered in (then without a ``Z``).
+
+    Returns
+    -------
+    int
+        The number of rows written.
+    """
+    spec = _spec(slug)
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    ZoneInfo(render_tz)  # fail before creating the file on a bad zone
+    written = 0
+    with open(path, "wb") as out:
+        out.write(_preamble(spec, fmt))
+        plan = _plan(spec, start, end, seed, rate, limit)
+        for rows in _in_order(partial(_render_day, spec, seed, fmt, render_tz), plan):
+            render.write_text(out, rows, skip=int(fmt == "json" and written == 0))
+            written += len(rows)
+        if fmt == "json":
+            out.write(f'], "total": {written if total is None else int(total)}}}\n'.encode())
+    return written
