@@ -102,6 +102,25 @@ class Client:
         s = self.settings
         return f"Client(base_url={s.base_url!r}, region={s.region!r}, account={s.account!r}, client_id={s.client_id!r})"
 
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The monotonic clock this client times its waits with (injected in tests)."""
+        return self._clock
+
+    def sleep(self, seconds: float) -> None:
+        """Pause as this client pauses between polls and retries (injected in tests)."""
+        self._sleep(seconds)
+
+    def read_job(self, job: Job | str, *, report: str | None = None, tz: str | None = None) -> Any:
+        """Download and parse one finished job: a typed, timezone-aware DataFrame.
+
+        ``tz`` defaults to the job's own time zone. A file at the 1,000,000-row
+        limit gives a :class:`RowLimitWarning`.
+        """
+        from explore_pandas.pull import read_job
+
+        return read_job(self, job, report=report, tz=tz)
+
     def close(self) -> None:
         self._transport.close()
 
@@ -130,16 +149,31 @@ class Client:
         searched for it first (every job gets a unique default name for this).
         """
         request = validation.build_request(report, start=start, end=end, tz=tz, format=format, name=name)
+        return self.submit(request, unique_name=name is None)
+
+    def submit(
+        self,
+        request: ReportRequest,
+        *,
+        unique_name: bool = True,
+        on_retry: Callable[[int | None], None] | None = None,
+    ) -> Job:
+        """``POST`` an already validated request (see :func:`validation.build_request`).
+
+        ``unique_name`` says the request's name was generated (so a lost answer
+        is matched by name alone); ``on_retry`` hears of each retried answer
+        (429, 503) or connection error before its pause.
+        """
         url = self._url(request.report.slug, "jobs")
         body = request.to_body()
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             sent_at = datetime.now(timezone.utc)
             try:
-                response = self._api("POST", url, json=body, idempotent=False)
+                response = self._api("POST", url, json=body, idempotent=False, on_retry=on_retry)
             except TransportError as error:
                 if not getattr(error, "request_sent", True):
                     raise
-                found = self._find_created(request, unique=name is None, after=sent_at)
+                found = self._find_created(request, unique=unique_name, after=sent_at)
                 if found is not None:
                     log.info("create answer lost, found job %s in the history", found.id)
                     return found

@@ -23,6 +23,7 @@ __all__ = [
     "NotFoundError",
     "ParseError",
     "RateLimitError",
+    "RowLimitError",
     "RowLimitWarning",
     "SchemaDriftWarning",
     "ServerError",
@@ -143,6 +144,13 @@ class JobFailedError(JobError):
 
 class JobTimeoutError(JobError, TimeoutError):
     """Waiting for a job took longer than the poll policy allows; the job may still finish."""
+
+
+class RowLimitError(ExploreError):
+    """A window reached the API's limit of 1,000,000 rows and ``on_row_limit="raise"``.
+
+    ``window`` is ``{"start", "end"}`` (ISO strings), ``rows`` what the file held.
+    """
 
 
 class ParseError(ExploreError):

@@ -205,6 +205,7 @@ class Transport:
         *,
         idempotent: bool = True,
         raise_for_status: bool = True,
+        on_retry: Callable[[int | None], None] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         """Send one request, retrying what is safe to retry; never follow redirects.
@@ -212,7 +213,9 @@ class Transport:
         Returns the response for any status below 400 (3xx included). Raises the
         :func:`error_for` exception otherwise (unless ``raise_for_status=False``),
         and :class:`TransportError` when no answer came back; its ``request_sent``
-        is True when the server may have acted on the request.
+        is True when the server may have acted on the request. ``on_retry`` hears
+        of each retry before its pause: the status (429, 503) or None for a
+        connection error (the scheduler lowers its concurrency on a 429).
         """
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("verify", self.verify)
@@ -228,6 +231,8 @@ class Transport:
             except (requests.ConnectionError, requests.Timeout) as error:
                 sent = _maybe_sent(error)
                 if (idempotent or not sent) and attempt < self.retry.max_retries:
+                    if on_retry is not None:
+                        on_retry(None)
                     self._pause(attempt, None, f"{type(error).__name__} on {method} {_redact(url)}")
                     attempt += 1
                     continue
@@ -244,6 +249,8 @@ class Transport:
                 retry_after = retry_after_seconds(response.headers.get("Retry-After"))
                 if retry_after is None or retry_after <= self.retry.max_retry_after:
                     response.close()
+                    if on_retry is not None:
+                        on_retry(response.status_code)
                     self._pause(attempt, retry_after, f"{response.status_code} on {method} {_redact(url)}")
                     attempt += 1
                     continue

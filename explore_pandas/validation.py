@@ -131,13 +131,21 @@ def _parse(value: Any, field: str) -> datetime:
 
 
 def check_timespan(
-    start: TimeLike, end: TimeLike, zone: ZoneInfo, *, now: datetime, warn: bool = True
+    start: TimeLike,
+    end: TimeLike,
+    zone: ZoneInfo,
+    *,
+    now: datetime,
+    warn: bool = True,
+    max_span: timedelta | None = MAX_SPAN,
 ) -> tuple[datetime, datetime]:
     """``(start, end)`` in ``zone`` after every rule on the window.
 
-    ``end`` is exclusive, after ``start``, not in the future, and at most 744
-    hours (31 days) after ``start``. An ``end`` within the last 5 minutes warns
-    with :class:`DataLatencyWarning` (the newest rows may not be there yet).
+    ``end`` is exclusive, after ``start``, not in the future, and at most
+    ``max_span`` (744 hours, 31 days) after ``start``; ``max_span=None`` skips
+    that rule, for a range that is split into windows. An ``end`` within the
+    last 5 minutes warns with :class:`DataLatencyWarning` (the newest rows may
+    not be there yet).
     """
     begin = to_zone(start, zone, "timespan.from")
     finish = to_zone(end, zone, "timespan.to")
@@ -158,7 +166,7 @@ def check_timespan(
             f"The API refuses future ends: pass end='{now_local:%Y-%m-%dT%H:%M:%S}' "
             "(now) or earlier.",
         )
-    if finish_utc - begin_utc > MAX_SPAN:
+    if max_span is not None and finish_utc - begin_utc > max_span:
         hours = (finish_utc - begin_utc) / timedelta(hours=1)
         raise _fail(
             "timespan.to",
