@@ -17,8 +17,10 @@ Examples
 from __future__ import annotations
 
 import secrets
+import shutil
 import tempfile
 import threading
+import weakref
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -80,64 +82,87 @@ class Emulator:
         **settings: Any,
     ) -> None:
         options = Options().replace(**settings)
-        self._files = tempfile.TemporaryDirectory(prefix="explore-emulator-")
+        files = tempfile.mkdtemp(prefix="explore-emulator-")
+        # Deleted by close(), or when the emulator is garbage-collected after a plain stop().
+        self._remove_files = weakref.finalize(self, shutil.rmtree, files, ignore_errors=True)
         self.clock = Clock(now)
         self.state = State(seed=seed, account=account, options=options, clock=self.clock,
-                           files_dir=Path(self._files.name))
+                           files_dir=Path(files))
         self.seed = seed
         self.client_id = client_id
         self.client_secret = client_secret or secrets.token_urlsafe(24)
         self.state.tokens.add_client(client_id, self.client_secret, DEFAULT_SCOPES)
         self._address = (host, port)
         self._tls = tls
-        self._server: EmulatorServer | None = None
-        self._thread: threading.Thread | None = None
+        self._servers: list[tuple[EmulatorServer, threading.Thread]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> Emulator:
-        """Bind and serve from a daemon thread; returns self."""
-        if self._server is not None:
+        """Bind and serve from daemon threads; returns self.
+
+        Two listening sockets: the API (and token endpoint) on ``base_url``, and
+        the storage host on another port, so that storage is another origin as
+        S3 is for the real API: a client that follows redirects with
+        ``requests`` drops its bearer token on the way there, as it would in
+        production.
+        """
+        if self._servers:
             return self
         context = tls_context(*_bundled_cert()) if self._tls else None
-        self._server = EmulatorServer(self._address, self.state, context)
-        host, port = self._server.server_address[:2]
+        host, port = self._address
         scheme = "https" if self._tls else "http"
-        self.state.base_url = f"{scheme}://{self._address[0]}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"explore-emulator:{port}", daemon=True,
-        )
-        self._thread.start()
+        for bind_port in (port, 0):
+            server = EmulatorServer((host, bind_port), self.state, context)
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                name=f"explore-emulator:{server.server_address[1]}", daemon=True,
+            )
+            self._servers.append((server, thread))
+            thread.start()
+        api_port = self._servers[0][0].server_address[1]
+        storage_port = self._servers[1][0].server_address[1]
+        self.state.base_url = f"{scheme}://{host}:{api_port}"
+        self.state.storage_url = f"{scheme}://{host}:{storage_port}"
         return self
 
     def stop(self) -> None:
+        """Stop serving; jobs and files stay, and ``start()`` serves them again (on new ports
+        unless a port was given)."""
+        for server, thread in self._servers:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+        self._servers = []
+
+    def close(self) -> None:
         """Stop serving and delete the report files."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            assert self._thread is not None
-            self._thread.join(timeout=5)
-            self._server = None
-        self._files.cleanup()
+        self.stop()
+        self._remove_files()
 
     def __enter__(self) -> Emulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.close()
 
     def __repr__(self) -> str:
-        where = self.state.base_url or "not started"
+        where = self.state.base_url if self._servers else "not started"
         return f"Emulator({where}, seed={self.seed}, client_id={self.client_id!r})"
 
     # -- where and who ---------------------------------------------------------------------
 
     @property
     def base_url(self) -> str:
-        if not self.state.base_url:
+        if not self._servers:
             raise RuntimeError("the emulator is not started: use `with Emulator() as emu:` or emu.start()")
         return self.state.base_url
+
+    @property
+    def storage_url(self) -> str:
+        """Origin of the storage host that signed download URLs point to (another port)."""
+        self.base_url  # raises when not started
+        return self.state.storage_url
 
     @property
     def token_url(self) -> str:

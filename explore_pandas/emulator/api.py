@@ -49,7 +49,7 @@ def get_files(state: State, request: Request, slug: str, job_id: str) -> Respons
     if job.status != "done":
         raise ApiFailure(404, "not_found", f"the job is {job.status}: it has no report file")
     name = f"{job.id}.{FILE_SUFFIX[job.request.format]}"
-    url = state.signer.url(state.base_url, name, now=state.clock.now(), ttl=state.options.storage_ttl)
+    url = state.signer.url(state.storage_url or state.base_url, name, now=state.clock.now(), ttl=state.options.storage_ttl)
     return json_response(state.options.files_redirect_status, envelope(state, job), {"Location": url})
 
 

@@ -92,7 +92,10 @@ def _days(lo: int, hi: int) -> range:
 def _hour_weights(day: int) -> np.ndarray:
     """Probability of each UTC hour of ``day`` under the New York profile (DST-aware)."""
     base = _EPOCH + timedelta(days=day)
-    local = [(base + timedelta(hours=h)).astimezone(_PROFILE_ZONE).hour for h in range(24)]
+    try:
+        local = [(base + timedelta(hours=h)).astimezone(_PROFILE_ZONE).hour for h in range(24)]
+    except OverflowError:  # the first or last day Python can represent: no zone shift there
+        local = list(range(24))
     weights = _HOURLY[local] / _HOURLY[local].sum()
     weights.setflags(write=False)  # shared through the cache
     return weights

@@ -104,16 +104,18 @@ def parse_instant(text: str, zone: Any) -> datetime | None:
     micro = int((fraction or "0").ljust(6, "0")[:6])
     try:
         wall = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micro)
-    except ValueError:
+        if offset is None:
+            return wall.replace(tzinfo=zone).astimezone(timezone.utc)
+        if offset == "Z":
+            return wall.replace(tzinfo=timezone.utc)
+        digits = offset[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:  # no such UTC offset
+            return None
+        sign = 1 if offset[0] == "+" else -1
+        return (wall - sign * timedelta(hours=hours, minutes=minutes)).replace(tzinfo=timezone.utc)
+    except (ValueError, OverflowError):  # no such date, or outside what a datetime can hold
         return None
-    if offset is None:
-        return wall.replace(tzinfo=zone).astimezone(timezone.utc)
-    if offset == "Z":
-        return wall.replace(tzinfo=timezone.utc)
-    sign = 1 if offset[0] == "+" else -1
-    digits = offset[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return (wall - sign * delta).replace(tzinfo=timezone.utc)
 
 
 def _instant(timespan: dict[str, Any], key: str, zone: Any, problem: Any) -> datetime | None:

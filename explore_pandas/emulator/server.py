@@ -47,6 +47,7 @@ class EmulatorServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # bursts of parallel connects must not lose SYNs (the default is 5)
 
     def __init__(self, address: tuple[str, int], state: State, tls: ssl.SSLContext | None) -> None:
         super().__init__(address, _Handler)
@@ -87,6 +88,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so clients reuse connections as with the real API
     server_version = "ExploreEmulator/0.1"
     timeout = 60  # idle keep-alive connections end eventually
+    # Headers and body go out in separate writes; with Nagle on, the second waits
+    # for the client's delayed ACK (~40 ms per answer on a kept-alive connection).
+    disable_nagle_algorithm = True
     server: EmulatorServer
 
     def do_GET(self) -> None:
@@ -113,7 +117,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve_api(self, state: State, request: Request) -> None:
         endpoint, handler, params = _route(request)
         if handler is None:
-            self._send(_stamp(json_response(endpoint, _not_routed(endpoint, request)), endpoint))
+            response = json_response(endpoint, _not_routed(endpoint, request))
+            if endpoint == 405:
+                response.headers["Allow"] = ", ".join(_methods_for(request.path))
+            self._send(_stamp(response, endpoint))
             return
         state.count(endpoint, authorization="Authorization" in request.headers)
         fault = state.faults.take(endpoint)
@@ -152,6 +159,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
+        if self.close_connection and not truncate:  # the client asked to close: say we will
+            self.send_header("Connection", "close")
         self.send_header("Content-Length", str(size))
         self.end_headers()
         if self.command == "HEAD":
@@ -183,6 +192,10 @@ def _route(request: Request) -> tuple[int | str, Callable[..., Response] | None,
         if method == request.method:
             return endpoint, handler, match.groupdict()
     return (405 if path_matched else 404), None, {}
+
+
+def _methods_for(path: str) -> list[str]:
+    return sorted({method for method, pattern, _, _ in ROUTES if pattern.match(path)})
 
 
 def _call(handler: Callable[..., Response], state: State, request: Request, params: dict[str, str]) -> Response:

@@ -22,6 +22,7 @@ class State:
         self.seed = seed
         self.clock = clock
         self.base_url = ""  # known once the server is bound
+        self.storage_url = ""  # the storage host: another port, another origin
         self._initial = options
         self._options = options
         self._lock = threading.Lock()
