@@ -24,6 +24,7 @@ from explore_pandas.exceptions import (
     NotFoundError,
     ParseError,
     RateLimitError,
+    RowLimitError,
     RowLimitWarning,
     SchemaDriftWarning,
     ServerError,
@@ -43,8 +44,13 @@ _LAZY = {
     "JobStatus": "explore_pandas.models",
     "PollPolicy": "explore_pandas.polling",
     "ReportType": "explore_pandas.models",
+    "Pull": "explore_pandas.runner",
     "connect": "explore_pandas.client",
     "get_client": "explore_pandas.client",
+    "plan_pull": "explore_pandas.pull",
+    "read_file": "explore_pandas.parsing",
+    "read_report": "explore_pandas.pull",
+    "ReportForm": "explore_pandas.widgets",
 }
 
 __all__ = [
@@ -65,8 +71,11 @@ __all__ = [
     "NotFoundError",
     "ParseError",
     "PollPolicy",
+    "Pull",
     "RateLimitError",
+    "ReportForm",
     "ReportType",
+    "RowLimitError",
     "RowLimitWarning",
     "SchemaDriftWarning",
     "ServerError",
@@ -75,6 +84,9 @@ __all__ = [
     "__version__",
     "connect",
     "get_client",
+    "plan_pull",
+    "read_file",
+    "read_report",
 ]
 
 
@@ -89,3 +101,9 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+# df.explore: registered now if pandas is loaded, else right after `import pandas`.
+from explore_pandas.accessor import register_when_pandas_loads as _register_accessor  # noqa: E402
+
+_register_accessor()

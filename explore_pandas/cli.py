@@ -8,6 +8,8 @@ import threading
 from typing import Sequence
 
 EPILOG = """examples:
+  explore-pandas demo                      pull 92 days of calls from the embedded emulator
+  explore-pandas pull calls --start 2026-08-01 --end 2026-11-01 --tz Europe/Lisbon -o calls.parquet
   explore-pandas emulator --port 8080      serve the Explore API emulator until Ctrl-C
   explore-pandas emulator --tour           walk one report job through the API, then exit
 """
@@ -32,7 +34,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     emulator.add_argument("--tls", action="store_true", help="serve HTTPS (TLS >= 1.2) with a bundled self-signed cert")
     emulator.add_argument("--client-secret", help="fix the demo client's secret (random by default)")
     emulator.add_argument("--tour", action="store_true", help="walk one report job through the API and exit")
+    demo = commands.add_parser(
+        "demo", help="pull a multi-window report from the embedded emulator and describe it",
+        description="Start the emulator, pull 92 days of calls (3 windows) and show rows, "
+                    "windows, jobs, dtypes with time zones and a daily summary.",
+    )
+    demo.add_argument("--tz", default="Europe/Lisbon", help="IANA time zone (default Europe/Lisbon)")
+    demo.add_argument("--days", type=int, default=92, help="days to pull (default 92)")
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        from explore_pandas.demo import run_demo
+
+        return run_demo(tz=args.tz, days=args.days)
     return _emulator(args)
 
 

@@ -45,6 +45,7 @@ class AdaptiveLimit:
         self.limit = min(maximum, max(minimum, initial if initial is not None else maximum))
         self.in_use = 0
         self.peak = 0
+        self.throttled = 0  # 429s reported
         self._successes_per_step = successes_per_step
         self._streak = 0
         self._changed = threading.Condition()
@@ -75,6 +76,7 @@ class AdaptiveLimit:
     def rate_limited(self) -> None:
         """The API answered 429: somebody else uses part of the quota. Halve the limit."""
         with self._changed:
+            self.throttled += 1
             self.limit = max(self.minimum, self.limit // 2)
             self._streak = 0
 

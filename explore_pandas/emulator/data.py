@@ -32,7 +32,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from explore_pandas.emulator import render, values
 from explore_pandas.emulator.catalog import MILLIS, REPORTS, ReportSpec

@@ -6,7 +6,6 @@ import csv
 import json
 import logging
 import os
-import threading
 from pathlib import Path
 
 import pytest
