@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from typing import Sequence
+from typing import Any, Sequence
 
 EPILOG = """examples:
   explore-pandas demo                      pull 92 days of calls from the embedded emulator
@@ -41,11 +41,57 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     demo.add_argument("--tz", default="Europe/Lisbon", help="IANA time zone (default Europe/Lisbon)")
     demo.add_argument("--days", type=int, default=92, help="days to pull (default 92)")
+    _add_pull(commands)
+    commands.add_parser("jobs", help="list the jobs recorded in the local job ledger",
+                        description="List the report jobs recorded in the ledger ($EXPLORE_CACHE_DIR).")
+    commands.add_parser("resume", help="finish command-line pulls that were interrupted",
+                        description="Re-run every interrupted `pull`, re-attaching to its recorded jobs.")
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        from explore_pandas.demo import run_demo
+    return _dispatch(args)
 
-        return run_demo(tz=args.tz, days=args.days)
+
+def _add_pull(commands: Any) -> None:
+    pull = commands.add_parser(
+        "pull", help="pull a report into a .csv or .parquet file",
+        description="Pull a report of any length into one file. Credentials come from EXPLORE_ACCOUNT, "
+                    "EXPLORE_REGION, EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET (or EXPLORE_BASE_URL and "
+                    "EXPLORE_TOKEN_URL); with none set it uses the embedded emulator and says so.",
+        epilog="""examples:
+  explore-pandas pull calls --start 2026-08-01 --end 2026-11-01 --tz Europe/Lisbon -o calls.parquet
+  explore-pandas pull "User Status" --start 2026-10-01 --end 2026-10-08 -o status.csv --format json_bulk
+""", formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    pull.add_argument("report", help="report slug or display name, e.g. calls, contacts, 'User Status'")
+    pull.add_argument("--start", required=True, help="inclusive start: a date or date-time (wall time in --tz)")
+    pull.add_argument("--end", required=True, help="exclusive end: a date or date-time, not in the future")
+    pull.add_argument("--tz", default="UTC", help="IANA time zone of the request and of the datetimes (default UTC)")
+    pull.add_argument("--format", default="csv", choices=("csv", "json", "json_bulk"),
+                      help="file format asked of the API (default csv)")
+    pull.add_argument("-o", "--output", required=True, help="the file to write: .csv or .parquet")
+    pull.add_argument("--on-row-limit", default="warn", choices=("warn", "split", "raise"),
+                      help="when a window reaches 1,000,000 rows (default warn)")
+    pull.add_argument("--fresh", action="store_true", help="create new jobs even where recorded ones can serve")
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from explore_pandas import commands
+    from explore_pandas.exceptions import ExploreError
+
+    try:
+        if args.command == "demo":
+            from explore_pandas.demo import run_demo
+
+            return run_demo(tz=args.tz, days=args.days)
+        if args.command == "pull":
+            return commands.pull(args.report, start=args.start, end=args.end, tz=args.tz, format=args.format,
+                                 output=args.output, on_row_limit=args.on_row_limit, fresh=args.fresh)
+        if args.command == "jobs":
+            return commands.jobs()
+        if args.command == "resume":
+            return commands.resume()
+    except ExploreError as error:
+        print(commands.explain(error), file=sys.stderr)
+        return 2
     return _emulator(args)
 
 
