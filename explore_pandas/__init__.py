@@ -104,6 +104,6 @@ def __dir__() -> list[str]:
 
 
 # df.explore: registered now if pandas is loaded, else right after `import pandas`.
-from explore_pandas.accessor import register_when_pandas_loads as _register_accessor  # noqa: E402
+from explore_pandas.accessor import register_when_pandas_loads as _register_accessor
 
 _register_accessor()

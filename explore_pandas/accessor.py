@@ -1,0 +1,311 @@
+"""``df.explore``: read, refresh and extend Explore reports, and read a frame's provenance.
+
+The accessor is thin: every pull goes through :func:`explore_pandas.pull.read_report`,
+it never changes the frame it is attached to, and it only ever writes plain
+JSON types into ``df.attrs["explore"]`` (the provenance :func:`pull.provenance`
+builds). The provenance lives in ``attrs`` so it follows the frame through
+pandas operations (slices, copies, pickles, parquet round trips).
+
+It is registered on ``import explore_pandas`` without importing pandas: if
+pandas is loaded already it is registered at once, otherwise when pandas
+finishes loading (:func:`register_when_pandas_loads`).
+
+Examples
+--------
+>>> import pandas as pd, explore_pandas                                     # doctest: +SKIP
+>>> df = pd.DataFrame.explore.read("calls", start="2026-08-01", end="2026-09-01", tz="Europe/Lisbon")
+>>> df.explore.jobs                      # one row per job: window, job id, rows  # doctest: +SKIP
+>>> longer = df.explore.extend(end="2026-10-01")                             # doctest: +SKIP
+>>> ny = longer.explore.to_timezone("America/New_York")                      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.abc
+import importlib.util
+import sys
+import threading
+import warnings
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from explore_pandas.exceptions import ExploreError, ValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from explore_pandas.models import ReportType
+
+__all__ = ["ExploreAccessor", "NotFromExploreError", "register", "register_when_pandas_loads"]
+
+NAME = "explore"
+_NOT_FROM_EXPLORE = (
+    "this DataFrame did not come from explore_pandas: use pd.DataFrame.explore.read(...) "
+    "(or explore_pandas.read_report) to get one; df.attrs has no 'explore' provenance."
+)
+
+
+class NotFromExploreError(ExploreError, AttributeError):
+    """A provenance member of ``df.explore`` was used on a frame that did not come from Explore.
+
+    An :class:`AttributeError`, as pandas asks of accessors on unsuitable data
+    (so ``getattr(df.explore, "jobs", None)`` works), and an
+    :class:`~explore_pandas.exceptions.ExploreError`, so ``except ExploreError`` catches it.
+    """
+
+
+class ExploreAccessor:
+    """The ``explore`` namespace of every DataFrame (see the module docstring).
+
+    ``read`` works on the class (``pd.DataFrame.explore.read``); ``refresh``,
+    ``extend`` and the provenance properties need a frame that came from
+    Explore; ``to_timezone`` works on any frame.
+    """
+
+    def __init__(self, pandas_obj: pd.DataFrame) -> None:
+        self._obj = pandas_obj
+
+    # -- creating frames ---------------------------------------------------------------------
+
+    @staticmethod
+    def read(report: str | ReportType, **options: Any) -> pd.DataFrame:
+        """Pull ``report`` over [start, end) into a new DataFrame: :func:`explore_pandas.read_report`.
+
+        Takes the same keyword arguments (``start``, ``end``, ``tz``, ``format``,
+        ``name``, ``client``, ``on_row_limit``, ``max_concurrency``, ``progress``, ``poll``).
+        """
+        from explore_pandas.pull import read_report
+
+        return read_report(report, **options)
+
+    def refresh(self, **options: Any) -> pd.DataFrame:
+        """Run the same request again (new jobs): a new DataFrame; this one is left as it is.
+
+        ``options`` (``client``, ``progress``, ``poll``, ``max_concurrency``...) go to
+        :func:`read_report`; the report, range, zone, format and ``on_row_limit`` are this frame's.
+        New jobs are created even where the job ledger could re-attach to the old
+        ones (``fresh=True``; pass ``fresh=False`` to allow reuse).
+        """
+        meta = self._provenance()
+        request = {"start": meta["start"], "end": meta["end"], **_request_options(meta), "fresh": True}
+        return self.read(meta["report"], **{**request, **options})
+
+    def extend(self, *, end: Any, **options: Any) -> pd.DataFrame:
+        """This frame plus the rows of [its end, ``end``): a new, longer DataFrame.
+
+        Only the new range is fetched (new jobs, cut into windows as ``read``
+        does). Ranges are half-open, so the row at the seam is in exactly one
+        part: no duplicate and no gap. The provenance is merged: windows and
+        jobs of both, the new end, ``truncated`` if either part was.
+        """
+        import pandas as pd
+
+        from explore_pandas import validation
+
+        meta = self._provenance()
+        zone = validation.check_timezone(meta["timezone"])
+        old_end = datetime.fromisoformat(meta["end"])
+        new_end = validation.to_zone(end, zone, "end")
+        if new_end <= old_end:
+            raise ValidationError(
+                f"end {new_end.isoformat()} is not after this frame's end {old_end.isoformat()}: "
+                "extend() fetches what follows the frame; use refresh() to fetch it again.",
+                fields=[{"name": "end", "description": "must be after the frame's end"}],
+            )
+        request = {"start": old_end, "end": new_end, **_request_options(meta)}
+        more = self.read(meta["report"], **{**request, **options})
+        if len(more.columns) == 0:
+            combined = self._obj.copy()
+        elif len(self._obj.columns) == 0:
+            combined = more.copy()
+        else:
+            combined = pd.concat([self._obj, more], ignore_index=True)
+        combined.attrs = {**copy.deepcopy(self._obj.attrs), NAME: merge_provenance(meta, more.attrs[NAME])}
+        return combined
+
+    def to_timezone(self, tz: str) -> pd.DataFrame:
+        """A new frame with every tz-aware column (and a tz-aware index) converted to ``tz``.
+
+        Naive and non-datetime columns are left alone. On a frame from Explore the
+        provenance's ``timezone`` (and its times) follow, so ``refresh()`` and
+        ``extend()`` then ask for the new zone.
+        """
+        import pandas as pd
+
+        from explore_pandas import validation
+
+        zone = validation.check_timezone(tz).key
+        frame = self._obj.copy(deep=False)  # copy-on-write: columns not converted stay shared
+        for column, dtype in self._obj.dtypes.items():
+            if isinstance(dtype, pd.DatetimeTZDtype):
+                frame[column] = self._obj[column].dt.tz_convert(zone)
+        if isinstance(frame.index, pd.DatetimeIndex) and frame.index.tz is not None:
+            frame.index = frame.index.tz_convert(zone)
+        attrs = copy.deepcopy(self._obj.attrs)
+        if isinstance(attrs.get(NAME), dict):
+            attrs[NAME] = convert_provenance(attrs[NAME], zone)
+        frame.attrs = attrs
+        return frame
+
+    # -- provenance --------------------------------------------------------------------------
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """A copy of ``df.attrs["explore"]``: report, zone, range, windows, jobs, rows."""
+        return self._provenance()
+
+    @property
+    def jobs(self) -> pd.DataFrame:
+        """One row per job that produced this frame: job id, window start/end, rows, truncated."""
+        import pandas as pd
+
+        meta = self._provenance()
+        columns = ["job_id", "start", "end", "rows", "total", "truncated"]
+        table = pd.DataFrame([{c: w.get(c) for c in columns} for w in meta["windows"]], columns=columns)
+        for column in ("start", "end"):
+            table[column] = pd.to_datetime(table[column], utc=True).dt.tz_convert(meta["timezone"])
+        return table
+
+    @property
+    def report_type(self) -> ReportType:
+        """The report type (slug, display name) of this frame's request."""
+        from explore_pandas.models import report_type
+
+        return report_type(self._provenance()["report"])
+
+    @property
+    def timespan(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The requested range ``(start, end)``, end exclusive, in the request's zone."""
+        import pandas as pd
+
+        meta = self._provenance()
+        return tuple(pd.Timestamp(meta[k]).tz_convert(meta["timezone"]) for k in ("start", "end"))  # type: ignore[return-value]
+
+    @property
+    def timezone(self) -> str:
+        """The IANA time zone of the request: every datetime column is in it."""
+        return str(self._provenance()["timezone"])
+
+    @property
+    def truncated(self) -> bool:
+        """True if any window reached the API's row limit (rows are missing)."""
+        return bool(self._provenance()["truncated"])
+
+    def _provenance(self) -> dict[str, Any]:
+        meta = self._obj.attrs.get(NAME)
+        if not isinstance(meta, dict) or not {"report", "timezone", "start", "end", "windows"} <= meta.keys():
+            raise NotFromExploreError(_NOT_FROM_EXPLORE)
+        return copy.deepcopy(meta)
+
+
+def _request_options(meta: dict[str, Any]) -> dict[str, Any]:
+    options = {"tz": meta["timezone"]}
+    for key in ("format", "on_row_limit"):
+        if meta.get(key) is not None:
+            options[key] = meta[key]
+    return options
+
+
+def merge_provenance(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The provenance of ``before``'s rows followed by ``after``'s (plain JSON types)."""
+    merged = copy.deepcopy(before)
+    windows = [*before.get("windows", []), *after.get("windows", [])]
+    merged.update(
+        end=after["end"],
+        windows=windows,
+        jobs=[*before.get("jobs", []), *after.get("jobs", [])],
+        rows=int(before.get("rows", 0)) + int(after.get("rows", 0)),
+        truncated=bool(before.get("truncated")) or bool(after.get("truncated")),
+    )
+    if "peak_concurrency" in before or "peak_concurrency" in after:
+        merged["peak_concurrency"] = max(before.get("peak_concurrency") or 0, after.get("peak_concurrency") or 0)
+    if "rate_limited" in before or "rate_limited" in after:
+        merged["rate_limited"] = (before.get("rate_limited") or 0) + (after.get("rate_limited") or 0)
+    return merged
+
+
+def convert_provenance(meta: dict[str, Any], zone: str) -> dict[str, Any]:
+    """``meta`` with its zone and every ISO time in it moved to ``zone`` (same instants)."""
+    from zoneinfo import ZoneInfo
+
+    target = ZoneInfo(zone)
+
+    def move(text: str) -> str:
+        return datetime.fromisoformat(text).astimezone(target).isoformat()
+
+    converted = copy.deepcopy(meta)
+    converted["timezone"] = zone
+    for key in ("start", "end"):
+        if isinstance(converted.get(key), str):
+            converted[key] = move(converted[key])
+    for window in converted.get("windows", []):
+        for key in ("start", "end"):
+            if isinstance(window.get(key), str):
+                window[key] = move(window[key])
+    return converted
+
+
+# -- registration ----------------------------------------------------------------------------
+
+_registered = False
+_register_lock = threading.Lock()
+
+
+def register() -> None:
+    """Register ``ExploreAccessor`` as ``DataFrame.explore`` (imports pandas; once)."""
+    global _registered
+    with _register_lock:
+        if _registered:
+            return
+        import pandas as pd
+
+        if NAME not in getattr(pd.DataFrame, "_accessors", set()):
+            pd.api.extensions.register_dataframe_accessor(NAME)(ExploreAccessor)
+        _registered = True
+
+
+class _AfterPandas(importlib.abc.MetaPathFinder):
+    """A one-shot import hook: registers the accessor once ``import pandas`` has finished."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != "pandas":
+            return None
+        _remove_hook()
+        spec = importlib.util.find_spec("pandas")
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_then_register(module: Any) -> None:
+            exec_module(module)
+            try:
+                register()
+            except Exception as error:  # noqa: BLE001 - never break `import pandas` because of us
+                warnings.warn(f"explore_pandas could not register df.explore: {error!r}", stacklevel=2)
+
+        spec.loader.exec_module = exec_then_register  # type: ignore[method-assign]
+        return spec
+
+
+_hook = _AfterPandas()
+
+
+def _remove_hook() -> None:
+    try:
+        sys.meta_path.remove(_hook)
+    except ValueError:
+        pass
+
+
+def register_when_pandas_loads() -> None:
+    """Register ``df.explore`` now if pandas is loaded, else right after ``import pandas``.
+
+    Keeps ``import explore_pandas`` light: pandas (about a second to import) is
+    not imported for it.
+    """
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and hasattr(pandas, "api"):
+        register()
+    elif pandas is None and _hook not in sys.meta_path:
+        sys.meta_path.insert(0, _hook)

@@ -1,0 +1,193 @@
+"""df.explore without sockets: frames with hand-built provenance, read_report replaced."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+import explore_pandas
+from explore_pandas.accessor import ExploreAccessor, NotFromExploreError
+from explore_pandas.exceptions import ExploreError, ValidationError
+
+LISBON = ZoneInfo("Europe/Lisbon")
+
+
+def _meta(start: str = "2026-08-01T00:00:00+01:00", end: str = "2026-08-03T00:00:00+01:00",
+          jobs: tuple[str, ...] = ("j1", "j2"), rows: int = 2, truncated: bool = False) -> dict[str, Any]:
+    bounds = [start, "2026-08-02T00:00:00+01:00", end] if len(jobs) == 2 else [start, end]
+    windows = [
+        {"start": a, "end": b, "job_id": j, "rows": 1, "total": None, "truncated": truncated and i == 0}
+        for i, (a, b, j) in enumerate(zip(bounds, bounds[1:], jobs))
+    ]
+    return {
+        "report": "calls", "timezone": "Europe/Lisbon", "format": "json", "start": start, "end": end,
+        "on_row_limit": "split", "jobs": list(jobs), "windows": windows, "rows": rows,
+        "truncated": truncated, "peak_concurrency": 2, "rate_limited": 0,
+    }
+
+
+def _frame(meta: dict[str, Any] | None = None) -> pd.DataFrame:
+    df = pd.DataFrame({
+        "call_id": ["a", "b"],
+        "end_at": pd.to_datetime(["2026-08-01 10:00", "2026-08-02 11:00"]).tz_localize("Europe/Lisbon"),
+        "start_at": pd.to_datetime(["2026-08-01 09:59", "2026-08-02 10:58"]).tz_localize("UTC"),
+        "naive": pd.to_datetime(["2026-08-01", "2026-08-02"]),
+        "talk_seconds": [12, 34],
+    })
+    df.attrs["explore"] = meta if meta is not None else _meta()
+    return df
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """Replaces read_report: records each call and answers with the following day."""
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def fake(report: str, **options: Any) -> pd.DataFrame:
+        seen.append((report, options))
+        start, end = (pd.Timestamp(options[k]) for k in ("start", "end"))
+        start, end = (t.tz_localize("Europe/Lisbon") if t.tz is None else t.tz_convert("Europe/Lisbon")
+                      for t in (start, end))
+        df = pd.DataFrame({
+            "call_id": ["c"],
+            "end_at": pd.DatetimeIndex([start + pd.Timedelta(hours=1)]),
+            "start_at": pd.DatetimeIndex([start.tz_convert("UTC")]),
+            "naive": pd.to_datetime(["2026-08-03"]),
+            "talk_seconds": [56],
+        })
+        df.attrs["explore"] = {
+            **_meta(start.isoformat(), end.isoformat(), jobs=("j3",), rows=1),
+            "peak_concurrency": 1, "rate_limited": 3,
+        }
+        return df
+
+    monkeypatch.setattr("explore_pandas.pull.read_report", fake)
+    return seen
+
+
+def test_the_accessor_is_registered_without_importing_pandas() -> None:
+    code = (
+        "import sys, explore_pandas\n"
+        "assert 'pandas' not in sys.modules, 'import explore_pandas imported pandas'\n"
+        "import pandas as pd\n"
+        "assert pd.DataFrame.explore.__name__ == 'ExploreAccessor'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    assert pd.DataFrame.explore is ExploreAccessor  # pandas was loaded first here: registered at once
+
+
+def test_provenance_properties_read_attrs() -> None:
+    df = _frame()
+    assert df.explore.timezone == "Europe/Lisbon"
+    assert df.explore.report_type.slug == "calls" and df.explore.report_type.display_name == "Calls"
+    assert df.explore.truncated is False
+    start, end = df.explore.timespan
+    assert start == pd.Timestamp("2026-08-01", tz="Europe/Lisbon") and str(end.tz) == "Europe/Lisbon"
+    jobs = df.explore.jobs
+    assert jobs["job_id"].tolist() == ["j1", "j2"] and jobs["rows"].tolist() == [1, 1]
+    assert str(jobs["start"].dtype).endswith("Europe/Lisbon]")
+    assert df.explore.provenance == df.attrs["explore"] and df.explore.provenance is not df.attrs["explore"]
+
+
+def test_provenance_survives_slicing_and_pickling() -> None:
+    df = _frame(_meta(truncated=True))
+    assert df[df["talk_seconds"] > 20].explore.truncated is True
+    assert pickle.loads(pickle.dumps(df)).explore.jobs["job_id"].tolist() == ["j1", "j2"]
+
+
+@pytest.mark.parametrize("member", ["jobs", "report_type", "timespan", "timezone", "truncated", "provenance"])
+def test_a_frame_not_from_explore_says_so(member: str) -> None:
+    df = pd.DataFrame({"x": [1]})
+    with pytest.raises(NotFromExploreError, match=r"did not come from explore_pandas: use pd\.DataFrame\.explore\.read"):
+        getattr(df.explore, member)
+    assert getattr(df.explore, member, "absent") == "absent"  # an AttributeError, as pandas asks
+
+
+def test_the_not_from_explore_error_is_both_kinds_and_pickles() -> None:
+    assert issubclass(NotFromExploreError, AttributeError) and issubclass(NotFromExploreError, ExploreError)
+    error = pickle.loads(pickle.dumps(NotFromExploreError("m")))
+    assert isinstance(error, NotFromExploreError) and str(error) == "m"
+    for method in ("refresh", "extend"):
+        with pytest.raises(NotFromExploreError):
+            getattr(pd.DataFrame({"x": [1]}).explore, method)(**({"end": "2026-09-01"} if method == "extend" else {}))
+
+
+def test_read_on_the_class_delegates_to_read_report(calls: list[Any]) -> None:
+    df = pd.DataFrame.explore.read("calls", start="2026-08-03", end="2026-08-04", tz="Europe/Lisbon", progress=False)
+    assert calls == [("calls", {"start": "2026-08-03", "end": "2026-08-04", "tz": "Europe/Lisbon", "progress": False})]
+    assert df.explore.jobs["job_id"].tolist() == ["j3"]
+
+
+def test_refresh_repeats_the_request_and_leaves_the_frame(calls: list[Any]) -> None:
+    df = _frame()
+    before = df.copy(deep=True)
+    fresh = df.explore.refresh(progress=False)
+    report, options = calls[0]
+    assert report == "calls" and options == {
+        "start": "2026-08-01T00:00:00+01:00", "end": "2026-08-03T00:00:00+01:00", "tz": "Europe/Lisbon",
+        "format": "json", "on_row_limit": "split", "fresh": True, "progress": False,
+    }
+    assert fresh is not df and fresh.explore.jobs["job_id"].tolist() == ["j3"]
+    pd.testing.assert_frame_equal(df, before)
+    assert df.attrs == before.attrs
+
+
+def test_extend_fetches_from_the_frame_end_and_merges(calls: list[Any]) -> None:
+    df = _frame()
+    before = df.copy(deep=True)
+    longer = df.explore.extend(end=datetime(2026, 8, 4, tzinfo=LISBON), progress=False)
+    _, options = calls[0]
+    assert options["start"] == datetime(2026, 8, 3, tzinfo=LISBON) and options["end"] == datetime(2026, 8, 4, tzinfo=LISBON)
+    assert options["tz"] == "Europe/Lisbon" and options["format"] == "json" and options["on_row_limit"] == "split"
+    assert longer["call_id"].tolist() == ["a", "b", "c"] and longer.index.tolist() == [0, 1, 2]
+    assert longer.dtypes.equals(df.dtypes)
+    meta = longer.attrs["explore"]
+    assert meta["jobs"] == ["j1", "j2", "j3"] and meta["rows"] == 3
+    assert meta["start"] == "2026-08-01T00:00:00+01:00" and meta["end"] == "2026-08-04T00:00:00+01:00"
+    assert [w["end"] for w in meta["windows"]][:-1] == [w["start"] for w in meta["windows"]][1:]  # contiguous
+    assert meta["peak_concurrency"] == 2 and meta["rate_limited"] == 3
+    json.dumps(longer.attrs)
+    pd.testing.assert_frame_equal(df, before)
+    assert df.attrs == before.attrs
+
+
+def test_extend_refuses_an_end_not_after_the_frame(calls: list[Any]) -> None:
+    with pytest.raises(ValidationError, match="not after this frame's end") as raised:
+        _frame().explore.extend(end="2026-08-02")
+    assert raised.value.fields[0]["name"] == "end" and calls == []
+
+
+def test_to_timezone_converts_every_aware_column_in_a_new_frame() -> None:
+    df = _frame()
+    before = df.copy(deep=True)
+    ny = df.explore.to_timezone("America/New_York")
+    assert str(ny["end_at"].dtype) == str(ny["start_at"].dtype) == "datetime64[us, America/New_York]"
+    assert (ny["end_at"] == df["end_at"]).all()  # same instants
+    assert ny["naive"].dtype == df["naive"].dtype and ny["talk_seconds"].tolist() == [12, 34]
+    meta = ny.attrs["explore"]
+    assert meta["timezone"] == "America/New_York" and ny.explore.timezone == "America/New_York"
+    assert meta["start"] == "2026-07-31T19:00:00-04:00" and meta["windows"][0]["start"] == "2026-07-31T19:00:00-04:00"
+    json.dumps(ny.attrs)
+    pd.testing.assert_frame_equal(df, before)
+    assert df.attrs == before.attrs and df.explore.timezone == "Europe/Lisbon"
+
+
+def test_to_timezone_works_on_any_frame_and_its_index() -> None:
+    index = pd.DatetimeIndex(["2026-08-01 12:00"], tz="UTC", name="at")
+    df = pd.DataFrame({"x": [1]}, index=index)
+    tokyo = df.explore.to_timezone("Asia/Tokyo")
+    assert str(tokyo.index.tz) == "Asia/Tokyo" and tokyo.index[0].hour == 21 and tokyo.attrs == {}
+    with pytest.raises(ValidationError, match="IANA"):
+        df.explore.to_timezone("Mars/Olympus")
+
+
+def test_the_public_name_of_the_accessor() -> None:
+    assert "ReportForm" in explore_pandas.__all__
