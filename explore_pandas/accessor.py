@@ -30,7 +30,7 @@ import warnings
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from explore_pandas.exceptions import ExploreError, ValidationError
+from explore_pandas.exceptions import NotFromExploreError, ValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,15 +44,6 @@ _NOT_FROM_EXPLORE = (
     "this DataFrame did not come from explore_pandas: use pd.DataFrame.explore.read(...) "
     "(or explore_pandas.read_report) to get one; df.attrs has no 'explore' provenance."
 )
-
-
-class NotFromExploreError(ExploreError, AttributeError):
-    """A provenance member of ``df.explore`` was used on a frame that did not come from Explore.
-
-    An :class:`AttributeError`, as pandas asks of accessors on unsuitable data
-    (so ``getattr(df.explore, "jobs", None)`` works), and an
-    :class:`~explore_pandas.exceptions.ExploreError`, so ``except ExploreError`` catches it.
-    """
 
 
 class ExploreAccessor:

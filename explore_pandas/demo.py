@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEMO_DAYS = 92  # three windows of at most 31 days
 
@@ -38,7 +41,7 @@ def run_demo(*, tz: str = "Europe/Lisbon", days: int = DEMO_DAYS, seed: int = 0,
     return 0
 
 
-def describe(df: "pd.DataFrame", meta: dict) -> str:  # type: ignore[name-defined]
+def describe(df: pd.DataFrame, meta: dict[str, Any]) -> str:
     """The demo's report of a pulled frame."""
     lines = [
         f"{len(df):,} rows from {len(meta['windows'])} windows ({len(meta['jobs'])} jobs), "
@@ -56,7 +59,7 @@ def describe(df: "pd.DataFrame", meta: dict) -> str:  # type: ignore[name-define
     return "\n".join(lines)
 
 
-def daily_summary(df: "pd.DataFrame") -> "pd.DataFrame":  # type: ignore[name-defined]
+def daily_summary(df: pd.DataFrame) -> pd.DataFrame:
     """Calls per local day: how many, the inbound share, and the median talk time."""
     import pandas as pd
 

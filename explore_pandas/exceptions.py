@@ -21,6 +21,7 @@ __all__ = [
     "JobFailedError",
     "JobTimeoutError",
     "NotFoundError",
+    "NotFromExploreError",
     "ParseError",
     "RateLimitError",
     "RowLimitError",
@@ -150,6 +151,14 @@ class RowLimitError(ExploreError):
     """A window reached the API's limit of 1,000,000 rows and ``on_row_limit="raise"``.
 
     ``window`` is ``{"start", "end"}`` (ISO strings), ``rows`` what the file held.
+    """
+
+
+class NotFromExploreError(ExploreError, AttributeError):
+    """A provenance member of ``df.explore`` was used on a frame that did not come from Explore.
+
+    An :class:`AttributeError`, as pandas asks of accessors on unsuitable data
+    (so ``getattr(df.explore, "jobs", None)`` works), and an :class:`ExploreError`.
     """
 
 
