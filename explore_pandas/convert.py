@@ -177,6 +177,8 @@ def to_list(arr: Array) -> Array | None:
         return _try_cast(arr, target)
     if not _is_text(arr):
         return None
+    if len(arr) == 0:  # a header-only CSV: nothing to parse, the column is simply empty
+        return pa.array([], type=target)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     # Parse all cells at once with Arrow's JSON reader: one '{"v": <cell>}' line per row.

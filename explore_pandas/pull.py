@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas import validation
-from explore_pandas.exceptions import RowLimitWarning
+from explore_pandas.exceptions import RowLimitWarning, ValidationError
 from explore_pandas.models import Job, ReportType, report_type
 from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.windows import Window, plan_windows
@@ -85,11 +85,27 @@ def plan_pull(
     fmt = validation.check_format(format)
     zone = validation.check_timezone(tz)
     if name is not None:
-        validation.check_name(name)
+        check_name_prefix(name)
     current = now if now is not None else datetime.now(timezone.utc)
     begin, finish = validation.check_timespan(start, end, zone, now=current, max_span=None)
     windows = plan_windows(begin, finish, zone.key)
     return Plan(kind, zone.key, fmt, name, begin, finish, tuple(windows))
+
+
+#: Each window's job is named "<name> YYYY-MM-DD": the prefix leaves room for the date.
+NAME_PREFIX_LENGTH = validation.MAX_NAME_LENGTH - len(" YYYY-MM-DD")
+
+
+def check_name_prefix(name: str) -> str:
+    """A pull's ``name``: each window's job is called ``"<name> YYYY-MM-DD"`` (at most 256 characters)."""
+    validation.check_name(name)
+    if len(name) > NAME_PREFIX_LENGTH:
+        raise ValidationError(
+            f"name: {len(name)} characters is too long for a pull, whose jobs are named "
+            f"'<name> YYYY-MM-DD' (the API allows 256). Keep it to {NAME_PREFIX_LENGTH} characters.",
+            fields=[{"name": "name", "description": f"at most {NAME_PREFIX_LENGTH} characters"}],
+        )
+    return name
 
 
 def read_report(

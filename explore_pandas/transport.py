@@ -73,8 +73,8 @@ def error_for(response: requests.Response) -> APIError:
     cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
     try:
         body = response.json()
-    except ValueError:
-        body = None
+    except (ValueError, requests.RequestException):  # not JSON, or the body was cut off:
+        body = None  # the status alone still says what happened
     if not isinstance(body, dict):
         body = {}
     code = body.get("code") or body.get("error")

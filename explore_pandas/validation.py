@@ -8,14 +8,17 @@ and whose message says how to fix the call.
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
 import warnings
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Union
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
 from explore_pandas.models import FORMATS, ReportRequest, ReportType, report_type
+from explore_pandas.windows import local_midnight
 
 __all__ = [
     "DATA_LATENCY",
@@ -39,6 +42,7 @@ DATA_LATENCY = timedelta(minutes=5)
 MAX_NAME_LENGTH = 256
 
 TimeLike = Union[str, date, datetime]  # pandas.Timestamp is a datetime
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _fail(field: str, description: str, fix: str) -> ValidationError:
@@ -51,10 +55,12 @@ def check_timezone(tz: str) -> ZoneInfo:
     """The ``ZoneInfo`` for an IANA name such as ``"Europe/Lisbon"``."""
     if isinstance(tz, ZoneInfo):
         return tz
-    if isinstance(tz, str) and tz.strip():
+    # Membership in the IANA list, not "a file zoneinfo can open": the system's zone
+    # folder also holds "localtime", "posixrules", posix/ and right/ copies, which the API refuses.
+    if isinstance(tz, str) and tz.strip() in iana_names():
         try:
             return ZoneInfo(tz.strip())
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             pass
     raise _fail(
         "timezone",
@@ -62,6 +68,12 @@ def check_timezone(tz: str) -> ZoneInfo:
         "Use a name such as 'UTC', 'Europe/Lisbon' or 'America/New_York' "
         "(zoneinfo.available_timezones() lists them all).",
     )
+
+
+@functools.lru_cache(maxsize=1)
+def iana_names() -> frozenset[str]:
+    """Every IANA time zone name (from tzdata or the system), without the system's ``localtime``."""
+    return frozenset(available_timezones()) - {"localtime"}
 
 
 def check_format(format: str) -> str:
@@ -89,9 +101,13 @@ def to_zone(value: TimeLike, zone: ZoneInfo, field: str) -> datetime:
     """``value`` as an aware datetime in ``zone``, to whole seconds (floored).
 
     Naive values are wall times in ``zone``; aware values are converted to it; a
-    date is local midnight; strings are ISO 8601 (``Z`` and offsets honoured).
+    date is local midnight (the first instant of the day, also where a
+    daylight-saving jump skips 00:00); strings are ISO 8601 (``Z`` and offsets
+    honoured).
     """
     parsed = _parse(value, field)
+    if isinstance(parsed, date) and not isinstance(parsed, datetime):
+        return local_midnight(parsed, zone)
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=zone)
     else:
@@ -99,7 +115,12 @@ def to_zone(value: TimeLike, zone: ZoneInfo, field: str) -> datetime:
     return parsed.replace(microsecond=0)
 
 
-def _parse(value: Any, field: str) -> datetime:
+def _parse(value: Any, field: str) -> datetime | date:
+    """A datetime, or a date for a day; strings must be ISO 8601.
+
+    Only ISO 8601: free-form parsers read "march" as year 1 and "05/06/2025"
+    month-first without a word, and a wrong bound silently asks for the wrong rows.
+    """
     if isinstance(value, datetime):
         if value != value:  # pandas.NaT is a datetime that is not equal to itself
             raise _fail(field, "the time is missing (NaT)", "Pass a date or a date-time.")
@@ -107,21 +128,15 @@ def _parse(value: Any, field: str) -> datetime:
             value = value.to_pydatetime(warn=False)
         return value
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        return value
     if isinstance(value, str):
         text = value.strip()
+        if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read "Z"
+            text = text[:-1] + "+00:00"
         try:
-            return datetime.fromisoformat(text)
+            return date.fromisoformat(text) if _DATE_ONLY.match(text) else datetime.fromisoformat(text)
         except ValueError:
             pass
-        try:
-            import pandas as pd
-
-            stamp = pd.Timestamp(text)
-        except (ValueError, TypeError, OverflowError):
-            stamp = None
-        if stamp is not None and stamp == stamp:
-            return stamp.to_pydatetime(warn=False)
     raise _fail(
         field,
         f"cannot read {value!r} as a date or date-time",
@@ -149,6 +164,8 @@ def check_timespan(
     """
     begin = to_zone(start, zone, "timespan.from")
     finish = to_zone(end, zone, "timespan.to")
+    for field, value in (("timespan.from", begin), ("timespan.to", finish)):
+        _check_unambiguous(value, field)
     # Compare in UTC: aware datetimes sharing one tzinfo compare by wall time.
     begin_utc, finish_utc = begin.astimezone(timezone.utc), finish.astimezone(timezone.utc)
     now_utc = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
@@ -182,6 +199,17 @@ def check_timespan(
             stacklevel=3,
         )
     return begin, finish
+
+
+def _check_unambiguous(value: datetime, field: str) -> None:
+    """Refuse the second pass of a repeated hour: the API takes wall times, and reads the first."""
+    if value.fold == 1 and value.replace(fold=0).utcoffset() != value.utcoffset():
+        raise _fail(
+            field,
+            f"{_show(value)} falls in the hour the clocks repeat (daylight saving ends), "
+            "and the API, which takes wall times, would read the first pass of that hour",
+            "Pick a time outside that hour, or request the report in UTC.",
+        )
 
 
 def _show(value: datetime) -> str:

@@ -94,6 +94,12 @@ def bisect(window: Window) -> tuple[Window, Window]:
     if half < timedelta(seconds=1):
         raise ValueError(f"{window!r} is too short to split further")
     middle = (_utc(window.start) + half).astimezone(zone)
+    if middle.fold == 1 and middle.replace(fold=0).utcoffset() != middle.utcoffset():
+        # The second pass of a repeated hour: the API reads wall times as the first
+        # pass, so cut an hour earlier, where that wall time means what it says.
+        earlier = (_utc(middle) - (middle.replace(fold=0).utcoffset() - middle.utcoffset())).astimezone(zone)
+        if _utc(earlier) > _utc(window.start):
+            middle = earlier
     return Window(window.start, middle), Window(middle, window.end)
 
 

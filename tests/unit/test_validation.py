@@ -54,7 +54,6 @@ def test_body_is_wall_time_with_timezone() -> None:
         (pd.Timestamp("2026-08-01 09:30"), "2026-08-01T09:30:00"),
         (pd.Timestamp("2026-08-01 08:30", tz="UTC"), "2026-08-01T09:30:00"),
         (pd.Timestamp("2026-08-01 03:30", tz="America/New_York"), "2026-08-01T08:30:00"),
-        ("1 Aug 2026 09:30", "2026-08-01T09:30:00"),  # pandas parses what fromisoformat cannot
     ],
 )
 def test_start_and_end_accept_str_date_datetime_timestamp(value: object, wall: str) -> None:
@@ -148,3 +147,27 @@ def test_accepted_windows_always_satisfy_the_api_rules(start: datetime, hours: i
     begin_utc, end_utc = req.start.astimezone(timezone.utc), req.end.astimezone(timezone.utc)
     assert begin_utc < end_utc <= NOW and end_utc - begin_utc <= MAX_SPAN
     assert req.to_body()["timespan"]["from"] == start.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@pytest.mark.parametrize("text", ["1 Aug 2026 09:30", "05/06/2025", "march", "jan 5", "12:30"])
+def test_only_iso_8601_strings_are_read(text: str) -> None:
+    # free-form parsers read "march" as year 1 and "05/06/2025" month-first, silently
+    with pytest.raises(ValidationError, match="ISO 8601"):
+        build_request("calls", start=text, end="2026-08-02", now=datetime(2026, 9, 1, tzinfo=timezone.utc))
+
+
+def test_a_date_is_the_first_instant_of_the_day_even_when_dst_skips_midnight() -> None:
+    # America/Santiago jumps from 00:00 to 01:00 on 2026-09-06
+    req = build_request("calls", start="2026-09-06", end="2026-09-07", tz="America/Santiago",
+                        now=datetime(2026, 10, 1, tzinfo=timezone.utc))
+    assert req.to_body()["timespan"]["from"] == "2026-09-06T01:00:00"
+
+
+def test_the_second_pass_of_a_repeated_hour_is_refused() -> None:
+    # 06:30 UTC on 2025-11-02 is 01:30 EST, the second 01:30 of that night in New York
+    with pytest.raises(ValidationError, match="repeat"):
+        build_request("calls", start=datetime(2025, 11, 2, 6, 30, tzinfo=timezone.utc), end="2025-11-03",
+                      tz="America/New_York", now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    first_pass = build_request("calls", start=datetime(2025, 11, 2, 5, 30, tzinfo=timezone.utc), end="2025-11-03",
+                               tz="America/New_York", now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert first_pass.to_body()["timespan"]["from"] == "2025-11-02T01:30:00"

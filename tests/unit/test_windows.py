@@ -92,10 +92,22 @@ def test_bisect_halves_tile_the_window(zone_name: str, start: datetime, length: 
     window = Window(begin, (begin.astimezone(timezone.utc) + length).astimezone(zone))
     left, right = bisect(window)
     assert left.start == window.start and right.end == window.end and left.end == right.start
-    assert abs(left.duration - right.duration) <= timedelta(seconds=2)
+    # halves (a cut in the second pass of a repeated hour moves to the first pass)
+    assert abs(left.duration - right.duration) <= timedelta(hours=2, seconds=2)
+    assert left.duration > timedelta(0) and right.duration > timedelta(0)
 
 
 def test_a_one_second_window_cannot_be_split() -> None:
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     with pytest.raises(ValueError, match="too short"):
         bisect(Window(start, start + timedelta(seconds=1)))
+
+
+def test_bisect_never_cuts_in_the_second_pass_of_a_repeated_hour() -> None:
+    new_york = ZoneInfo("America/New_York")
+    # a window whose midpoint is 06:30 UTC on 2025-11-02, i.e. the second 01:30 EST
+    start = datetime(2025, 11, 2, 4, 30, tzinfo=timezone.utc)
+    window = Window(start.astimezone(new_york), (start + timedelta(hours=4)).astimezone(new_york))
+    left, right = bisect(window)
+    assert left.end == right.start and left.start == window.start and right.end == window.end
+    assert left.end.fold == 0 and left.end.utcoffset() == timedelta(hours=-4)  # the first 01:30, EDT
