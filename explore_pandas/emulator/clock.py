@@ -31,7 +31,7 @@ class Clock:
     def advance(self, seconds: float) -> datetime:
         """Move the clock forward by ``seconds`` and return the new now."""
         with self._lock:
-            self._offset += float(seconds)
+            self._offset = _checked(self._offset + float(seconds))
         return self.now()
 
     def set(self, when: datetime) -> datetime:
@@ -39,8 +39,17 @@ class Clock:
         if when.tzinfo is None:
             raise ValueError("Clock.set needs an aware datetime, e.g. datetime(..., tzinfo=timezone.utc)")
         with self._lock:
-            self._offset = when.timestamp() - _real_time()
+            self._offset = _checked(when.timestamp() - _real_time())
         return self.now()
+
+
+def _checked(offset: float) -> float:
+    """``offset`` if now stays a representable date (years 1 to 9999), else ValueError."""
+    try:
+        datetime.fromtimestamp(_real_time() + offset, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError("the emulator's clock cannot be moved outside the years 1 to 9999") from None
+    return offset
 
 
 def _real_time() -> float:

@@ -65,8 +65,13 @@ def revoke_tokens(state: State, request: Request) -> Any:
 
 def clients(state: State, request: Request) -> Any:
     body = _body(request)
-    scopes = tuple(body.get("scopes", DEFAULT_SCOPES))
-    state.tokens.add_client(str(body["client_id"]), str(body["client_secret"]), scopes)
+    scopes = body.get("scopes", list(DEFAULT_SCOPES))
+    if not all(isinstance(body.get(key), str) and body[key] for key in ("client_id", "client_secret")):
+        raise ValueError("send client_id and client_secret as non-empty strings")
+    if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
+        raise ValueError("scopes must be a list of strings")
+    scopes = tuple(scopes)
+    state.tokens.add_client(body["client_id"], body["client_secret"], scopes)
     return {"client_id": body["client_id"], "scopes": list(scopes)}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
+from explore_pandas.emulator.options import is_integer, is_number
+
 KINDS = ("status", "drop", "drop_after", "truncate", "slow")
 ENDPOINTS = ("any", "token", "create", "status", "files", "storage", "list", "cancel", "delete")
 
@@ -32,8 +34,12 @@ class Fault:
             raise ValueError(f"fault must be one of {KINDS}, not {self.kind!r}")
         if self.endpoint not in ENDPOINTS:
             raise ValueError(f"endpoint must be one of {ENDPOINTS}, not {self.endpoint!r}")
-        if self.count < 1:
-            raise ValueError("count must be >= 1")
+        if not is_integer(self.count) or self.count < 1:
+            raise ValueError("count must be a whole number >= 1")
+        for name in ("status", "retry_after", "delay"):
+            value = getattr(self, name)
+            if value is not None and (not is_number(value) or value < 0):
+                raise ValueError(f"{name} must be a number >= 0")
         if self.kind == "status" and (self.status is None or not 400 <= self.status <= 599):
             raise ValueError("a 'status' fault needs status=4xx or 5xx, e.g. status=503")
         if self.kind == "slow" and (self.delay is None or self.delay < 0):
@@ -79,3 +85,4 @@ class FaultPlan:
         with self._lock:
             self._faults.clear()
             self.fired.clear()
+

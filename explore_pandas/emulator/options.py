@@ -72,16 +72,29 @@ class Options:
         _one_of("render_tz", self.render_tz, ("utc", "job"))
         _one_of("total", self.total, ("rows", "matching"))
         for name in ("row_limit", "quota", "token_ttl"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+            if not is_integer(getattr(self, name)) or getattr(self, name) < 1:
                 raise ValueError(f"emulator setting {name!r} must be a positive integer")
         for name in ("storage_ttl", "latency_seconds", "retention_days"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"emulator setting {name!r} must be >= 0")
-        if not isinstance(self.rates, dict):
-            raise ValueError("emulator setting 'rates' must be a dict {slug: rows per day}")
+            if not is_number(getattr(self, name)) or getattr(self, name) < 0:
+                raise ValueError(f"emulator setting {name!r} must be a number >= 0")
+        if self.quota_retry_after is not None and not (is_number(self.quota_retry_after) and self.quota_retry_after >= 0):
+            raise ValueError("emulator setting 'quota_retry_after' must be None or a number >= 0")
+        if not isinstance(self.rates, dict) or not all(
+            isinstance(slug, str) and is_number(rate) and rate >= 0 for slug, rate in self.rates.items()
+        ):
+            raise ValueError("emulator setting 'rates' must be a dict {slug: rows per day >= 0}")
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def is_number(value: Any) -> bool:
+    """An int or float, but not a bool (JSON true is no number of seconds)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def progression_of(options: Options) -> tuple[str, float]:
@@ -94,9 +107,9 @@ def _progression_kind(value: Any) -> tuple[str, float]:
         return "immediate", 0.0
     if isinstance(value, dict) and len(value) == 1:
         ((kind, amount),) = value.items()
-        if kind == "polls" and isinstance(amount, int) and amount >= 1:
+        if kind == "polls" and is_integer(amount) and amount >= 1:
             return "polls", float(amount)
-        if kind == "seconds" and isinstance(amount, (int, float)) and amount >= 0:
+        if kind == "seconds" and is_number(amount) and amount >= 0:
             return "seconds", float(amount)
     raise ValueError(
         "emulator setting 'progression' must be 'immediate', {'polls': N} with N >= 1 "

@@ -96,7 +96,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._dispatch()
 
-    do_POST = do_DELETE = do_PUT = do_PATCH = do_GET
+    def __getattr__(self, name: str) -> Any:
+        # Every other method (HEAD, OPTIONS, QUERY...) is routed too, so it gets a JSON
+        # 405 with Allow (or a 404) instead of http.server's HTML 501 page.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s " + format, self.address_string(), *args)

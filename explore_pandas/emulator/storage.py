@@ -60,7 +60,7 @@ class Signer:
         stamp, expires = query.get("X-Amz-Date", ""), query.get("X-Amz-Expires", "")
         signature = query.get("X-Amz-Signature", "")
         expected = self._signature(object_name, stamp, expires)
-        if not hmac.compare_digest(signature, expected):
+        if not hmac.compare_digest(signature.encode("utf-8", "replace"), expected.encode()):
             raise StorageRefusal(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
         signed_at = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
         if (now - signed_at).total_seconds() > int(expires):
