@@ -152,5 +152,9 @@ def page(browser: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         shots.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(shots / f"{request.node.name}-page.png"))
         context.close()
-    assert not errors, errors
+    # JupyterLab rejects the pending kernel requests of a notebook whose kernel goes away
+    # ("Canceled future for <msg> message before replies were done"): Lab's own teardown noise,
+    # seen in one CI run out of several; any other page error fails the test.
+    real = [e for e in errors if "Canceled future for" not in e]
+    assert not real, real
 
