@@ -138,6 +138,7 @@ class Emulator:
     def close(self) -> None:
         """Stop serving and delete the report files."""
         self.stop()
+        self.state.jobs.close()
         self._remove_files()
 
     def __enter__(self) -> Emulator:

@@ -6,9 +6,11 @@ objects and the :class:`ApiFailure` errors into answers.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,6 +21,8 @@ from explore_pandas.emulator.clock import Clock
 from explore_pandas.emulator.errors import ApiFailure
 from explore_pandas.emulator.options import STAGES, Options, progression_of
 from explore_pandas.emulator.rules import CreateRequest
+
+logger = logging.getLogger(__name__)
 
 LADDER = (*STAGES, "done")
 ACTIVE = frozenset(STAGES)
@@ -91,6 +95,9 @@ class JobStore:
         self._lock = threading.RLock()
         self._jobs: dict[str, Job] = {}
         self.max_running = 0
+        # Timed jobs write their file while they "process", as the service does, so that it is
+        # ready when they are done; two writers at most, to leave the machine's cores to clients.
+        self._writers = ThreadPoolExecutor(2, thread_name_prefix="explore-emulator-writer")
 
     def reset(self) -> None:
         with self._lock:
@@ -126,7 +133,19 @@ class JobStore:
                 raise _quota_exceeded(options)
             self._jobs[job.id] = job
             self.max_running = max(self.max_running, running + 1)
+        if job.progression[0] == "seconds" and job.fail_stage is None:
+            self._writers.submit(self._prepare, job)
         return job
+
+    def close(self) -> None:
+        """Stop the background writers (files being written are abandoned)."""
+        self._writers.shutdown(wait=False, cancel_futures=True)
+
+    def _prepare(self, job: Job) -> None:
+        try:
+            self.file_for(job)
+        except Exception:  # a download writes it again on demand; keep the writer alive
+            logger.debug("background write of job %s failed", job.id, exc_info=True)
 
     def get(self, slug: str, job_id: str, *, poll: bool = False) -> Job:
         """The job, moved along its progression; ``poll`` counts a status read."""
