@@ -197,7 +197,6 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             client.close()
 
-    pulls = [r["pull"] for r in results]
     parses = [r["parse"] for r in results]
     ratios = [r["pull"] / (T + r["parse"]) for r in results]
     budget = [r["pull"] / (TARGET * T + r["parse"]) for r in results]

@@ -52,6 +52,7 @@ _LAZY = {
     "read_file": "explore_pandas.parsing",
     "read_report": "explore_pandas.pull",
     "ReportForm": "explore_pandas.widgets",
+    "write_parquet": "explore_pandas.parquet",
 }
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
     "plan_pull",
     "read_file",
     "read_report",
+    "write_parquet",
 ]
 
 

@@ -59,6 +59,7 @@ def _add_pull(commands: Any) -> None:
         epilog="""examples:
   explore-pandas pull calls --start 2026-08-01 --end 2026-11-01 --tz Europe/Lisbon -o calls.parquet
   explore-pandas pull "User Status" --start 2026-10-01 --end 2026-10-08 -o status.csv --format json_bulk
+  explore-pandas pull calls --start 2025-11-01 --end 2026-11-01 --tz Europe/Lisbon -o calls/
 """, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     pull.add_argument("report", help="report slug or display name, e.g. calls, contacts, 'User Status'")
@@ -67,7 +68,9 @@ def _add_pull(commands: Any) -> None:
     pull.add_argument("--tz", default="UTC", help="IANA time zone of the request and of the datetimes (default UTC)")
     pull.add_argument("--format", default="csv", choices=("csv", "json", "json_bulk"),
                       help="file format asked of the API (default csv)")
-    pull.add_argument("-o", "--output", required=True, help="the file to write: .csv or .parquet")
+    pull.add_argument("-o", "--output", required=True, help="the file to write: .csv or .parquet; or a folder DIR/ (trailing slash, or "
+                      "an existing folder): partitioned Parquet, DIR/day=YYYY-MM-DD/part-<window>.parquet, "
+                      "written window by window and resumable")
     pull.add_argument("--on-row-limit", default="warn", choices=("warn", "split", "raise"),
                       help="when a window reaches 1,000,000 rows (default warn)")
     pull.add_argument("--fresh", action="store_true", help="create new jobs even where recorded ones can serve")

@@ -49,10 +49,15 @@ def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str
     ``pull_id`` continues a recorded pull (``resume``) instead of recording a new one.
     """
     err = err or sys.stderr
+    from explore_pandas.parquet import is_directory_output, pull_to_folder
+
+    if is_directory_output(output):  # -o DIR/: partitioned Parquet, one folder per local day
+        return pull_to_folder(report, start=start, end=end, tz=tz, format=format, output=output,
+                              on_row_limit=on_row_limit, fresh=fresh, err=err, pull_id=pull_id)
     target = Path(output)
     if target.suffix.lower() not in OUTPUT_SUFFIXES:
         raise ValidationError(
-            f"-o {output}: the output must end in .csv or .parquet.",
+            f"-o {output}: the output must end in .csv or .parquet, or be a folder (DIR/).",
             fields=[{"name": "output", "description": "must end in .csv or .parquet"}],
         )
     from explore_pandas.ledger import Ledger

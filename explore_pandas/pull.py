@@ -117,12 +117,13 @@ def read_report(
     format: str = "csv",
     name: str | None = None,
     client: Client | None = None,
-    on_row_limit: str = "warn",
+    on_row_limit: str | None = None,
     max_concurrency: int | None = None,
     progress: bool = True,
     poll: PollPolicy = DEFAULT_POLL_POLICY,
     fresh: bool = False,
     ledger: Any = None,
+    engine: str = "pandas",
 ) -> pd.DataFrame:
     """Pull a report over [start, end) into one typed, timezone-aware DataFrame.
 
@@ -141,10 +142,13 @@ def read_report(
         Job name prefix (a unique name per window is generated otherwise).
     client : Client, optional
         Defaults to the kernel's client (:func:`explore_pandas.connect`).
-    on_row_limit : {"warn", "split", "raise"}
+    on_row_limit : {"warn", "split", "raise"}, optional
         What to do when a window's file reaches the 1,000,000-row limit:
         warn (:class:`RowLimitWarning`, rows are missing), split the window in
         halves until each part is under the limit, or raise :class:`RowLimitError`.
+        The default is "warn" with the pandas engine and "split" with the dask
+        engine, which refuses "warn": a warning raised on a worker never reaches
+        you, and rows would go missing silently.
     max_concurrency : int, optional
         Most jobs at once (at most 15, the account quota; 15 by default). The
         limit halves on a 429, since other tools share the quota, and creeps back.
@@ -160,6 +164,13 @@ def read_report(
     ledger : Ledger or False, optional
         Where jobs are recorded (``$EXPLORE_CACHE_DIR``, else the user's cache
         folder); ``False`` records nothing.
+    engine : {"pandas", "dask"}
+        ``"pandas"`` pulls now, in this process. ``"dask"`` returns a lazy
+        ``dask.dataframe.DataFrame`` with one partition per window, indexed by the
+        report's time column with known divisions; computing it runs the jobs on
+        the connected Dask cluster's workers, the quota held across them by a
+        ``distributed.Semaphore`` (see :mod:`explore_pandas.dask_engine`). Needs
+        ``pip install 'explore_pandas[dask]'``; ``progress`` does not apply.
 
     Returns
     -------
@@ -178,7 +189,17 @@ def read_report(
     from explore_pandas.runner import Pull
 
     plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
-    return Pull(plan, client=client, on_row_limit=on_row_limit, max_concurrency=max_concurrency,
+    if engine == "dask":
+        from explore_pandas.dask_engine import read_report_dask
+
+        return read_report_dask(plan, client=client, on_row_limit=on_row_limit or "split",  # type: ignore[no-any-return]
+                                max_concurrency=max_concurrency, poll=poll, fresh=fresh, ledger=ledger)
+    if engine != "pandas":
+        raise ValidationError(
+            f"engine={engine!r}: use 'pandas' or 'dask'.",
+            fields=[{"name": "engine", "description": "must be pandas or dask"}],
+        )
+    return Pull(plan, client=client, on_row_limit=on_row_limit or "warn", max_concurrency=max_concurrency,
                 poll=poll, progress=progress, fresh=fresh, ledger=ledger).run()
 
 

@@ -18,6 +18,7 @@ PUBLIC = {
     "Pull", "RateLimitError", "ReportForm", "ReportType", "RowLimitError", "RowLimitWarning",
     "SchemaDriftWarning", "ServerError", "TransportError", "ValidationError", "__version__",
     "connect", "get_client", "plan_pull", "read_file", "read_report",
+    "write_parquet",
 }
 
 TREE = {

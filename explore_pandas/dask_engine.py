@@ -1,0 +1,363 @@
+"""``read_report(..., engine="dask")``: a pull as a lazy ``dask.dataframe.DataFrame``.
+
+One partition per window of the plan. Computing a partition runs that
+window's job on a Dask worker: the task builds its own :class:`Client` from
+the driver client's settings (a requests session never travels), re-attaches
+to the window's job through the ledger or creates it, waits, downloads and
+parses, exactly as the pandas engine's :class:`~explore_pandas.runner.Pull`
+does for one window.
+
+The account's quota of 15 simultaneous jobs holds across every worker through
+one ``distributed.Semaphore`` per account (and per limit), held by a task from
+just before its job is created (or re-attached) until the job is done; the
+download and parse happen outside it, as in the pandas engine.
+
+Layout of the result
+--------------------
+* The index is the report's time column (``get_schema(slug).timespan_field``,
+  e.g. ``end_at`` for calls), named as that column; the column itself moves
+  into the index (``reset_index()`` gives the pandas engine's frame back).
+  Dask keeps divisions on the index only, which is why the column becomes it.
+* Divisions are the window starts plus the last window's end, as timezone-aware
+  ``pandas.Timestamp`` in the request zone. The API filters on that column,
+  so each window's rows lie in its ``[start, end)``, and ``ddf.loc[a:b]`` reads
+  only the windows that overlap ``[a, b]`` (``.loc`` is inclusive at both ends:
+  a selection that ends exactly at a window's start also reads that window).
+* Each partition is sorted by the time column (stably; files already are).
+* A window at the 1,000,000-row limit with ``on_row_limit="split"`` stays ONE
+  partition: the task fetches its halves (recursively) and concatenates them,
+  so divisions stay those of the plan. ``"warn"`` warns in the worker (look in
+  the worker logs), ``"raise"`` raises when the partition is computed.
+* Columns keep the pandas engine's dtypes: dask's conversion of text columns
+  to ``string[pyarrow]`` (``dataframe.convert-string``) is off for this collection.
+* The columns are the registry's, optional ones included (a file without one
+  gives it empty, a column the registry does not know is dropped with a
+  ``SchemaDriftWarning`` in the worker): a dask collection has one schema.
+* Categorical columns have *unknown* categories in ``meta`` (each window's
+  file has its own labels); after ``compute()`` they are categoricals holding
+  the union of labels. The pandas engine sorts that union: use
+  ``df[c].cat.reorder_categories(sorted(...))`` if the order matters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from explore_pandas.exceptions import ExploreError, ValidationError
+from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.scheduler import ACCOUNT_QUOTA
+from explore_pandas.windows import Window
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from explore_pandas.client import Client
+    from explore_pandas.pull import Plan
+
+INSTALL_HINT = "pip install 'explore_pandas[dask]'"
+
+
+class DaskNotInstalledError(ExploreError, ImportError):
+    """``engine="dask"`` without ``dask[distributed]`` installed."""
+
+
+def require_dask() -> tuple[Any, Any]:
+    """``(dask.dataframe, distributed)``, or a :class:`DaskNotInstalledError` naming the install."""
+    try:
+        import dask.dataframe as dd
+        import distributed
+    except ImportError as error:
+        raise DaskNotInstalledError(
+            f"engine='dask' needs dask and distributed ({error}). Install them with: {INSTALL_HINT}"
+        ) from error
+    return dd, distributed
+
+
+# -- what a task gets: plain, picklable values --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """How to build a :class:`Client` on a worker: settings, not a session."""
+
+    settings: Any  # config.Settings (holds the secret: it travels inside the task graph)
+    timeout: Any = None
+    verify: Any = True
+
+    @classmethod
+    def of(cls, client: Client) -> ClientSpec:
+        transport = getattr(client, "_transport", None)
+        return cls(client.settings, getattr(transport, "timeout", None), getattr(transport, "verify", True))
+
+    def build(self) -> Client:
+        from explore_pandas.client import Client
+
+        options: dict[str, Any] = {"settings": self.settings, "verify": self.verify}
+        if self.timeout is not None:
+            options["timeout"] = self.timeout
+        return Client(**options)
+
+
+@dataclass(frozen=True)
+class WindowTask:
+    """Everything one partition needs, shipped to a worker."""
+
+    plan: Plan
+    window: Window
+    client: ClientSpec
+    on_row_limit: str
+    poll: PollPolicy
+    fresh: bool
+    ledger_dir: str | None  # None: the ledger is off
+    semaphore: tuple[str, int] | None  # (name, max_leases); None: no cluster-wide limit
+    index: str | None  # the time column to index by
+
+
+# -- the quota across workers -------------------------------------------------------------------
+
+_semaphores: dict[tuple[tuple[str, int], str], Any] = {}
+_semaphores_lock = threading.Lock()
+
+
+def semaphore_name(client: Client, max_leases: int) -> str:
+    """One name per account and limit: every pull of that account on a cluster shares it.
+
+    The limit is part of the name because a distributed semaphore's size is fixed
+    when it is first created.
+    """
+    settings = client.settings
+    account = hashlib.sha256(f"{settings.base_url.rstrip('/')}\n{settings.client_id}".encode()).hexdigest()[:16]
+    return f"explore-quota-{account}-{max_leases}"
+
+
+def _semaphore(spec: tuple[str, int]) -> Any:
+    """This worker process's handle of the named semaphore (one per process: its leases are refreshed)."""
+    from distributed import Semaphore, get_worker
+
+    try:
+        owner = get_worker().id  # a handle is bound to its worker's scheduler and loop
+    except ValueError:
+        owner = "local"
+    with _semaphores_lock:
+        found = _semaphores.get((spec, owner))
+        if found is None:
+            found = _semaphores[(spec, owner)] = Semaphore(max_leases=spec[1], name=spec[0])
+        return found
+
+
+class LeaseLimit:
+    """The pandas engine's ``AdaptiveLimit`` interface over a ``distributed.Semaphore``.
+
+    ``slot()`` holds one lease of the cluster-wide semaphore; without one (no
+    semaphore given), it holds nothing.
+    """
+
+    def __init__(self, spec: tuple[str, int] | None) -> None:
+        self.spec = spec
+        self.maximum = spec[1] if spec else ACCOUNT_QUOTA
+        self.peak = 1
+        self.throttled = 0
+
+    @contextmanager
+    def slot(self, cancelled: threading.Event | None = None) -> Iterator[None]:
+        if self.spec is None:
+            yield
+            return
+        semaphore = _semaphore(self.spec)
+        semaphore.acquire()
+        try:
+            yield
+        finally:
+            semaphore.release()
+
+    def rate_limited(self) -> None:
+        self.throttled += 1  # the create loop backs off; other tools hold part of the quota
+
+    def succeeded(self) -> None:
+        pass
+
+
+# -- one partition --------------------------------------------------------------------------------
+
+
+def fetch_partition(task: WindowTask) -> pd.DataFrame:
+    """Run one window's job on this worker and return its typed frame, indexed by time.
+
+    With ``on_row_limit="split"``, a window at the limit is fetched again as
+    halves (recursively) and they are concatenated into this one partition.
+    """
+    from explore_pandas.ledger import Ledger
+    from explore_pandas.pull import WindowResult, concat_frames
+    from explore_pandas.runner import Pull, _Split
+
+    with task.client.build() as client:
+        pull = Pull(task.plan, client=client, on_row_limit=task.on_row_limit, poll=task.poll,
+                    progress=False, ledger=Ledger(task.ledger_dir) if task.ledger_dir else False,
+                    fresh=task.fresh)
+        pull.limit = LeaseLimit(task.semaphore)  # type: ignore[assignment]
+        frames = []
+        with tempfile.TemporaryDirectory(prefix="explore-dask-") as scratch:
+            pending = [task.window]
+            while pending:
+                outcome = pull.fetch(pending.pop(0), scratch)
+                if isinstance(outcome, _Split):
+                    pending[:0] = list(outcome.halves)  # keep time order
+                    continue
+                assert isinstance(outcome, WindowResult)
+                if outcome.truncated and task.on_row_limit == "warn":
+                    import warnings
+
+                    from explore_pandas.exceptions import RowLimitWarning
+                    from explore_pandas.pull import row_limit_message
+
+                    warnings.warn(row_limit_message(task.plan.report.slug, outcome), RowLimitWarning, stacklevel=2)
+                frames.append(outcome.frame)
+    frame = frames[0] if len(frames) == 1 else concat_frames(frames)
+    return _indexed(conform(frame, empty_frame(task.plan)), task.index)
+
+
+def _indexed(frame: pd.DataFrame, index: str | None) -> pd.DataFrame:
+    if index is None:
+        return frame
+    frame = frame.set_index(index)
+    if not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index(kind="stable")
+    return frame
+
+
+# -- the collection -------------------------------------------------------------------------------
+
+
+def empty_frame(plan: Plan) -> pd.DataFrame:
+    """The pandas engine's columns and dtypes with no rows: a file holding every column of
+    the registry (optional ones too) and no row, typed by the same code as real files."""
+    import pyarrow as pa
+
+    from explore_pandas.parsing import _to_frame, _typed_table
+    from explore_pandas.schemas import get_schema
+
+    schema = get_schema(plan.report.slug)
+    if not schema.known:  # a report the registry does not know: whatever an empty file gives
+        from explore_pandas.parsing import parse_file
+
+        return parse_file(io.BytesIO(b""), report=plan.report.slug, format="csv", tz=plan.timezone).frame
+    table = pa.table({c.key: pa.array([], pa.string()) for c in schema.columns})
+    typed, _ = _typed_table(table, schema, plan.timezone)
+    return _to_frame(typed)
+
+
+def conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with exactly ``meta``'s columns, in its order: a column the file lacks (an
+    optional one) is added empty with its dtype; one the registry does not know is dropped
+    (the worker has warned about it with a SchemaDriftWarning)."""
+    if list(frame.columns) == list(meta.columns):
+        return frame
+    columns = {c: frame[c] if c in frame.columns else meta[c].reindex(frame.index) for c in meta.columns}
+    import pandas as pd
+
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def time_column(plan: Plan, columns: Any) -> str | None:
+    from explore_pandas.schemas import get_schema
+
+    field = get_schema(plan.report.slug).timespan_field
+    return field if field is not None and field in columns else None
+
+
+def read_report_dask(
+    plan: Plan,
+    *,
+    client: Client | None = None,
+    on_row_limit: str = "split",
+    max_concurrency: int | None = None,
+    poll: PollPolicy = DEFAULT_POLL_POLICY,
+    fresh: bool = False,
+    ledger: Any = None,
+    semaphore: str | bool | None = None,
+) -> Any:
+    """A lazy ``dask.dataframe.DataFrame`` of ``plan``: one partition per window.
+
+    Parameters
+    ----------
+    plan : Plan
+        From :func:`plan_pull`.
+    client, on_row_limit, poll, fresh
+        As for :func:`read_report`; the client's settings (not the client) go to the workers.
+    max_concurrency : int, optional
+        Jobs at once across the whole cluster (1..15; 15 by default).
+    ledger : Ledger or False, optional
+        Its folder must be reachable from the workers (it is on a LocalCluster;
+        on many machines use a shared folder or ``False``).
+    semaphore : str or False, optional
+        Name of the ``distributed.Semaphore`` holding the quota (default: one per
+        account and limit); ``False`` puts no cluster-wide limit (the API's 429s do).
+        Needs a ``distributed.Client`` connected when this is called.
+    """
+    if on_row_limit == "warn":
+        raise ValidationError(
+            "on_row_limit='warn' with engine='dask': the RowLimitWarning would be raised on a worker "
+            "and never reach you, so missing rows would go unnoticed. Use 'split' (the dask "
+            "default: windows at the limit are fetched in halves) or 'raise'.",
+            fields=[{"name": "on_row_limit", "description": "must be split or raise with engine='dask'"}],
+        )
+    dd, distributed = require_dask()
+    from dask.dataframe.utils import clear_known_categories
+
+    from explore_pandas.ledger import Ledger
+    from explore_pandas.runner import ON_ROW_LIMIT, _concurrency
+
+    if on_row_limit not in ON_ROW_LIMIT:
+        raise ValidationError(
+            f"on_row_limit={on_row_limit!r}: use 'warn', 'split' or 'raise'.",
+            fields=[{"name": "on_row_limit", "description": "must be warn, split or raise"}],
+        )
+    leases = _concurrency(max_concurrency)
+    if client is None:
+        from explore_pandas.client import get_client
+
+        client = get_client()
+    if ledger is None or ledger is True:
+        ledger = Ledger()
+    ledger_dir = str(ledger.directory) if ledger else None
+
+    spec: tuple[str, int] | None = None
+    if semaphore is not False:
+        try:
+            scheduler = distributed.get_client()
+        except ValueError:
+            raise ExploreError(
+                "engine='dask' runs the jobs on a Dask cluster and holds the account's quota with a "
+                "distributed.Semaphore: connect one first, e.g. `from distributed import Client, "
+                "LocalCluster; Client(LocalCluster())` (or pass semaphore=False to rely on the API's 429s)."
+            ) from None
+        del scheduler  # the tasks create the semaphore on first use, by name
+        name = semaphore if isinstance(semaphore, str) else semaphore_name(client, leases)
+        spec = (name, leases)
+
+    import pandas as pd
+
+    meta = empty_frame(plan)
+    index = time_column(plan, meta.columns)
+    meta = clear_known_categories(_indexed(meta, index))
+    tasks = [
+        WindowTask(plan, window, ClientSpec.of(client), on_row_limit, poll, fresh, ledger_dir, spec, index)
+        for window in plan.windows
+    ]
+    divisions = None
+    if index is not None:
+        bounds = [w.start for w in plan.windows] + [plan.windows[-1].end]
+        divisions = tuple(pd.Timestamp(b).tz_convert(plan.timezone) for b in bounds)
+    import dask
+
+    # dask would turn the str columns into string[pyarrow] (NA semantics): keep the pandas engine's dtypes
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_map(fetch_partition, tasks, meta=meta, divisions=divisions,
+                           label=f"explore-{plan.report.slug}", enforce_metadata=False)

@@ -1,0 +1,351 @@
+"""Partitioned Parquet: a pull of any length written one local day per folder, one window at a time.
+
+Layout of ``DIR`` (hive style, what ``pandas.read_parquet(DIR)``,
+``pyarrow.dataset.dataset(DIR, partitioning="hive")``, ``dask.dataframe.read_parquet``,
+DuckDB and Spark read as one table with a ``day`` column)::
+
+    DIR/
+      day=2026-08-01/part-20260801T000000+0100-20260901T000000+0100.parquet
+      day=2026-08-02/part-20260801T000000+0100-20260901T000000+0100.parquet
+      ...
+      _explore/dataset.json             report, zone, format of the folder
+      _explore/windows/<window>.json    one per finished window: its files and rows
+
+* ``day`` is the local date (in ``tz``) of the report's time column
+  (``get_schema(slug).timespan_field``, e.g. ``end_at`` for calls); it is not a
+  column inside the files. A day with no rows has no folder.
+* ``part-<window start>-<window end>`` names the window that wrote the file (a
+  window at the row limit split in halves writes one file per half); windows are
+  cut at local midnights, so a day normally has one file.
+* Each file is written to a hidden temporary file beside it, then renamed: a
+  reader never sees half a file. Names starting with ``.`` or ``_`` are skipped
+  by Parquet readers.
+
+Memory: each window's frame is written and dropped by the thread that parsed it:
+at most ``max_concurrency`` windows are in memory at once, never the whole pull.
+
+Resuming: a window whose record in ``_explore/windows`` lists files that all
+exist is skipped without a request. Otherwise its job is re-attached through
+the ledger (no new job while the API keeps the file) and only its missing
+files are written. ``fresh=True`` fetches and writes every window again, with new jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import warnings
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from explore_pandas import validation
+from explore_pandas.exceptions import RowLimitWarning, ValidationError
+from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.windows import Window
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from explore_pandas.client import Client
+    from explore_pandas.pull import Plan, WindowResult
+
+META_DIR = "_explore"
+
+
+def window_id(window: Window) -> str:
+    """``20260801T000000+0100-20260901T000000+0100``: the window's bounds, safe in a file name."""
+    return f"{window.start:%Y%m%dT%H%M%S%z}-{window.end:%Y%m%dT%H%M%S%z}"
+
+
+def day_partitions(frame: pd.DataFrame, column: str | None) -> list[tuple[str, pd.DataFrame]]:
+    """``[(YYYY-MM-DD, rows of that local day)]`` in day order, by ``column`` (already in the zone)."""
+    if frame.empty:
+        return []
+    if column is None or column not in frame.columns:
+        raise ValidationError(f"cannot partition by day: the report has no time column {column!r}")
+    days = frame[column].dt.strftime("%Y-%m-%d")
+    return [(str(day), part) for day, part in frame.groupby(days, sort=True)]
+
+
+def write_parquet(
+    report: str,
+    *,
+    start: validation.TimeLike,
+    end: validation.TimeLike,
+    path: str | os.PathLike[str],
+    tz: str = "UTC",
+    format: str = "csv",
+    name: str | None = None,
+    client: Client | None = None,
+    on_row_limit: str = "warn",
+    max_concurrency: int | None = None,
+    progress: bool = True,
+    poll: PollPolicy = DEFAULT_POLL_POLICY,
+    fresh: bool = False,
+    ledger: Any = None,
+) -> dict[str, Any]:
+    """Pull a report over [start, end) into partitioned Parquet under ``path``, one local day per folder.
+
+    Parameters are those of :func:`read_report`, plus ``path``, the folder (made
+    if missing). See this module's docstring for the layout, the memory bound and
+    how a re-run resumes.
+
+    Returns
+    -------
+    dict
+        ``{"path", "rows", "files", "windows", "skipped", "written"}``: rows and
+        files in the folder for this pull, windows planned, windows skipped as
+        already complete, files written by this call.
+
+    Examples
+    --------
+    >>> import explore_pandas as xp                                             # doctest: +SKIP
+    >>> xp.write_parquet("calls", start="2025-11-01", end="2026-11-01", tz="Europe/Lisbon",
+    ...                  path="calls/")                                          # doctest: +SKIP
+    >>> pd.read_parquet("calls/")                                               # doctest: +SKIP
+    """
+    from explore_pandas.pull import plan_pull
+
+    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
+    writer = PartitionedWriter(plan, Path(path), client=client, on_row_limit=on_row_limit,
+                               max_concurrency=max_concurrency, poll=poll, progress=progress,
+                               fresh=fresh, ledger=ledger)
+    return writer.run()
+
+
+class PartitionedWriter:
+    """Runs a plan's windows (as :class:`Pull` does) and writes each one's days as it arrives."""
+
+    def __init__(self, plan: Plan, root: Path, **options: Any) -> None:
+        from explore_pandas.runner import Pull
+        from explore_pandas.schemas import get_schema
+
+        self.plan = plan
+        self.root = root
+        self.column = get_schema(plan.report.slug).timespan_field
+        self.written: list[Path] = []
+        self._lock = threading.Lock()
+        writer = self
+
+        class _WritingPull(Pull):
+            """A Pull whose workers write their window's files and keep no frame."""
+
+            def fetch(self, window: Window, scratch: str) -> Any:
+                outcome = super().fetch(window, scratch)
+                from explore_pandas.pull import WindowResult
+
+                if isinstance(outcome, WindowResult):
+                    return writer._store(outcome)
+                return outcome
+
+        self.pull = _WritingPull(plan, **options)
+
+    # -- the folder's records ------------------------------------------------------------------
+
+    @property
+    def meta_dir(self) -> Path:
+        return self.root / META_DIR
+
+    def _record_path(self, window: Window) -> Path:
+        return self.meta_dir / "windows" / f"{window_id(window)}.json"
+
+    def _record(self, window: Window) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self._record_path(window).read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _check_dataset(self) -> None:
+        """The folder holds this report, zone and format, or nothing yet: never a mix."""
+        spec = {"report": self.plan.report.slug, "timezone": self.plan.timezone, "format": self.plan.format,
+                "partitioning": "hive", "partition": "day", "time_column": self.column}
+        path = self.meta_dir / "dataset.json"
+        if path.exists():
+            found = json.loads(path.read_text(encoding="utf-8"))
+            differs = {k: (found.get(k), v) for k, v in spec.items() if k != "format" and found.get(k) != v}
+            if differs:
+                raise ValidationError(
+                    f"{self.root} already holds another pull ({', '.join(f'{k}={a!r}, not {b!r}' for k, (a, b) in differs.items())}): "
+                    "write to another folder.",
+                    fields=[{"name": "output", "description": "a folder of another report or zone"}],
+                )
+            return
+        atomic_write_text(path, json.dumps(spec, indent=1, sort_keys=True))
+
+    def _todo(self, window: Window) -> list[tuple[Window, set[str] | None]]:
+        """Windows still to fetch under ``window``, each with the file names it still misses
+        (``None``: all of them)."""
+        record = self._record(window)
+        if record is None:
+            return [(window, None)]
+        if "split" in record:
+            halves = [Window(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in record["split"]]
+            return [item for half in halves for item in self._todo(half)]
+        missing = {f for f in record.get("files", []) if not (self.root / f).exists()}
+        return [(window, missing)] if missing else []
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        from explore_pandas.runner import _progress_bar, _Split
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._check_dataset()
+        todo: list[tuple[Window, set[str] | None]] = []
+        for window in self.plan.windows:  # fresh: every window again, with new jobs
+            todo.extend([(window, None)] if self.pull.fresh else self._todo(window))
+        self._missing = dict(todo)
+        skipped = len(self.plan.windows) - len({w for w, _ in todo})
+        bar = _progress_bar(self.plan, self.pull.progress)
+        bar.update(max(0, len(self.plan.windows) - len(todo)))
+        scratch = tempfile.TemporaryDirectory(prefix="explore-parquet-")
+        pull = self.pull
+        try:
+            with ThreadPoolExecutor(pull.limit.maximum, thread_name_prefix="explore-parquet") as pool:
+                pending = {pool.submit(pull.fetch, w, scratch.name) for w, _ in todo}
+                try:
+                    while pending:
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            outcome = future.result()
+                            if isinstance(outcome, _Split):
+                                self._write_record(outcome.window, {"split": [
+                                    [h.start.isoformat(), h.end.isoformat()] for h in outcome.halves]})
+                                bar.total += 1
+                                pending |= {pool.submit(pull.fetch, h, scratch.name) for h in outcome.halves}
+                                continue
+                            window, result = outcome
+                            if result is not None and result.truncated and pull.on_row_limit == "warn":
+                                from explore_pandas.pull import row_limit_message
+
+                                warnings.warn(row_limit_message(self.plan.report.slug, result), RowLimitWarning,
+                                              stacklevel=2)
+                            bar.update(1)
+                except BaseException:
+                    pull.cancelled.set()
+                    for future in pending:
+                        future.cancel()
+                    raise
+        finally:
+            bar.close()
+            scratch.cleanup()
+        rows, files = 0, 0
+        for window in self.plan.windows:
+            for record in self._leaves(window):
+                rows += record.get("rows", 0)
+                files += len(record.get("files", []))
+        return {"path": str(self.root), "rows": rows, "files": files, "windows": len(self.plan.windows),
+                "skipped": skipped, "written": [str(p.relative_to(self.root)) for p in self.written]}
+
+    def _leaves(self, window: Window) -> list[dict[str, Any]]:
+        record = self._record(window) or {}
+        if "split" in record:
+            halves = [Window(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in record["split"]]
+            return [leaf for half in halves for leaf in self._leaves(half)]
+        return [record] if record else []
+
+    def _store(self, result: WindowResult) -> tuple[Window, WindowResult | None]:
+        """In the worker thread: write the window's days (the missing ones on a resume), record
+        the window, and drop the frame."""
+        from explore_pandas.pull import WindowResult
+
+        window = result.window
+        truncated = result.truncated
+        wanted = self._missing.get(window)
+        files = []
+        for day, part in day_partitions(result.frame, self.column):
+            relative = f"day={day}/part-{window_id(window)}.parquet"
+            files.append(relative)
+            if wanted is None or relative in wanted:
+                atomic_write_parquet(part, self.root / relative)
+                with self._lock:
+                    self.written.append(self.root / relative)
+        self._write_record(window, {"start": window.start.isoformat(), "end": window.end.isoformat(),
+                                    "job_id": result.job.id, "rows": len(result.frame), "files": files,
+                                    "truncated": truncated,
+                                    "written_at": datetime.now(timezone.utc).isoformat()})
+        light = WindowResult(window, result.job, result.frame.iloc[:0], result.total, result.reused)
+        if truncated:  # keep what the warning needs to say, not the rows
+            return window, result
+        return window, light
+
+    def _write_record(self, window: Window, data: dict[str, Any]) -> None:
+        atomic_write_text(self._record_path(window), json.dumps(data, indent=1, sort_keys=True))
+
+
+def atomic_write_parquet(frame: pd.DataFrame, target: Path) -> None:
+    """``frame`` to ``target`` through a hidden temporary file in the same folder, then a rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    os.close(descriptor)
+    try:
+        frame.to_parquet(temporary, index=False)
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; a data file is a normal file
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()  # read once, at import: os.umask is process-wide and writers run in threads
+
+
+def is_directory_output(output: str) -> bool:
+    """``-o DIR/`` (a trailing slash) or an existing folder: partitioned output."""
+    return output.endswith(("/", os.sep)) or Path(output).is_dir()
+
+
+def pull_to_folder(report: str, *, start: str, end: str, tz: str, format: str, output: str,
+                   on_row_limit: str = "warn", fresh: bool = False, err: Any = None,
+                   pull_id: str | None = None) -> int:
+    """``explore-pandas pull ... -o DIR/``: as :func:`commands.pull`, into partitioned Parquet."""
+    import sys
+    import uuid
+
+    from explore_pandas.commands import account
+    from explore_pandas.ledger import Ledger
+    from explore_pandas.pull import plan_pull
+
+    err = err or sys.stderr
+    target = Path(output)
+    plan_pull(report, start=start, end=end, tz=tz, format=format)  # refuse bad input before anything starts
+    spec = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
+            "output": str(target.resolve()) + os.sep, "on_row_limit": on_row_limit,
+            "started_at": datetime.now(timezone.utc).isoformat(), "status": "running"}
+    pull_id = pull_id or uuid.uuid4().hex[:12]
+    with account(err) as (client, emulated):
+        ledger = None if emulated else Ledger()  # the emulator's jobs end with this process
+        if ledger is not None:
+            ledger.record_pull(pull_id, spec)
+        summary = write_parquet(report, start=start, end=end, tz=tz, format=format, path=target,
+                                client=client, on_row_limit=on_row_limit, fresh=fresh,
+                                ledger=ledger or False)
+    if ledger is not None:
+        ledger.record_pull(pull_id, {**spec, "status": "done", "rows": summary["rows"]})
+    print(f"{summary['rows']:,} rows in {summary['files']} day files under {target}{os.sep} "
+          f"({len(summary['written'])} written now, {summary['skipped']} of {summary['windows']} "
+          "windows already complete)", file=err)
+    return 0
