@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
 
+from typing import Any
+
 import requests
 
 from explore_pandas.auth import NoAuth
@@ -118,13 +120,9 @@ def _stream(transport: Transport, url: str, target: Path, chunk_size: int) -> in
             response = transport.request("GET", url, auth=NoAuth(), stream=True)
             with response:
                 expected = response.headers.get("Content-Length")
-                try:
-                    for chunk in response.iter_content(chunk_size):
-                        out.write(chunk)
-                except requests.RequestException as error:
-                    raise TransportError(
-                        f"the download of {url.split('?')[0]} broke off: {error}"
-                    ) from None
+                broke = _copy(response, out, chunk_size)
+                if broke is not None:  # raised outside the except: no __context__ holding the request
+                    raise TransportError(f"the download of {url.split('?')[0]} broke off: {broke}")
                 received = response.raw.tell()  # bytes on the wire, before any decoding
         if expected is not None and received != int(expected):
             raise TransportError(
@@ -136,3 +134,13 @@ def _stream(transport: Transport, url: str, target: Path, chunk_size: int) -> in
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
+
+
+def _copy(response: requests.Response, out: Any, chunk_size: int) -> Exception | None:
+    """Stream the body into ``out``; the failure, if the connection broke, returned not raised."""
+    try:
+        for chunk in response.iter_content(chunk_size):
+            out.write(chunk)
+    except requests.RequestException as error:
+        return error
+    return None

@@ -222,26 +222,27 @@ class Transport:
         kwargs["allow_redirects"] = False
         attempt = 0
         while True:
-            try:
-                response = self.session.request(method, url, **kwargs)
-            except requests.exceptions.SSLError as error:
-                raise TransportError(
-                    f"TLS failed for {method} {_redact(url)}: {error}", request_sent=False
-                ) from None
-            except (requests.ConnectionError, requests.Timeout) as error:
-                sent = _maybe_sent(error)
+            response, failure = self._send(method, url, kwargs)
+            # Raised here, outside any except block, so that our error has no __context__:
+            # requests' exception holds the request, Authorization header included, and
+            # pickling that carries chains along (tblib, which dask installs) would leak it.
+            if isinstance(failure, requests.exceptions.SSLError):
+                raise TransportError(f"TLS failed for {method} {_redact(url)}: {failure}", request_sent=False)
+            if failure is not None:
+                sent = _maybe_sent(failure)
                 if (idempotent or not sent) and attempt < self.retry.max_retries:
                     if on_retry is not None:
                         on_retry(None)
-                    self._pause(attempt, None, f"{type(error).__name__} on {method} {_redact(url)}")
+                    self._pause(attempt, None, f"{type(failure).__name__} on {method} {_redact(url)}")
                     attempt += 1
                     continue
                 raise TransportError(
                     f"no answer to {method} {_redact(url)} after {attempt + 1} attempt(s): "
-                    f"{type(error).__name__}: {error}",
+                    f"{type(failure).__name__}: {failure}",
                     request_sent=sent,
                     attempts=attempt + 1,
-                ) from None
+                )
+            assert response is not None
             if response.status_code < 400 or not raise_for_status:
                 return response
             error = error_for(response)
@@ -256,6 +257,13 @@ class Transport:
                     continue
             response.close()
             raise error
+
+    def _send(self, method: str, url: str, kwargs: dict[str, Any]) -> tuple[requests.Response | None, Exception | None]:
+        """The response, or the connection-level failure (returned, not raised: see request)."""
+        try:
+            return self.session.request(method, url, **kwargs), None
+        except (requests.ConnectionError, requests.Timeout) as error:
+            return None, error
 
     def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
         delay = self.retry.delay(attempt, retry_after, self._rng)

@@ -445,3 +445,17 @@ def test_the_emulators_server_refuses_tls_1_1(tls_emu: Emulator) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert requests.get(f"{tls_emu.base_url}/openapi.json", verify=tls_emu.ca_file, timeout=10).status_code == 200
+
+
+def test_pickles_with_tracebacks_and_chains_leak_nothing(emu: Emulator, client: Client, tokens: Tokens) -> None:
+    """dask installs tblib, whose pickling carries tracebacks and exception chains: a
+    TransportError raised while requests' exception (and its request, Authorization header
+    included) was being handled would drag the bearer token into every pickle of it."""
+    tblib = pytest.importorskip("tblib.pickling_support")
+    emu.inject("drop", endpoint="status", count=10)
+    with pytest.raises(TransportError) as raised:
+        client.get_job("no-such-job", "calls")
+    error = raised.value
+    assert error.__context__ is None and error.__cause__ is None
+    tblib.install(error)
+    assert_clean(pickle.dumps(error), tokens, "TransportError (tblib pickle)")
