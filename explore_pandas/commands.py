@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from explore_pandas.exceptions import ConfigurationError, ExploreError, ValidationError
+from explore_pandas.files import write_atomically
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
 ENV_NAMES = ("EXPLORE_ACCOUNT", "EXPLORE_REGION", "EXPLORE_CLIENT_ID", "EXPLORE_CLIENT_SECRET",
@@ -44,60 +44,66 @@ def account(err: TextIO | None = None) -> Iterator[tuple[Any, bool]]:
 def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str,
          on_row_limit: str = "warn", fresh: bool = False, err: TextIO | None = None,
          pull_id: str | None = None) -> int:
-    """Pull a report into ``output`` (.csv or .parquet), written whole or not at all.
+    """Pull a report into ``output``: one .csv or .parquet file written whole or not at all,
+    or, for ``DIR/`` (or an existing folder), partitioned Parquet with one folder per local day.
 
     ``pull_id`` continues a recorded pull (``resume``) instead of recording a new one.
     """
-    err = err or sys.stderr
-    from explore_pandas.parquet import is_directory_output, pull_to_folder
+    from explore_pandas.ledger import Ledger
+    from explore_pandas.parquet import is_directory_output
+    from explore_pandas.pull import plan_pull
 
-    if is_directory_output(output):  # -o DIR/: partitioned Parquet, one folder per local day
-        return pull_to_folder(report, start=start, end=end, tz=tz, format=format, output=output,
-                              on_row_limit=on_row_limit, fresh=fresh, err=err, pull_id=pull_id)
+    err = err or sys.stderr
     target = Path(output)
-    if target.suffix.lower() not in OUTPUT_SUFFIXES:
+    folder = is_directory_output(output)
+    if not folder and target.suffix.lower() not in OUTPUT_SUFFIXES:
         raise ValidationError(
             f"-o {output}: the output must end in .csv or .parquet, or be a folder (DIR/).",
-            fields=[{"name": "output", "description": "must end in .csv or .parquet"}],
+            fields=[{"name": "output", "description": "must end in .csv or .parquet, or be a folder"}],
         )
-    from explore_pandas.ledger import Ledger
-    from explore_pandas.pull import plan_pull, read_report
-
     plan_pull(report, start=start, end=end, tz=tz, format=format)  # refuse bad input before anything starts
     spec = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
-            "output": str(target.resolve()), "on_row_limit": on_row_limit,
+            "output": str(target.resolve()) + (os.sep if folder else ""), "on_row_limit": on_row_limit,
             "started_at": datetime.now(timezone.utc).isoformat(), "status": "running"}
     pull_id = pull_id or uuid.uuid4().hex[:12]
+    options = dict(start=start, end=end, tz=tz, format=format, on_row_limit=on_row_limit, fresh=fresh)
     with account(err) as (client, emulated):
         ledger = None if emulated else Ledger()  # the emulator's jobs end with this process
         if ledger is not None:
             ledger.record_pull(pull_id, spec)
-        df = read_report(report, start=start, end=end, tz=tz, format=format, client=client,
-                         on_row_limit=on_row_limit, fresh=fresh, ledger=ledger or False)
-    write_atomically(df, target)
+        rows, message = (_to_folder if folder else _to_file)(report, target, client, ledger, options)
     if ledger is not None:
-        ledger.record_pull(pull_id, {**spec, "status": "done", "rows": len(df)})
-    meta = df.attrs["explore"]
-    print(f"{len(df):,} rows from {len(meta['windows'])} windows written to {target}"
-          + (" (some windows hit the 1,000,000-row limit)" if meta["truncated"] else ""), file=err)
+        ledger.record_pull(pull_id, {**spec, "status": "done", "rows": rows})
+    print(message, file=err)
     return 0
 
 
-def write_atomically(df: Any, target: Path) -> None:
-    """Write to a temporary file beside ``target``, then rename: never a half-written file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
-    os.close(descriptor)
-    try:
-        if target.suffix.lower() == ".parquet":
-            df.to_parquet(temporary, index=False)
-        else:
-            df.to_csv(temporary, index=False)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a report file is a normal file
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _to_file(report: str, target: Path, client: Any, ledger: Any, options: dict[str, Any]) -> tuple[int, str]:
+    from explore_pandas.pull import read_report
+
+    df = read_report(report, client=client, ledger=ledger or False, **options)
+    write_frame(df, target)
+    meta = df.attrs["explore"]
+    return len(df), (f"{len(df):,} rows from {len(meta['windows'])} windows written to {target}"
+                     + (" (some windows hit the 1,000,000-row limit)" if meta["truncated"] else ""))
+
+
+def _to_folder(report: str, target: Path, client: Any, ledger: Any, options: dict[str, Any]) -> tuple[int, str]:
+    from explore_pandas.parquet import write_parquet
+
+    summary = write_parquet(report, path=target, client=client, ledger=ledger or False, **options)
+    return summary["rows"], (
+        f"{summary['rows']:,} rows in {summary['files']} day files under {target}{os.sep} "
+        f"({len(summary['written'])} written now, {summary['skipped']} of {summary['windows']} "
+        "windows already complete)")
+
+
+def write_frame(df: Any, target: Path) -> None:
+    """``df`` to ``target`` (.parquet or .csv), whole or not at all."""
+    if target.suffix.lower() == ".parquet":
+        write_atomically(target, lambda path: df.to_parquet(path, index=False))
+    else:
+        write_atomically(target, lambda path: df.to_csv(path, index=False))
 
 
 def jobs(out: TextIO | None = None, limit: int = 50) -> int:
@@ -141,8 +147,3 @@ def explain(error: ExploreError) -> str:
     kind = "configuration" if isinstance(error, ConfigurationError) else type(error).__name__
     return f"explore-pandas: {kind}: {error}"
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from explore_pandas.files import write_text_atomically
 
 #: The API keeps a report file this long after the job is done.
 FILE_RETENTION = timedelta(days=30)
@@ -139,17 +140,8 @@ class Ledger:
         """Write ``data`` so that a reader sees the old file or the new one, never half of one."""
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.directory, 0o700)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            os.fchmod(descriptor, 0o600)  # the user's own: job ids and names are account data
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # the user's own (0600): job ids and names are account data
+        write_text_atomically(path, json.dumps(data, indent=1, sort_keys=True), mode=0o600, sync=True)
 
     @staticmethod
     def _read(path: Path) -> dict[str, Any] | None:

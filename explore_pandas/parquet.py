@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from explore_pandas import validation
 from explore_pandas.exceptions import RowLimitWarning, ValidationError
+from explore_pandas.files import write_atomically, write_text_atomically
 from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.windows import Window
 
@@ -175,7 +176,7 @@ class PartitionedWriter:
                     fields=[{"name": "output", "description": "a folder of another report or zone"}],
                 )
             return
-        atomic_write_text(path, json.dumps(spec, indent=1, sort_keys=True))
+        write_text_atomically(path, json.dumps(spec, indent=1, sort_keys=True))
 
     def _todo(self, window: Window) -> list[tuple[Window, set[str] | None]]:
         """Windows still to fetch under ``window``, each with the file names it still misses
@@ -275,77 +276,14 @@ class PartitionedWriter:
         return window, light
 
     def _write_record(self, window: Window, data: dict[str, Any]) -> None:
-        atomic_write_text(self._record_path(window), json.dumps(data, indent=1, sort_keys=True))
+        write_text_atomically(self._record_path(window), json.dumps(data, indent=1, sort_keys=True))
 
 
 def atomic_write_parquet(frame: pd.DataFrame, target: Path) -> None:
-    """``frame`` to ``target`` through a hidden temporary file in the same folder, then a rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
-    os.close(descriptor)
-    try:
-        frame.to_parquet(temporary, index=False)
-        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; a data file is a normal file
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()  # read once, at import: os.umask is process-wide and writers run in threads
+    """``frame`` to ``target``, whole or not at all."""
+    write_atomically(target, lambda path: frame.to_parquet(path, index=False))
 
 
 def is_directory_output(output: str) -> bool:
     """``-o DIR/`` (a trailing slash) or an existing folder: partitioned output."""
     return output.endswith(("/", os.sep)) or Path(output).is_dir()
-
-
-def pull_to_folder(report: str, *, start: str, end: str, tz: str, format: str, output: str,
-                   on_row_limit: str = "warn", fresh: bool = False, err: Any = None,
-                   pull_id: str | None = None) -> int:
-    """``explore-pandas pull ... -o DIR/``: as :func:`commands.pull`, into partitioned Parquet."""
-    import sys
-    import uuid
-
-    from explore_pandas.commands import account
-    from explore_pandas.ledger import Ledger
-    from explore_pandas.pull import plan_pull
-
-    err = err or sys.stderr
-    target = Path(output)
-    plan_pull(report, start=start, end=end, tz=tz, format=format)  # refuse bad input before anything starts
-    spec = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
-            "output": str(target.resolve()) + os.sep, "on_row_limit": on_row_limit,
-            "started_at": datetime.now(timezone.utc).isoformat(), "status": "running"}
-    pull_id = pull_id or uuid.uuid4().hex[:12]
-    with account(err) as (client, emulated):
-        ledger = None if emulated else Ledger()  # the emulator's jobs end with this process
-        if ledger is not None:
-            ledger.record_pull(pull_id, spec)
-        summary = write_parquet(report, start=start, end=end, tz=tz, format=format, path=target,
-                                client=client, on_row_limit=on_row_limit, fresh=fresh,
-                                ledger=ledger or False)
-    if ledger is not None:
-        ledger.record_pull(pull_id, {**spec, "status": "done", "rows": summary["rows"]})
-    print(f"{summary['rows']:,} rows in {summary['files']} day files under {target}{os.sep} "
-          f"({len(summary['written'])} written now, {summary['skipped']} of {summary['windows']} "
-          "windows already complete)", file=err)
-    return 0
