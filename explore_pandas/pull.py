@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 #: The API's documented maximum of rows in one report file.
 ROW_LIMIT = 1_000_000
+ON_ROW_LIMIT = ("warn", "split", "raise")
 
 
 @dataclass(frozen=True)
@@ -189,17 +190,24 @@ def read_report(
     from explore_pandas.runner import Pull
 
     plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
+    if on_row_limit is None:  # the default differs by engine (see above); "" and the like stay invalid
+        on_row_limit = "split" if engine == "dask" else "warn"
+    if on_row_limit not in ON_ROW_LIMIT:
+        raise ValidationError(
+            f"on_row_limit={on_row_limit!r}: use 'warn', 'split' or 'raise'.",
+            fields=[{"name": "on_row_limit", "description": "must be warn, split or raise"}],
+        )
     if engine == "dask":
         from explore_pandas.dask_engine import read_report_dask
 
-        return read_report_dask(plan, client=client, on_row_limit=on_row_limit or "split",  # type: ignore[no-any-return]
+        return read_report_dask(plan, client=client, on_row_limit=on_row_limit,  # type: ignore[no-any-return]
                                 max_concurrency=max_concurrency, poll=poll, fresh=fresh, ledger=ledger)
     if engine != "pandas":
         raise ValidationError(
             f"engine={engine!r}: use 'pandas' or 'dask'.",
             fields=[{"name": "engine", "description": "must be pandas or dask"}],
         )
-    return Pull(plan, client=client, on_row_limit=on_row_limit or "warn", max_concurrency=max_concurrency,
+    return Pull(plan, client=client, on_row_limit=on_row_limit, max_concurrency=max_concurrency,
                 poll=poll, progress=progress, fresh=fresh, ledger=ledger).run()
 
 

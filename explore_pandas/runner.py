@@ -32,7 +32,7 @@ from explore_pandas.ledger import Entry, Ledger, window_key
 from explore_pandas import validation
 from explore_pandas.models import Job, ReportRequest
 from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
-from explore_pandas.pull import Plan, WindowResult, assemble, row_limit_message
+from explore_pandas.pull import ON_ROW_LIMIT, Plan, WindowResult, assemble, row_limit_message
 from explore_pandas.scheduler import ACCOUNT_QUOTA, AdaptiveLimit
 from explore_pandas.windows import Window, bisect
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ON_ROW_LIMIT = ("warn", "split", "raise")
 #: Pauses after a create refused with 429 even after the transport's retries.
 QUOTA_BACKOFF = (5.0, 60.0)  # first, cap (seconds)
 #: Longest pause between two looks at the cancel flag (seconds).

@@ -152,7 +152,8 @@ def invalid_requests(draw: Any, *, pull_options: bool) -> tuple[str, Any, dict[s
     elif kind == "name":
         options["name"] = draw(st.text(min_size=257, max_size=400))
     elif kind == "on_row_limit":
-        options["on_row_limit"] = draw(st.one_of(st.text(max_size=10), st.none(), st.integers())
+        # (None is no mistake: it means the engine's default)
+        options["on_row_limit"] = draw(st.one_of(st.text(max_size=10), st.integers())
                                        .filter(lambda v: v not in ON_ROW_LIMIT))
     else:
         options["max_concurrency"] = draw(st.one_of(
