@@ -286,8 +286,9 @@ class ReportForm(widgets.VBox):
                 else:
                     assert frame is not None
                     self.preview.value = preview_html(frame)
+                    jobs = len(frame.attrs["explore"]["jobs"])
                     self.status.value = (f"<b>done</b> in {seconds:.1f} s: {len(frame):,} rows from "
-                                         f"{len(frame.attrs['explore']['jobs'])} jobs")
+                                         f"{jobs} job{'s' if jobs != 1 else ''}")
                 self.running = False
                 # not validate(): it records warnings, which is not thread-safe; the fields
                 # were valid at Run and their later edits were checked in the kernel's thread
