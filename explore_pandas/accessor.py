@@ -80,7 +80,7 @@ class ExploreAccessor:
         """
         meta = self._provenance()
         request = {"start": meta["start"], "end": meta["end"], **_request_options(meta), "fresh": True}
-        return self.read(meta["report"], **{**request, **options})
+        return self._laid_out_like_this(self.read(meta["report"], **{**request, **options}))
 
     def extend(self, *, end: Any, **options: Any) -> pd.DataFrame:
         """This frame plus the rows of [its end, ``end``): a new, longer DataFrame.
@@ -90,9 +90,8 @@ class ExploreAccessor:
         part: no duplicate and no gap. The provenance is merged: windows and
         jobs of both, the new end, ``truncated`` if either part was.
         """
-        import pandas as pd
-
         from explore_pandas import validation
+        from explore_pandas.pull import concat_frames
 
         meta = self._provenance()
         zone = validation.check_timezone(meta["timezone"])
@@ -105,13 +104,13 @@ class ExploreAccessor:
                 fields=[{"name": "end", "description": "must be after the frame's end"}],
             )
         request = {"start": old_end, "end": new_end, **_request_options(meta)}
-        more = self.read(meta["report"], **{**request, **options})
+        more = self._laid_out_like_this(self.read(meta["report"], **{**request, **options}))
         if len(more.columns) == 0:
             combined = self._obj.copy()
         elif len(self._obj.columns) == 0:
             combined = more.copy()
-        else:
-            combined = pd.concat([self._obj, more], ignore_index=True)
+        else:  # categoricals keep one dtype even when the new windows bring new labels
+            combined = concat_frames([self._obj, more], ignore_index=self._time_index() is None)
         combined.attrs = {**copy.deepcopy(self._obj.attrs), NAME: merge_provenance(meta, more.attrs[NAME])}
         return combined
 
@@ -138,6 +137,18 @@ class ExploreAccessor:
             attrs[NAME] = convert_provenance(attrs[NAME], zone)
         frame.attrs = attrs
         return frame
+
+    def _time_index(self) -> str | None:
+        """The time column this frame is indexed by, as ``engine="dask"`` frames are, or None."""
+        import pandas as pd
+
+        index = self._obj.index
+        return str(index.name) if isinstance(index, pd.DatetimeIndex) and index.name is not None else None
+
+    def _laid_out_like_this(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` (a pandas-engine pull) indexed like this frame: by its time column if this one is."""
+        column = self._time_index()
+        return frame.set_index(column) if column is not None and column in frame.columns else frame
 
     # -- provenance --------------------------------------------------------------------------
 
@@ -206,14 +217,21 @@ def merge_provenance(before: dict[str, Any], after: dict[str, Any]) -> dict[str,
         end=after["end"],
         windows=windows,
         jobs=[*before.get("jobs", []), *after.get("jobs", [])],
-        rows=int(before.get("rows", 0)) + int(after.get("rows", 0)),
+        rows=_sum_rows(before.get("rows", 0), after.get("rows", 0)),
         truncated=bool(before.get("truncated")) or bool(after.get("truncated")),
     )
+    if before.get("engine") != after.get("engine"):  # rows read by both engines: say neither
+        merged.pop("engine", None)
     if "peak_concurrency" in before or "peak_concurrency" in after:
         merged["peak_concurrency"] = max(before.get("peak_concurrency") or 0, after.get("peak_concurrency") or 0)
     if "rate_limited" in before or "rate_limited" in after:
         merged["rate_limited"] = (before.get("rate_limited") or 0) + (after.get("rate_limited") or 0)
     return merged
+
+
+def _sum_rows(before: Any, after: Any) -> int | None:
+    """Rows of both parts; None (unknown, as after ``engine="dask"``) if either is unknown."""
+    return None if before is None or after is None else int(before) + int(after)
 
 
 def convert_provenance(meta: dict[str, Any], zone: str) -> dict[str, Any]:

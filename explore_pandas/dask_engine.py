@@ -8,9 +8,12 @@ parses, exactly as the pandas engine's :class:`~explore_pandas.runner.Pull`
 does for one window.
 
 The account's quota of 15 simultaneous jobs holds across every worker through
-one ``distributed.Semaphore`` per account (and per limit), held by a task from
-just before its job is created (or re-attached) until the job is done; the
-download and parse happen outside it, as in the pandas engine.
+one ``distributed.Semaphore`` of 15 leases per account, shared by every pull of
+that account on the cluster; a task holds a lease from just before its job is
+created (or re-attached) until the job is done; the download and parse happen
+outside it, as in the pandas engine. A ``max_concurrency`` below 15 adds a
+second semaphore of that size (per account and size, taken first), so a pull
+never runs more than that many jobs, and all pulls together never more than 15.
 
 Layout of the result
 --------------------
@@ -24,19 +27,28 @@ Layout of the result
   only the windows that overlap ``[a, b]`` (``.loc`` is inclusive at both ends:
   a selection that ends exactly at a window's start also reads that window).
 * Each partition is sorted by the time column (stably; files already are).
-* A window at the 1,000,000-row limit with ``on_row_limit="split"`` stays ONE
-  partition: the task fetches its halves (recursively) and concatenates them,
-  so divisions stay those of the plan. ``"warn"`` warns in the worker (look in
-  the worker logs), ``"raise"`` raises when the partition is computed.
+* A window at the 1,000,000-row limit with ``on_row_limit="split"`` (the
+  default) stays ONE partition: the task fetches its halves (recursively) and
+  concatenates them, so divisions stay those of the plan. ``"raise"`` raises
+  :class:`RowLimitError` when the partition is computed, and so does a window
+  that cannot be split further (one second holding 1,000,000 rows). ``"warn"``
+  is refused: a warning raised on a worker never reaches the user.
 * Columns keep the pandas engine's dtypes: dask's conversion of text columns
   to ``string[pyarrow]`` (``dataframe.convert-string``) is off for this collection.
 * The columns are the registry's, optional ones included (a file without one
   gives it empty, a column the registry does not know is dropped with a
   ``SchemaDriftWarning`` in the worker): a dask collection has one schema.
 * Categorical columns have *unknown* categories in ``meta`` (each window's
-  file has its own labels); after ``compute()`` they are categoricals holding
-  the union of labels. The pandas engine sorts that union: use
-  ``df[c].cat.reorder_categories(sorted(...))`` if the order matters.
+  file has its own labels); ``compute()`` joins the partitions with
+  ``union_categoricals``: labels in order of first appearance, window after
+  window, exactly the categories (and order) of the pandas engine.
+* Every partition carries ``attrs["explore"]``, the request's provenance
+  (report, zone, format, range, windows, ``"engine": "dask"``), so a computed
+  frame has it and ``df.explore`` (``timespan``, ``refresh()``, ``extend()``...)
+  works on it. Job ids are not in it: each is known only to the worker that ran
+  it (``explore-pandas jobs`` lists them from the ledger); ``jobs`` and each
+  window's ``job_id`` and ``rows`` are empty. ``truncated`` is False: no row
+  is ever missing without an error.
 """
 
 from __future__ import annotations
@@ -46,11 +58,11 @@ import io
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from explore_pandas.exceptions import ExploreError, ValidationError
+from explore_pandas.exceptions import ExploreError, RowLimitError, ValidationError
 from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.scheduler import ACCOUNT_QUOTA
 from explore_pandas.windows import Window
@@ -116,8 +128,9 @@ class WindowTask:
     poll: PollPolicy
     fresh: bool
     ledger_dir: str | None  # None: the ledger is off
-    semaphore: tuple[str, int] | None  # (name, max_leases); None: no cluster-wide limit
+    semaphores: tuple[tuple[str, int], ...]  # (name, max_leases), taken in this order; () for none
     index: str | None  # the time column to index by
+    provenance: dict[str, Any]  # the frame's attrs["explore"]
 
 
 # -- the quota across workers -------------------------------------------------------------------
@@ -126,15 +139,23 @@ _semaphores: dict[tuple[tuple[str, int], str], Any] = {}
 _semaphores_lock = threading.Lock()
 
 
-def semaphore_name(client: Client, max_leases: int) -> str:
-    """One name per account and limit: every pull of that account on a cluster shares it.
-
-    The limit is part of the name because a distributed semaphore's size is fixed
-    when it is first created.
-    """
+def semaphore_name(client: Client) -> str:
+    """The account's quota semaphore: one name per account (API URL and client id, hashed)."""
     settings = client.settings
     account = hashlib.sha256(f"{settings.base_url.rstrip('/')}\n{settings.client_id}".encode()).hexdigest()[:16]
-    return f"explore-quota-{account}-{max_leases}"
+    return f"explore-quota-{account}"
+
+
+def semaphore_specs(account: str, leases: int) -> tuple[tuple[str, int], ...]:
+    """The semaphores a task takes, in order: the pull's limit (below the quota), then the account's.
+
+    The limit's semaphore is named by the account and its size, because a
+    distributed semaphore's size is fixed when it is first created: pulls
+    with the same limit share it (each still runs at most that many jobs),
+    and the names stay few (at most 14 per account).
+    """
+    account_quota = (account, ACCOUNT_QUOTA)
+    return ((f"{account}-limit-{leases}", leases), account_quota) if leases < ACCOUNT_QUOTA else (account_quota,)
 
 
 def _semaphore(spec: tuple[str, int]) -> Any:
@@ -153,29 +174,27 @@ def _semaphore(spec: tuple[str, int]) -> Any:
 
 
 class LeaseLimit:
-    """The pandas engine's ``AdaptiveLimit`` interface over a ``distributed.Semaphore``.
+    """The pandas engine's ``AdaptiveLimit`` interface over ``distributed.Semaphore``s.
 
-    ``slot()`` holds one lease of the cluster-wide semaphore; without one (no
-    semaphore given), it holds nothing.
+    ``slot()`` holds one lease of each cluster-wide semaphore, taken in the
+    order given (the same order in every task, so two tasks never wait on each
+    other); with none given, it holds nothing.
     """
 
-    def __init__(self, spec: tuple[str, int] | None) -> None:
-        self.spec = spec
-        self.maximum = spec[1] if spec else ACCOUNT_QUOTA
+    def __init__(self, specs: tuple[tuple[str, int], ...]) -> None:
+        self.specs = specs
+        self.maximum = min((leases for _, leases in specs), default=ACCOUNT_QUOTA)
         self.peak = 1
         self.throttled = 0
 
     @contextmanager
     def slot(self, cancelled: threading.Event | None = None) -> Iterator[None]:
-        if self.spec is None:
+        with ExitStack() as held:
+            for spec in self.specs:
+                semaphore = _semaphore(spec)
+                semaphore.acquire()
+                held.callback(semaphore.release)
             yield
-            return
-        semaphore = _semaphore(self.spec)
-        semaphore.acquire()
-        try:
-            yield
-        finally:
-            semaphore.release()
 
     def rate_limited(self) -> None:
         self.throttled += 1  # the create loop backs off; other tools hold part of the quota
@@ -194,14 +213,14 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
     halves (recursively) and they are concatenated into this one partition.
     """
     from explore_pandas.ledger import Ledger
-    from explore_pandas.pull import WindowResult, concat_frames
+    from explore_pandas.pull import WindowResult, concat_frames, row_limit_message
     from explore_pandas.runner import Pull, _Split
 
     with task.client.build() as client:
         pull = Pull(task.plan, client=client, on_row_limit=task.on_row_limit, poll=task.poll,
                     progress=False, ledger=Ledger(task.ledger_dir) if task.ledger_dir else False,
                     fresh=task.fresh)
-        pull.limit = LeaseLimit(task.semaphore)  # type: ignore[assignment]
+        pull.limit = LeaseLimit(task.semaphores)  # type: ignore[assignment]
         frames = []
         with tempfile.TemporaryDirectory(prefix="explore-dask-") as scratch:
             pending = [task.window]
@@ -211,16 +230,16 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
                     pending[:0] = list(outcome.halves)  # keep time order
                     continue
                 assert isinstance(outcome, WindowResult)
-                if outcome.truncated and task.on_row_limit == "warn":
-                    import warnings
-
-                    from explore_pandas.exceptions import RowLimitWarning
-                    from explore_pandas.pull import row_limit_message
-
-                    warnings.warn(row_limit_message(task.plan.report.slug, outcome), RowLimitWarning, stacklevel=2)
+                if outcome.truncated:  # a window too short to split: a warning would never reach the user
+                    window = outcome.window
+                    raise RowLimitError(row_limit_message(task.plan.report.slug, outcome),
+                                        window={"start": window.start.isoformat(), "end": window.end.isoformat()},
+                                        rows=len(outcome.frame), job_id=outcome.job.id)
                 frames.append(outcome.frame)
     frame = frames[0] if len(frames) == 1 else concat_frames(frames)
-    return _indexed(conform(frame, empty_frame(task.plan)), task.index)
+    frame = _indexed(conform(frame, empty_frame(task.plan)), task.index)
+    frame.attrs = {"explore": task.provenance}  # the same in every partition: compute() keeps it
+    return frame
 
 
 def _indexed(frame: pd.DataFrame, index: str | None) -> pd.DataFrame:
@@ -265,6 +284,17 @@ def conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns, index=frame.index)
 
 
+def dask_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
+    """``attrs["explore"]`` of every partition: what the pandas engine records, less what only
+    the workers learn (job ids, rows per window); see the module docstring."""
+    from explore_pandas.pull import request_provenance
+
+    windows = [{"start": w.start.isoformat(), "end": w.end.isoformat(), "job_id": None, "rows": None,
+                "total": None, "truncated": False, "reused": None} for w in plan.windows]
+    return {**request_provenance(plan, on_row_limit), "engine": "dask", "jobs": [], "windows": windows,
+            "rows": None, "truncated": False}
+
+
 def time_column(plan: Plan, columns: Any) -> str | None:
     from explore_pandas.schemas import get_schema
 
@@ -297,8 +327,8 @@ def read_report_dask(
         Its folder must be reachable from the workers (it is on a LocalCluster;
         on many machines use a shared folder or ``False``).
     semaphore : str or False, optional
-        Name of the ``distributed.Semaphore`` holding the quota (default: one per
-        account and limit); ``False`` puts no cluster-wide limit (the API's 429s do).
+        Name of the ``distributed.Semaphore`` holding the account's quota (default:
+        one per account); ``False`` puts no cluster-wide limit (the API's 429s do).
         Needs a ``distributed.Client`` connected when this is called.
     """
     if on_row_limit == "warn":
@@ -328,7 +358,7 @@ def read_report_dask(
         ledger = Ledger()
     ledger_dir = str(ledger.directory) if ledger else None
 
-    spec: tuple[str, int] | None = None
+    specs: tuple[tuple[str, int], ...] = ()
     if semaphore is not False:
         try:
             scheduler = distributed.get_client()
@@ -339,16 +369,18 @@ def read_report_dask(
                 "LocalCluster; Client(LocalCluster())` (or pass semaphore=False to rely on the API's 429s)."
             ) from None
         del scheduler  # the tasks create the semaphore on first use, by name
-        name = semaphore if isinstance(semaphore, str) else semaphore_name(client, leases)
-        spec = (name, leases)
+        specs = semaphore_specs(semaphore if isinstance(semaphore, str) else semaphore_name(client), leases)
 
     import pandas as pd
 
     meta = empty_frame(plan)
     index = time_column(plan, meta.columns)
     meta = clear_known_categories(_indexed(meta, index))
+    provenance = dask_provenance(plan, on_row_limit)
+    meta.attrs = {"explore": provenance}
     tasks = [
-        WindowTask(plan, window, ClientSpec.of(client), on_row_limit, poll, fresh, ledger_dir, spec, index)
+        WindowTask(plan, window, ClientSpec.of(client), on_row_limit, poll, fresh, ledger_dir, specs, index,
+                   provenance)
         for window in plan.windows
     ]
     divisions = None

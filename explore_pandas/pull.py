@@ -224,11 +224,15 @@ def assemble(plan: Plan, results: list[WindowResult], on_row_limit: str) -> pd.D
     return frame
 
 
-def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def concat_frames(frames: list[pd.DataFrame], *, ignore_index: bool = True) -> pd.DataFrame:
     """Stack window frames; categorical columns keep one dtype with the union of categories.
 
-    Each window's file has its own set of labels, and ``pd.concat`` turns
-    categoricals whose categories differ into plain strings.
+    Each window's file has its own set of labels (sorted), and ``pd.concat``
+    turns categoricals whose categories differ into plain strings. The union
+    is in order of first appearance, window after window: the order of
+    ``pandas.api.types.union_categoricals``, which is also how dask joins the
+    partitions of ``engine="dask"`` on ``compute()``, so both engines give the
+    same categories in the same order.
     """
     import pandas as pd
 
@@ -236,10 +240,10 @@ def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for column in frames[0].columns:
         dtypes = [f[column].dtype for f in frames if column in f]
         if any(isinstance(d, pd.CategoricalDtype) for d in dtypes):
-            labels = sorted({c for d in dtypes if isinstance(d, pd.CategoricalDtype) for c in d.categories})
+            labels = list(dict.fromkeys(c for d in dtypes if isinstance(d, pd.CategoricalDtype) for c in d.categories))
             unified = pd.CategoricalDtype(labels)
             frames = [f.astype({column: unified}) if column in f else f for f in frames]
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=ignore_index)
 
 
 def provenance(plan: Plan, results: list[WindowResult], on_row_limit: str) -> dict[str, Any]:
@@ -257,16 +261,23 @@ def provenance(plan: Plan, results: list[WindowResult], on_row_limit: str) -> di
         for r in results
     ]
     return {
+        **request_provenance(plan, on_row_limit),
+        "jobs": [w["job_id"] for w in windows],
+        "windows": windows,
+        "rows": sum(w["rows"] for w in windows),
+        "truncated": any(w["truncated"] for w in windows),
+    }
+
+
+def request_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
+    """The part of the provenance known before any job runs: what was asked for."""
+    return {
         "report": plan.report.slug,
         "timezone": plan.timezone,
         "format": plan.format,
         "start": plan.start.isoformat(),
         "end": plan.end.isoformat(),
         "on_row_limit": on_row_limit,
-        "jobs": [w["job_id"] for w in windows],
-        "windows": windows,
-        "rows": sum(w["rows"] for w in windows),
-        "truncated": any(w["truncated"] for w in windows),
     }
 
 
@@ -280,8 +291,6 @@ def row_limit_message(report: str, result: WindowResult) -> str:
         + ", later rows of that window are missing. Pass on_row_limit='split' to fetch it "
         "in smaller windows, or ask for a shorter range."
     )
-
-
 
 
 def read_job(client: Client, job: Job | str, *, report: str | None = None, tz: str | None = None) -> pd.DataFrame:

@@ -191,3 +191,39 @@ def test_to_timezone_works_on_any_frame_and_its_index() -> None:
 
 def test_the_public_name_of_the_accessor() -> None:
     assert "ReportForm" in explore_pandas.__all__
+
+
+def _next_day_with(monkeypatch: pytest.MonkeyPatch, **columns: Any) -> None:
+    """read_report answers with one call of 2026-08-03 holding ``columns``."""
+    def fake(report: str, **options: Any) -> pd.DataFrame:
+        df = pd.DataFrame({"call_id": ["c"], "end_at": pd.DatetimeIndex([pd.Timestamp("2026-08-03 01:00", tz=LISBON)]),
+                           **columns})
+        df.attrs["explore"] = _meta("2026-08-03T00:00:00+01:00", "2026-08-04T00:00:00+01:00", jobs=("j3",), rows=1)
+        return df
+
+    monkeypatch.setattr("explore_pandas.pull.read_report", fake)
+
+
+def test_extend_keeps_a_categorical_when_new_days_bring_new_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    _next_day_with(monkeypatch, type=pd.Categorical(["voicemail"]))
+    df = _frame()[["call_id", "end_at"]].assign(type=pd.Categorical(["outbound", "inbound"]))
+    df.attrs["explore"] = _meta()
+    longer = df.explore.extend(end="2026-08-04")
+    assert isinstance(longer["type"].dtype, pd.CategoricalDtype)  # pd.concat alone would give plain strings
+    assert longer["type"].tolist() == ["outbound", "inbound", "voicemail"]
+    assert list(longer["type"].cat.categories) == ["inbound", "outbound", "voicemail"]
+
+
+def test_a_frame_indexed_by_its_time_column_stays_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    # what engine="dask" computes to: indexed by the time column, rows and job ids unknown
+    _next_day_with(monkeypatch)
+    meta = {**_meta(jobs=()), "engine": "dask", "rows": None, "jobs": []}
+    df = _frame()[["call_id", "end_at"]].set_index("end_at")
+    df.attrs["explore"] = meta
+    longer = df.explore.extend(end="2026-08-04")
+    assert longer.index.name == "end_at" and list(longer.columns) == ["call_id"]
+    assert longer["call_id"].tolist() == ["a", "b", "c"]
+    assert longer.index.is_monotonic_increasing and str(longer.index.tz) == "Europe/Lisbon"
+    merged = longer.attrs["explore"]
+    assert merged["rows"] is None and "engine" not in merged  # unknown rows stay unknown; two engines
+    assert df.explore.refresh().index.name == "end_at"

@@ -1,0 +1,32 @@
+"""concat_frames: window frames stacked, categoricals unified the way pandas and dask unify them."""
+
+from __future__ import annotations
+
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from explore_pandas.pull import concat_frames
+
+
+def _window(types: list[str], first_id: int) -> pd.DataFrame:
+    categorical = pd.Categorical(types, categories=sorted(set(types)))  # a parsed file's labels are sorted
+    return pd.DataFrame({"call_id": [str(first_id + i) for i in range(len(types))], "type": categorical})
+
+
+def test_categories_are_the_union_in_order_of_first_appearance() -> None:
+    frames = [_window(["outbound", "inbound"], 0), _window(["abandoned", "inbound"], 2), _window(["voicemail"], 4)]
+    got = concat_frames(frames)
+    assert isinstance(got["type"].dtype, pd.CategoricalDtype)
+    assert list(got["type"].cat.categories) == ["inbound", "outbound", "abandoned", "voicemail"]
+    assert got["type"].tolist() == ["outbound", "inbound", "abandoned", "inbound", "voicemail"]
+    assert got["call_id"].tolist() == ["0", "1", "2", "3", "4"]
+    # exactly what pandas' own union gives (and dask, which uses it to join partitions)
+    expected = union_categoricals([f["type"] for f in frames])
+    pd.testing.assert_series_equal(got["type"], pd.Series(expected, name="type"))
+
+
+def test_a_window_whose_column_is_empty_keeps_the_dtype() -> None:
+    empty = _window([], 0)
+    got = concat_frames([empty, _window(["inbound"], 0)])
+    assert list(got["type"].cat.categories) == ["inbound"]
+    assert len(got) == 1
