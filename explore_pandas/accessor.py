@@ -28,7 +28,7 @@ import sys
 import threading
 import warnings
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from explore_pandas.exceptions import NotFromExploreError, ValidationError
 
@@ -105,6 +105,7 @@ class ExploreAccessor:
             )
         request = {"start": old_end, "end": new_end, **_request_options(meta)}
         more = self._laid_out_like_this(self.read(meta["report"], **{**request, **options}))
+        combined: pd.DataFrame
         if len(more.columns) == 0:
             combined = self._obj.copy()
         elif len(self._obj.columns) == 0:
@@ -126,7 +127,7 @@ class ExploreAccessor:
         from explore_pandas import validation
 
         zone = validation.check_timezone(tz).key
-        frame = self._obj.copy(deep=False)  # copy-on-write: columns not converted stay shared
+        frame: pd.DataFrame = self._obj.copy(deep=False)  # copy-on-write: columns not converted stay shared
         for column, dtype in self._obj.dtypes.items():
             if isinstance(dtype, pd.DatetimeTZDtype):
                 frame[column] = self._obj[column].dt.tz_convert(zone)
@@ -164,7 +165,7 @@ class ExploreAccessor:
 
         meta = self._provenance()
         columns = ["job_id", "start", "end", "rows", "total", "truncated"]
-        table = pd.DataFrame([{c: w.get(c) for c in columns} for w in meta["windows"]], columns=columns)
+        table: pd.DataFrame = pd.DataFrame([{c: w.get(c) for c in columns} for w in meta["windows"]], columns=columns)
         for column in ("start", "end"):
             table[column] = pd.to_datetime(table[column], utc=True).dt.tz_convert(meta["timezone"])
         return table
@@ -182,7 +183,10 @@ class ExploreAccessor:
         import pandas as pd
 
         meta = self._provenance()
-        return tuple(pd.Timestamp(meta[k]).tz_convert(meta["timezone"]) for k in ("start", "end"))  # type: ignore[return-value]
+        return cast(
+            "tuple[pd.Timestamp, pd.Timestamp]",
+            tuple(pd.Timestamp(meta[k]).tz_convert(meta["timezone"]) for k in ("start", "end")),
+        )
 
     @property
     def timezone(self) -> str:

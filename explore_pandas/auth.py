@@ -87,7 +87,7 @@ class NoAuth(requests.auth.AuthBase):
         return request
 
 
-class _TokenSession(OAuth2Session):
+class _TokenSession(OAuth2Session):  # type: ignore[misc]  # requests_oauthlib ships no types: base is Any
     """An ``OAuth2Session`` that only builds and parses; the transport sends."""
 
     def __init__(self, settings: Settings, transport: Transport) -> None:
@@ -99,7 +99,7 @@ class _TokenSession(OAuth2Session):
         self._real_url = settings.token_url
         self.checked_url = _oauthlib_url(settings.token_url)
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         if url == self.checked_url:
             url = self._real_url
         kwargs.pop("proxies", None)

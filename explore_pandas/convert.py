@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import numpy as np
 import pyarrow as pa
@@ -28,11 +29,15 @@ _FLOAT = r"^-?(0|[1-9]\d*)?(\.\d+)?([eE][-+]?\d+)?$"
 _DHMS = r"^\s*(?:(?P<d>\d+)d)?\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+)s)?\s*$"
 _US = {"seconds": 1e6, "minutes": 60e6}
 
-Array = pa.Array | pa.ChunkedArray
+if TYPE_CHECKING:
+    # pyarrow ships no type information: to mypy an Arrow array is Any.
+    Array: TypeAlias = Any
+else:
+    Array = pa.Array | pa.ChunkedArray
 
 
 def _is_text(arr: Array) -> bool:
-    return pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+    return cast(bool, pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))
 
 
 def null_tokens(arr: Array) -> Array:

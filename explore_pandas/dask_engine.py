@@ -281,7 +281,8 @@ def conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     columns = {c: frame[c] if c in frame.columns else meta[c].reindex(frame.index) for c in meta.columns}
     import pandas as pd
 
-    return pd.DataFrame(columns, index=frame.index)
+    conformed: pd.DataFrame = pd.DataFrame(columns, index=frame.index)
+    return conformed
 
 
 def dask_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
@@ -342,7 +343,8 @@ def read_report_dask(
     from dask.dataframe.utils import clear_known_categories
 
     from explore_pandas.ledger import Ledger
-    from explore_pandas.runner import ON_ROW_LIMIT, _concurrency
+    from explore_pandas.pull import ON_ROW_LIMIT
+    from explore_pandas.runner import _concurrency
 
     if on_row_limit not in ON_ROW_LIMIT:
         raise ValidationError(

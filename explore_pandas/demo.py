@@ -65,7 +65,7 @@ def daily_summary(df: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     day = df["end_at"].dt.strftime("%Y-%m-%d %a").rename("day")
-    summary = pd.DataFrame({
+    summary: pd.DataFrame = pd.DataFrame({
         "calls": df.groupby(day).size(),
         "inbound %": df["type"].eq("inbound").groupby(day).mean().mul(100).round(1),
         "median talk (s)": pd.to_numeric(df["talk_time"]).groupby(day).median().round().astype("Int64"),

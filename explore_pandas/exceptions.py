@@ -84,6 +84,13 @@ class APIError(ExploreError):
     ``platform-tid`` header to quote to Talkdesk support.
     """
 
+    # Set by ExploreError.__init__ (setattr); declared here for type checkers only.
+    status: int | None
+    code: str | None
+    description: str | None
+    fields: list[dict[str, str]]
+    request_id: str | None
+
     def __init__(
         self,
         message: str,

@@ -22,7 +22,7 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
-def write_atomically(target: Path, write: Callable[[str], None], *, mode: int | None = None,
+def write_atomically(target: Path, write: Callable[[str], object], *, mode: int | None = None,
                      sync: bool = False) -> None:
     """Call ``write(temporary_path)``, then move the result over ``target``.
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from explore_pandas.exceptions import APIError, ValidationError
 
@@ -200,14 +200,19 @@ class Job:
         """Build a job from an enveloped (``{"job": {...}, "_links": ...}``) or flat body."""
         if not isinstance(body, Mapping):
             raise APIError(f"expected a job object, got {type(body).__name__}")
-        inner = body.get("job") if isinstance(body.get("job"), Mapping) else body
+        inner = cast(
+            Mapping[str, Any], body.get("job") if isinstance(body.get("job"), Mapping) else body
+        )
         links = body.get("_links") or inner.get("_links") or {}
         try:
             status = JobStatus(str(inner["status"]).lower())
             job_id = str(inner["id"])
         except (KeyError, ValueError) as error:
             raise APIError(f"unexpected job body (missing or unknown {error}): {dict(inner)!r}") from None
-        timespan = inner.get("timespan") if isinstance(inner.get("timespan"), Mapping) else {}
+        timespan = cast(
+            Mapping[str, Any],
+            inner.get("timespan") if isinstance(inner.get("timespan"), Mapping) else {},
+        )
         slug = inner.get("type") or report
         if slug is None:
             raise APIError(f"job {job_id} does not say its report type; pass report=")

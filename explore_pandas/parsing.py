@@ -93,7 +93,7 @@ def _typed_table(table: pa.Table, schema: ReportSchema, tz: str) -> tuple[pa.Tab
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
     """The typed table in pandas; Arrow memory is released column by column as it goes."""
-    frame = table.to_pandas(types_mapper=_to_pandas_type, split_blocks=True, self_destruct=True)
+    frame: pd.DataFrame = table.to_pandas(types_mapper=_to_pandas_type, split_blocks=True, self_destruct=True)
     for key in frame.columns:
         if isinstance(frame[key].dtype, pd.CategoricalDtype):
             categories = frame[key].cat.categories

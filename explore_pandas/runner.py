@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from explore_pandas.exceptions import (
     ExploreError,
@@ -246,7 +246,8 @@ class Pull:
                 job = self._create(request)
                 self._record(key, request, job)
             self._update(window, status=job.status.value, job_id=job.id, started=self.client.clock())
-            job = wait_for(lambda: self.client.get_job(job), self.poll, clock=self.client.clock,
+            # job is set (attached or created) before this lambda can run; mypy cannot see it.
+            job = wait_for(lambda: self.client.get_job(cast(Job, job)), self.poll, clock=self.client.clock,
                            sleep=self._sleep, on_poll=lambda seen: self._update(window, status=seen.status.value))
             self._note(key, status="done")
         self._update(window, status="downloading")

@@ -13,7 +13,7 @@ import re
 import uuid
 import warnings
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Union
+from typing import Any, Union, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
@@ -126,7 +126,7 @@ def _parse(value: Any, field: str) -> datetime | date:
             raise _fail(field, "the time is missing (NaT)", "Pass a date or a date-time.")
         if hasattr(value, "to_pydatetime"):  # pandas.Timestamp: drop nanoseconds safely
             value = value.to_pydatetime(warn=False)
-        return value
+        return cast(datetime, value)
     if isinstance(value, date):
         return value
     if isinstance(value, str):

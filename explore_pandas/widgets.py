@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ipywidgets as widgets
 import traitlets
@@ -58,7 +58,7 @@ __all__ = ["ReportForm"]
 
 log = logging.getLogger(__name__)
 
-class ReportForm(widgets.VBox):
+class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no types: base is Any
     """An ipywidgets form that pulls an Explore report into ``form.value`` (a DataFrame).
 
     Parameters
@@ -256,7 +256,7 @@ class ReportForm(widgets.VBox):
             thread.join(timeout)
             if thread.is_alive():
                 raise TimeoutError(f"the run did not finish within {timeout} s")
-        return self.value
+        return cast("pd.DataFrame | None", self.value)  # a traitlets.Any holding the last result
 
     def snapshot(self) -> list[WindowState]:
         """The current run's window states (empty before the first run)."""

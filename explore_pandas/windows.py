@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import cast
 from zoneinfo import ZoneInfo
 
 MAX_SPAN = timedelta(days=31)
@@ -97,7 +98,9 @@ def bisect(window: Window) -> tuple[Window, Window]:
     if middle.fold == 1 and middle.replace(fold=0).utcoffset() != middle.utcoffset():
         # The second pass of a repeated hour: the API reads wall times as the first
         # pass, so cut an hour earlier, where that wall time means what it says.
-        earlier = (_utc(middle) - (middle.replace(fold=0).utcoffset() - middle.utcoffset())).astimezone(zone)
+        # middle comes from astimezone(), so it is aware: utcoffset() is never None here.
+        earlier = (_utc(middle) - (cast(timedelta, middle.replace(fold=0).utcoffset())
+                                   - cast(timedelta, middle.utcoffset()))).astimezone(zone)
         if _utc(earlier) > _utc(window.start):
             middle = earlier
     return Window(window.start, middle), Window(middle, window.end)

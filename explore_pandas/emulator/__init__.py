@@ -24,7 +24,7 @@ import weakref
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -37,6 +37,15 @@ from explore_pandas.emulator.state import State
 from explore_pandas.emulator.tokens import DEFAULT_SCOPES
 
 __all__ = ["Clock", "Emulator", "Options"]
+
+
+class _Credentials(TypedDict):
+    """The keys of ``Emulator.credentials``: keyword arguments of ``Client`` and ``connect()``."""
+
+    base_url: str
+    token_url: str
+    client_id: str
+    client_secret: str
 
 
 class Emulator:
@@ -170,7 +179,7 @@ class Emulator:
         return f"{self.base_url}/oauth/token"
 
     @property
-    def credentials(self) -> dict[str, str]:
+    def credentials(self) -> _Credentials:
         """``base_url``, ``token_url``, ``client_id``, ``client_secret``: what ``connect()`` takes."""
         return {
             "base_url": self.base_url,

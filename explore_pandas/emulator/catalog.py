@@ -240,7 +240,7 @@ USER_STATUS = _spec("user_status", "User Status", "status_end_at", 3000, [
     col("ring_groups", "str", "groups"),
 ], json_header={"type": "user_status", "version": "v1"}, span_median=900)
 
-_YN = {"choices": YES_NO}
+_YN: dict[str, Any] = {"choices": YES_NO}
 _NONE_TYPES = ("None", "Blind", "Consultative")
 CONTACTS = _spec("contacts", "Contacts", "finished_at", 1800, [
     col("interaction_id", "str", "hex", "Interaction ID"),

@@ -95,7 +95,7 @@ def _hour_weights(day: int) -> np.ndarray:
         local = [(base + timedelta(hours=h)).astimezone(_PROFILE_ZONE).hour for h in range(24)]
     except OverflowError:  # the first or last day Python can represent: no zone shift there
         local = list(range(24))
-    weights = _HOURLY[local] / _HOURLY[local].sum()
+    weights: np.ndarray = _HOURLY[local] / _HOURLY[local].sum()
     weights.setflags(write=False)  # shared through the cache
     return weights
 
@@ -209,7 +209,7 @@ def _to_pandas(spec: ReportSpec, table: pa.Table) -> pd.DataFrame:
     for i, col in enumerate(spec.columns):
         if col.kind == "datetime":
             table = table.set_column(i, col.key, table[col.key].cast(pa.timestamp("ns", tz="UTC")))
-    frame = table.to_pandas()
+    frame: pd.DataFrame = table.to_pandas()
     for col in spec.columns:
         if col.kind == "list":
             frame[col.key] = pd.Series(table[col.key].to_pylist(), dtype=object)

@@ -13,9 +13,10 @@ import socket
 import ssl
 import time
 import uuid
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any, Callable
+from typing import Any, Callable, cast
 from urllib.parse import parse_qs, urlsplit
 
 from explore_pandas.emulator import api, control
@@ -110,7 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         url = urlsplit(self.path)
         query = {key: values[0] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
-        request = Request(self.command, url.path, query, self.headers, self._read_body())
+        # HTTPMessage is a case-insensitive mapping, though not registered as a Mapping.
+        headers = cast(Mapping[str, str], self.headers)
+        request = Request(self.command, url.path, query, headers, self._read_body())
         if url.path.startswith("/_emulator"):
             self._send(control.handle(state, request, url.path[len("/_emulator"):]))
         elif url.path == "/openapi.json":
@@ -122,11 +125,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve_api(self, state: State, request: Request) -> None:
         endpoint, handler, params = _route(request)
         if handler is None:
-            response = json_response(endpoint, _not_routed(endpoint, request))
+            response = json_response(cast(int, endpoint), _not_routed(endpoint, request))
             if endpoint == 405:
                 response.headers["Allow"] = ", ".join(_methods_for(request.path))
             self._send(_stamp(response, endpoint))
             return
+        endpoint = cast(str, endpoint)  # routed: the endpoint's name, not a status
         state.count(endpoint, authorization="Authorization" in request.headers)
         fault = state.faults.take(endpoint)
         if fault is not None and fault.kind == "slow":
@@ -150,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _read_chunked(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:

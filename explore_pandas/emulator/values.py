@@ -8,7 +8,9 @@ phone numbers are built as ASCII byte matrices, enums with Arrow ``take``.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -103,7 +105,7 @@ def _ips(rng: np.random.Generator, n: int) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets), pc.binary_join_element_wise(*parts, "."))
 
 
-def _pick(rng: np.random.Generator, col: Column, n: int, values: tuple = ()) -> pa.Array:
+def _pick(rng: np.random.Generator, col: Column, n: int, values: tuple[Any, ...] = ()) -> pa.Array:
     values = values or col.choices
     if len(values) == 1:
         return pa.array(list(values)).take(np.zeros(n, dtype=np.int64))
@@ -119,8 +121,9 @@ def _url(col: Column, d: Day) -> pa.Array:
 def _datetime_ms(col: Column, d: Day) -> np.ndarray:
     """Datetimes derive from the event so that start <= within <= event and so on."""
     ev, span_ms = d.events, d.span * 1000
-    u = d.rng.random(len(ev)) if col.gen in ("within", "before", "after") else None
-    by_gen = {
+    # None for the other gens: only the lambdas of these three read u.
+    u = cast(np.ndarray, d.rng.random(len(ev)) if col.gen in ("within", "before", "after") else None)
+    by_gen: dict[str, Callable[[], np.ndarray]] = {
         "event": lambda: ev,
         "start": lambda: ev - span_ms,
         "end": lambda: ev + span_ms,
