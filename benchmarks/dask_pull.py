@@ -17,6 +17,9 @@ After an unmeasured warm-up (a 2-day pull by each engine):
   back to the driver.
 * ``dask aggregate``: the same collection, but only the calls per local day come back
   (``ddf.groupby(day).size().compute()``): what the dask engine is for.
+* ``parquet``: ``write_parquet(...)`` into a new folder, one local day per partition, no dask:
+  each window is parsed, written and dropped by the thread that fetched it, so the driver
+  never holds the year (the claim of :mod:`explore_pandas.parquet`).
 
 Wall time is ``time.perf_counter`` around the call; peak memory is the driver process's
 resident set size sampled every 10 ms by a thread (psutil), minus its value just before the
@@ -126,7 +129,8 @@ def main() -> None:
 
     print(f"explore_pandas {explore_pandas.__version__}, pandas {pd.__version__}, python {platform.python_version()}, "
           f"{os.cpu_count()} cpus; 12 months of calls at {args.rate:,.0f}/day, jobs take {args.seconds} s")
-    results: dict[str, list[tuple[float, float, float]]] = {"pandas": [], "dask compute": [], "dask aggregate": []}
+    results: dict[str, list[tuple[float, float, float]]] = {
+        "pandas": [], "dask compute": [], "dask aggregate": [], "parquet": []}
     rows: set[int] = set()
     with Client(**credentials) as client, \
             LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0") as cluster, \
@@ -149,7 +153,22 @@ def main() -> None:
             rows.add(int(per_day.sum()))
             return per_day
 
-        runs = {"pandas": pandas_engine, "dask compute": dask_compute, "dask aggregate": dask_aggregate}
+        def parquet() -> Any:
+            import shutil
+            import tempfile
+
+            from explore_pandas.parquet import write_parquet
+
+            folder = tempfile.mkdtemp(prefix="explore-bench-")
+            try:
+                summary = write_parquet("calls", client=client, progress=False, path=folder, **common)
+            finally:
+                shutil.rmtree(folder)
+            rows.add(int(summary["rows"]))
+            return summary
+
+        runs = {"pandas": pandas_engine, "dask compute": dask_compute, "dask aggregate": dask_aggregate,
+                "parquet": parquet}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # warm-up, not measured: imports, the token, the workers' first tasks
