@@ -127,7 +127,7 @@ def test_status_text_counts_parsed_windows_and_rows() -> None:
 
 def test_the_preview_shows_shape_dtypes_with_zones_and_first_rows() -> None:
     df = pd.DataFrame({"call_id": ["a", "b"],
-                       "end_at": pd.to_datetime(["2026-08-01 10:00", "2026-08-02 00:00"]).tz_localize("Europe/Lisbon")})
+                       "end_at": pd.to_datetime(["2026-08-01 10:00", "2026-08-02 00:00"]).as_unit("us").tz_localize("Europe/Lisbon")})
     df.attrs["explore"] = {"report": "calls", "timezone": "Europe/Lisbon", "jobs": ["j1", "j2"], "truncated": True}
     text = preview_html(df)
     assert "2 rows × 2 columns" in text and "calls, 2 jobs, times in Europe/Lisbon" in text
