@@ -26,10 +26,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache, partial
 from os import PathLike
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 import pandas as pd
 import pyarrow as pa
 
@@ -88,19 +89,19 @@ def _days(lo: int, hi: int) -> range:
 
 
 @lru_cache(maxsize=4096)
-def _hour_weights(day: int) -> np.ndarray:
+def _hour_weights(day: int) -> NDArray[Any]:
     """Probability of each UTC hour of ``day`` under the New York profile (DST-aware)."""
     base = _EPOCH + timedelta(days=day)
     try:
         local = [(base + timedelta(hours=h)).astimezone(_PROFILE_ZONE).hour for h in range(24)]
     except OverflowError:  # the first or last day Python can represent: no zone shift there
         local = list(range(24))
-    weights: np.ndarray = _HOURLY[local] / _HOURLY[local].sum()
+    weights: NDArray[Any] = _HOURLY[local] / _HOURLY[local].sum()
     weights.setflags(write=False)  # shared through the cache
     return weights
 
 
-def _event_ms(spec: ReportSpec, seed: int, day: int, rate: float) -> np.ndarray:
+def _event_ms(spec: ReportSpec, seed: int, day: int, rate: float) -> NDArray[Any]:
     """Sorted event times (epoch ms) of one UTC day: the only draw `count_rows` needs."""
     rng = _rng(seed, spec.slug, day, _EVENTS)
     n = rng.poisson(rate * _WEEKDAY[(day + 3) % 7])  # 1970-01-01 was a Thursday
@@ -147,7 +148,7 @@ def _pools(seed: int, slug: str) -> values.Pools:
     return values.make_pools(_rng(seed, slug, 0, _POOLS))
 
 
-def _day_arrays(spec: ReportSpec, seed: int, day: int, events: np.ndarray) -> dict[str, pa.Array]:
+def _day_arrays(spec: ReportSpec, seed: int, day: int, events: NDArray[Any]) -> dict[str, pa.Array]:
     """All columns of one UTC day's rows, typed Arrow arrays in column order."""
     rng = _rng(seed, spec.slug, day, _VALUES)
     return values.day_columns(spec, rng, events, _pools(seed, spec.slug))
@@ -156,7 +157,7 @@ def _day_arrays(spec: ReportSpec, seed: int, day: int, events: np.ndarray) -> di
 def _plan(
     spec: ReportSpec, start: datetime, end: datetime, seed: int, rate: float | None,
     limit: int | None,
-) -> Iterator[tuple[int, np.ndarray, int, int]]:
+) -> Iterator[tuple[int, NDArray[Any], int, int]]:
     """``(day, events, i0, i1)`` per UTC day with rows in the window, ``limit`` rows at most.
 
     Only timestamps are drawn here; rows ``i0:i1`` of the day are the window's.
@@ -174,7 +175,7 @@ def _plan(
             left -= i1 - i0
 
 
-_Item = tuple[int, np.ndarray, int, int]  # (day, events, i0, i1), see _plan
+_Item = tuple[int, NDArray[Any], int, int]  # (day, events, i0, i1), see _plan
 
 
 def _slice(spec: ReportSpec, seed: int, item: _Item) -> dict[str, pa.Array]:

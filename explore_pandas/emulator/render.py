@@ -8,9 +8,10 @@ buffer of that string array, written straight to the file.
 from __future__ import annotations
 
 import json
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
+from numpy.typing import NDArray
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,7 +22,7 @@ _FORMATS = (NAIVE, ISO_Z, MILLIS, UNPADDED)
 _DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
 
 
-def ascii_strings(mat: np.ndarray, keep: np.ndarray | None = None) -> pa.StringArray:
+def ascii_strings(mat: NDArray[Any], keep: NDArray[Any] | None = None) -> pa.StringArray:
     """Turn an ``(n, width)`` uint8 matrix of ASCII codes into an Arrow string array.
 
     ``keep`` (same shape, bool) drops characters, which gives rows of different lengths.
@@ -38,14 +39,14 @@ def ascii_strings(mat: np.ndarray, keep: np.ndarray | None = None) -> pa.StringA
     return pa.Array.from_buffers(pa.large_string(), n, buffers).cast(pa.string())
 
 
-def _put(mat: np.ndarray, col: int, values: np.ndarray, width: int) -> None:
+def _put(mat: NDArray[Any], col: int, values: NDArray[Any], width: int) -> None:
     """Write zero-padded decimal ``values`` into ``mat[:, col:col+width]``."""
     for i in range(width - 1, -1, -1):
         mat[:, col + i] = _DIGITS[values % 10]
         values = values // 10
 
 
-def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _civil(days: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
     """Days since 1970-01-01 to (year, month, day); H. Hinnant's civil_from_days."""
     z = days + 719468
     era = z // 146097
@@ -58,7 +59,7 @@ def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return yoe + era * 400 + (month <= 2), month, day
 
 
-def format_ms(ms: np.ndarray, fmt: str, *, utc: bool = True) -> pa.StringArray:
+def format_ms(ms: NDArray[Any], fmt: str, *, utc: bool = True) -> pa.StringArray:
     """Render int64 epoch milliseconds (wall time) in one of the catalogue formats.
 
     ``utc=False`` drops the ``Z`` of `ISO_Z`, for wall times of another zone.

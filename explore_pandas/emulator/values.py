@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
+from numpy.typing import NDArray
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -45,7 +46,7 @@ class Pools:
     user_email: pa.Array
     team_id: pa.Array
     team_name: pa.Array
-    user_team: np.ndarray
+    user_team: NDArray[Any]
 
 
 def _email(name: str) -> str:
@@ -72,10 +73,10 @@ class Day:
     """The draws shared by the columns of one day's rows."""
 
     rng: np.random.Generator
-    events: np.ndarray  # epoch ms, sorted
-    span: np.ndarray  # seconds: the length of the call/status/step a row describes
-    user: np.ndarray  # index into the agent pool
-    user_u: np.ndarray  # one uniform per row so a row's user/team columns are null together
+    events: NDArray[Any]  # epoch ms, sorted
+    span: NDArray[Any]  # seconds: the length of the call/status/step a row describes
+    user: NDArray[Any]  # index into the agent pool
+    user_u: NDArray[Any]  # one uniform per row so a row's user/team columns are null together
     pools: Pools
     done: dict[str, pa.Array]
 
@@ -118,12 +119,12 @@ def _url(col: Column, d: Day) -> pa.Array:
     return pc.binary_join_element_wise(prefix, d.done[col.ref], suffix, "")
 
 
-def _datetime_ms(col: Column, d: Day) -> np.ndarray:
+def _datetime_ms(col: Column, d: Day) -> NDArray[Any]:
     """Datetimes derive from the event so that start <= within <= event and so on."""
     ev, span_ms = d.events, d.span * 1000
     # None for the other gens: only the lambdas of these three read u.
-    u = cast(np.ndarray, d.rng.random(len(ev)) if col.gen in ("within", "before", "after") else None)
-    by_gen: dict[str, Callable[[], np.ndarray]] = {
+    u = cast(NDArray[Any], d.rng.random(len(ev)) if col.gen in ("within", "before", "after") else None)
+    by_gen: dict[str, Callable[[], NDArray[Any]]] = {
         "event": lambda: ev,
         "start": lambda: ev - span_ms,
         "end": lambda: ev + span_ms,
@@ -194,7 +195,7 @@ def _with_nulls(col: Column, values: pa.Array, d: Day) -> pa.Array:
 
 
 def day_columns(
-    spec: ReportSpec, rng: np.random.Generator, events: np.ndarray, pools: Pools
+    spec: ReportSpec, rng: np.random.Generator, events: NDArray[Any], pools: Pools
 ) -> dict[str, pa.Array]:
     """All columns of one day's rows (``events`` sorted epoch ms), in column order.
 

@@ -197,7 +197,8 @@ def test_the_public_name_of_the_accessor() -> None:
 def _next_day_with(monkeypatch: pytest.MonkeyPatch, **columns: Any) -> None:
     """read_report answers with one call of 2026-08-03 holding ``columns``."""
     def fake(report: str, **options: Any) -> pd.DataFrame:
-        df = pd.DataFrame({"call_id": ["c"], "end_at": pd.DatetimeIndex([pd.Timestamp("2026-08-03 01:00", tz=LISBON)]),
+        end_at = pd.DatetimeIndex([pd.Timestamp("2026-08-03 01:00", tz="Europe/Lisbon")]).as_unit("us")  # as parsed
+        df = pd.DataFrame({"call_id": ["c"], "end_at": end_at,
                            **columns})
         df.attrs["explore"] = _meta("2026-08-03T00:00:00+01:00", "2026-08-04T00:00:00+01:00", jobs=("j3",), rows=1)
         return df
