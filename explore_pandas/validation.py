@@ -43,6 +43,7 @@ MAX_NAME_LENGTH = 256
 
 TimeLike = Union[str, date, datetime]  # pandas.Timestamp is a datetime
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")  # seconds and their decimal fraction
 
 
 def _fail(field: str, description: str, fix: str) -> ValidationError:
@@ -133,6 +134,8 @@ def _parse(value: Any, field: str) -> datetime | date:
         text = value.strip()
         if text.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read "Z"
             text = text[:-1] + "+00:00"
+        # nor a fraction of other than 3 or 6 digits ("09:30:15.9"): pad or cut it to 6
+        text = _FRACTION.sub(lambda m: f"{m[1]}.{m[2][:6]:0<6}", text)
         try:
             return date.fromisoformat(text) if _DATE_ONLY.match(text) else datetime.fromisoformat(text)
         except ValueError:
