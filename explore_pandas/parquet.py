@@ -21,8 +21,10 @@ DuckDB and Spark read as one table with a ``day`` column)::
   reader never sees half a file. Names starting with ``.`` or ``_`` are skipped
   by Parquet readers.
 
-Memory: each window's frame is written and dropped by the thread that parsed it:
-at most ``max_concurrency`` windows are in memory at once, never the whole pull.
+Memory: each window's frame is written and dropped by the thread that parsed it,
+and at most ``PARSE_SLOTS`` (2) windows are downloaded, parsed and written at once,
+however many jobs run on the API (up to ``max_concurrency``): the folder's writer
+holds about two windows' rows, never the whole pull.
 
 Resuming: a window whose record in ``_explore/windows`` lists files that all
 exist is skipped without a request. Otherwise its job is re-attached through
@@ -55,6 +57,9 @@ if TYPE_CHECKING:
     from explore_pandas.pull import Plan, WindowResult
 
 META_DIR = "_explore"
+#: Windows parsed and held at once. Parsing is CPU-bound (more than the cores gains nothing)
+#: and each slot holds one window's frame until its files are written.
+PARSE_SLOTS = 2
 
 
 def window_id(window: Window) -> str:
@@ -130,18 +135,32 @@ class PartitionedWriter:
         self.column = get_schema(plan.report.slug).timespan_field
         self.written: list[Path] = []
         self._lock = threading.Lock()
+        self._parsing = threading.BoundedSemaphore(PARSE_SLOTS)
+        self._holds_slot = threading.local()
         writer = self
 
         class _WritingPull(Pull):
-            """A Pull whose workers write their window's files and keep no frame."""
+            """A Pull whose workers write their window's files and keep no frame.
+
+            A parse slot is taken when the download starts (the job is done) and
+            given back once the window's files are written, or on any error.
+            """
+
+            def _download(self, *args: Any, **kwargs: Any) -> WindowResult:
+                writer._parsing.acquire()
+                writer._holds_slot.value = True
+                return super()._download(*args, **kwargs)
 
             def fetch(self, window: Window, scratch: str) -> Any:
-                outcome = super().fetch(window, scratch)
                 from explore_pandas.pull import WindowResult
 
-                if isinstance(outcome, WindowResult):
-                    return writer._store(outcome)
-                return outcome
+                try:
+                    outcome = super().fetch(window, scratch)
+                    return writer._store(outcome) if isinstance(outcome, WindowResult) else outcome
+                finally:
+                    if getattr(writer._holds_slot, "value", False):
+                        writer._holds_slot.value = False
+                        writer._parsing.release()
 
         self.pull = _WritingPull(plan, **options)
 

@@ -90,3 +90,32 @@ def test_the_cli_writes_a_folder_when_the_output_ends_in_a_slash(tmp_path: Path,
     assert sorted(p.name for p in Path(out).iterdir() if p.name.startswith("day=")) == [
         "day=2026-09-01", "day=2026-09-02", "day=2026-09-03"]
     assert "rows in 3 day files" in capsys.readouterr().err
+
+
+def test_at_most_two_windows_are_parsed_and_held_at_once(emu: Emulator, client: Client, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # Twelve jobs finish together; the writer still parses (and holds) two windows at a time.
+    import threading
+    import time
+
+    from explore_pandas import parquet, parsing
+
+    parse_file, lock = parsing.parse_file, threading.Lock()
+    held: list[int] = [0, 0]  # [now, most]
+
+    def counted(*args: object, **kwargs: object) -> object:  # the real parser, counted
+        with lock:
+            held[0] += 1
+            held[1] = max(held)
+        try:
+            time.sleep(0.1)  # long enough for every finished job to try to parse at once
+            return parse_file(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                held[0] -= 1
+
+    monkeypatch.setattr(parsing, "parse_file", counted)
+    summary = _write(client, tmp_path / "calls", ledger=False)
+    assert summary["rows"] == emu.count_rows("calls", START, END)
+    assert emu.stats()["max_running"] > parquet.PARSE_SLOTS  # the jobs did run together
+    assert held[1] == parquet.PARSE_SLOTS
