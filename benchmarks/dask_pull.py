@@ -6,9 +6,8 @@ Run from the checkout: ``.venv/bin/python benchmarks/dask_pull.py [--rate R] [--
 The emulator runs in its own process (real clock, loopback HTTP, jobs done ``--seconds`` after
 creation), so the driver's memory is the client's alone. Twelve months of calls
 (2025-11-01 .. 2026-11-01, Europe/Lisbon: 12 windows) at ``--rate`` rows a day, ledger off
-(every repetition creates its jobs). In each repetition, in alternating order
-
-After an unmeasured warm-up (a 2-day pull by each engine):
+(every repetition creates its jobs). In each repetition, in alternating order, each
+after an unmeasured warm-up (a 2-day pull by the same engine):
 
 * ``pandas``: ``read_report(..., engine="pandas")``, the whole frame in the driver, then the
   calls per local day from it (``groupby``).
@@ -21,10 +20,12 @@ After an unmeasured warm-up (a 2-day pull by each engine):
   each window is parsed, written and dropped by the thread that fetched it, so the driver
   never holds the year (the claim of :mod:`explore_pandas.parquet`).
 
-Wall time is ``time.perf_counter`` around the call; peak memory is the driver process's
-resident set size sampled every 10 ms by a thread (psutil), minus its value just before the
-call (also given as the absolute peak: memory freed by an earlier run stays with the
-allocator and hides part of a later run's growth). The workers' memory is not counted: they are other processes. The machine is shared:
+Each measurement runs in a fresh process (spawned; for the dask runs with its own
+LocalCluster), after an unmeasured warm-up there: memory an earlier run freed would stay with
+the allocator and hide part of a later run's growth. Wall time is ``time.perf_counter``
+around the call; peak memory is that process's resident set size sampled every 10 ms by a
+thread (psutil), as the absolute peak and as the growth over its value just before the call.
+The workers' memory is not counted: they are other processes. The machine is shared:
 compare engines within one run.
 """
 
@@ -101,6 +102,71 @@ def _measure(run: Callable[[], Any]) -> tuple[float, float, float, Any]:
     return wall, memory.delta_mb, memory.peak_mb, result
 
 
+def _runs(client: Any, common: dict[str, Any]) -> dict[str, Callable[[], int]]:
+    """Each engine's measured call; each returns the rows it saw."""
+    from explore_pandas.parquet import write_parquet
+    from explore_pandas.pull import read_report
+
+    def pandas_engine() -> int:
+        df = read_report("calls", client=client, progress=False, **common)
+        df.groupby(df["end_at"].dt.strftime("%Y-%m-%d")).size()
+        return len(df)
+
+    def dask_compute() -> int:
+        df = read_report("calls", client=client, engine="dask", **common).compute()
+        df.groupby(df.index.strftime("%Y-%m-%d")).size()
+        return len(df)
+
+    def dask_aggregate() -> int:
+        ddf = read_report("calls", client=client, engine="dask", **common)
+        return int(ddf.groupby(ddf.index.to_series().dt.strftime("%Y-%m-%d")).size().compute().sum())
+
+    def parquet() -> int:
+        import shutil
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="explore-bench-")
+        try:
+            return int(write_parquet("calls", client=client, progress=False, path=folder, **common)["rows"])
+        finally:
+            shutil.rmtree(folder)
+
+    return {"pandas": pandas_engine, "dask compute": dask_compute, "dask aggregate": dask_aggregate,
+            "parquet": parquet}
+
+
+def _one_run(name: str, credentials: dict[str, str], pipe: Any) -> None:
+    """In a fresh process: warm up, then measure one engine's call once; send the figures back.
+
+    A fresh process per measurement: memory an earlier run freed stays with the allocator
+    and would hide part of a later run's growth.
+    """
+    import contextlib
+
+    from explore_pandas.client import Client
+    from explore_pandas.polling import PollPolicy
+    from explore_pandas.pull import read_report
+
+    common = {"start": START, "end": END, "tz": TZ, "poll": PollPolicy(initial=0.25, maximum=1.0, timeout=600),
+              "ledger": False}
+    warm = {**common, "start": "2026-10-01", "end": "2026-10-03"}
+    with warnings.catch_warnings(), contextlib.ExitStack() as stack:
+        warnings.simplefilter("ignore")
+        client = stack.enter_context(Client(**credentials))
+        if name.startswith("dask"):
+            from distributed import Client as DaskClient
+            from distributed import LocalCluster
+
+            cluster = stack.enter_context(LocalCluster(n_workers=2, threads_per_worker=2, processes=True,
+                                                       dashboard_address=":0"))
+            stack.enter_context(DaskClient(cluster))
+            read_report("calls", client=client, engine="dask", **warm).compute()  # not measured
+        else:
+            read_report("calls", client=client, progress=False, **warm)  # imports, the token: not measured
+        wall, memory, peak, rows = _measure(_runs(client, common)[name])
+    pipe.send((wall, memory, peak, rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=3000, help="calls per day (default 3000: ~1.1M rows a year)")
@@ -109,13 +175,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import pandas as pd
-    from distributed import Client as DaskClient
-    from distributed import LocalCluster
 
     import explore_pandas
-    from explore_pandas.client import Client
-    from explore_pandas.polling import PollPolicy
-    from explore_pandas.pull import read_report
 
     context = mp.get_context("spawn")
     stop = context.Event()
@@ -124,65 +185,24 @@ def main() -> None:
                                                    "rates": {"calls": args.rate}}, there, stop), daemon=True)
     server.start()
     credentials = here.recv()
-    poll = PollPolicy(initial=0.25, maximum=1.0, timeout=600)
-    common = {"start": START, "end": END, "tz": TZ, "poll": poll, "ledger": False}
 
     print(f"explore_pandas {explore_pandas.__version__}, pandas {pd.__version__}, python {platform.python_version()}, "
-          f"{os.cpu_count()} cpus; 12 months of calls at {args.rate:,.0f}/day, jobs take {args.seconds} s")
-    results: dict[str, list[tuple[float, float, float]]] = {
-        "pandas": [], "dask compute": [], "dask aggregate": [], "parquet": []}
+          f"{os.cpu_count()} cpus; 12 months of calls at {args.rate:,.0f}/day, jobs take {args.seconds} s; "
+          "each measurement in a fresh process")
+    names = ["pandas", "dask compute", "dask aggregate", "parquet"]
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
     rows: set[int] = set()
-    with Client(**credentials) as client, \
-            LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0") as cluster, \
-            DaskClient(cluster):
-
-        def pandas_engine() -> Any:
-            df = read_report("calls", client=client, progress=False, **common)
-            per_day = df.groupby(df["end_at"].dt.strftime("%Y-%m-%d")).size()
-            rows.add(len(df))
-            return per_day
-
-        def dask_compute() -> Any:
-            df = read_report("calls", client=client, engine="dask", **common).compute()
-            rows.add(len(df))
-            return df.groupby(df.index.strftime("%Y-%m-%d")).size()
-
-        def dask_aggregate() -> Any:
-            ddf = read_report("calls", client=client, engine="dask", **common)
-            per_day = ddf.groupby(ddf.index.to_series().dt.strftime("%Y-%m-%d")).size().compute()
-            rows.add(int(per_day.sum()))
-            return per_day
-
-        def parquet() -> Any:
-            import shutil
-            import tempfile
-
-            from explore_pandas.parquet import write_parquet
-
-            folder = tempfile.mkdtemp(prefix="explore-bench-")
-            try:
-                summary = write_parquet("calls", client=client, progress=False, path=folder, **common)
-            finally:
-                shutil.rmtree(folder)
-            rows.add(int(summary["rows"]))
-            return summary
-
-        runs = {"pandas": pandas_engine, "dask compute": dask_compute, "dask aggregate": dask_aggregate,
-                "parquet": parquet}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # warm-up, not measured: imports, the token, the workers' first tasks
-            warm = {**common, "start": "2026-10-01", "end": "2026-10-03"}
-            read_report("calls", client=client, progress=False, **warm)
-            read_report("calls", client=client, engine="dask", **warm).compute()
-            for rep in range(args.reps):
-                order = list(runs) if rep % 2 == 0 else list(reversed(runs))
-                for name in order:
-                    wall, memory, peak, _ = _measure(runs[name])
-                    results[name].append((wall, memory, peak))
-                    load = f"{os.getloadavg()[0]:.1f}"
-                    print(f"rep {rep + 1} {name:<15} wall {wall:7.2f} s  driver peak RSS {peak:7.0f} MB "
-                          f"(+{memory:6.0f} MB over its start)  (load {load})", flush=True)
+    for rep in range(args.reps):
+        for name in names if rep % 2 == 0 else list(reversed(names)):
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_one_run, args=(name, credentials, send))  # not daemonic: it starts a cluster
+            child.start()
+            wall, memory, peak, seen = receive.recv()
+            child.join()
+            results[name].append((wall, memory, peak))
+            rows.add(seen)
+            print(f"rep {rep + 1} {name:<15} wall {wall:7.2f} s  driver peak RSS {peak:7.0f} MB "
+                  f"(+{memory:6.0f} MB over its start)  (load {os.getloadavg()[0]:.1f})", flush=True)
     stop.set()
     server.join(timeout=10)
     assert len(rows) == 1, f"the engines disagree on the row count: {rows}"
