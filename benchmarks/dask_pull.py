@@ -135,7 +135,7 @@ def _runs(client: Any, common: dict[str, Any]) -> dict[str, Callable[[], int]]:
             "parquet": parquet}
 
 
-def _one_run(name: str, credentials: dict[str, str], pipe: Any) -> None:
+def _one_run(name: str, credentials: dict[str, str], pipe: Any, start: str = START) -> None:
     """In a fresh process: warm up, then measure one engine's call once; send the figures back.
 
     A fresh process per measurement: memory an earlier run freed stays with the allocator
@@ -147,7 +147,7 @@ def _one_run(name: str, credentials: dict[str, str], pipe: Any) -> None:
     from explore_pandas.polling import PollPolicy
     from explore_pandas.pull import read_report
 
-    common = {"start": START, "end": END, "tz": TZ, "poll": PollPolicy(initial=0.25, maximum=1.0, timeout=600),
+    common = {"start": start, "end": END, "tz": TZ, "poll": PollPolicy(initial=0.25, maximum=1.0, timeout=600),
               "ledger": False}
     warm = {**common, "start": "2026-10-01", "end": "2026-10-03"}
     with warnings.catch_warnings(), contextlib.ExitStack() as stack:
@@ -172,6 +172,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=3000, help="calls per day (default 3000: ~1.1M rows a year)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0, help="emulated processing time of a job")
+    parser.add_argument("--scaling", action="store_true",
+                        help="then pandas and parquet over 24 months too (one run each): which one grows with the range")
     args = parser.parse_args()
 
     import pandas as pd
@@ -192,19 +194,22 @@ def main() -> None:
     names = ["pandas", "dask compute", "dask aggregate", "parquet"]
     results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
     rows: set[int] = set()
+
+    def measure(name: str, start: str = START) -> tuple[float, float, float, int]:
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=_one_run, args=(name, credentials, send, start))  # not daemonic: it starts a cluster
+        child.start()
+        figures = receive.recv()
+        child.join()
+        return figures  # type: ignore[no-any-return]
+
     for rep in range(args.reps):
         for name in names if rep % 2 == 0 else list(reversed(names)):
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_one_run, args=(name, credentials, send))  # not daemonic: it starts a cluster
-            child.start()
-            wall, memory, peak, seen = receive.recv()
-            child.join()
+            wall, memory, peak, seen = measure(name)
             results[name].append((wall, memory, peak))
             rows.add(seen)
             print(f"rep {rep + 1} {name:<15} wall {wall:7.2f} s  driver peak RSS {peak:7.0f} MB "
                   f"(+{memory:6.0f} MB over its start)  (load {os.getloadavg()[0]:.1f})", flush=True)
-    stop.set()
-    server.join(timeout=10)
     assert len(rows) == 1, f"the engines disagree on the row count: {rows}"
     print(f"\nrows: {rows.pop():,} (every run)")
     print("| engine | wall s, median [min-max] | driver peak RSS MB, median [min-max] "
@@ -215,6 +220,15 @@ def main() -> None:
         print(f"| {name} | {statistics.median(walls):.1f} [{min(walls):.1f}-{max(walls):.1f}] | "
               f"{statistics.median(peaks):.0f} [{min(peaks):.0f}-{max(peaks):.0f}] | "
               f"{statistics.median(mems):.0f} [{min(mems):.0f}-{max(mems):.0f}] |")
+    if args.scaling:
+        print("\nscaling: the same engines over 24 months (2024-11-01 .. 2026-11-01), one run each")
+        for name in ("pandas", "parquet"):
+            wall, memory, peak, seen = measure(name, "2024-11-01")
+            twelve = statistics.median(v[1] for v in results[name])
+            print(f"{name:<8} 24 months: {seen:,} rows, wall {wall:.1f} s, peak RSS {peak:.0f} MB, "
+                  f"+{memory:.0f} MB over its start ({memory / twelve:.2f}x its 12-month growth)", flush=True)
+    stop.set()
+    server.join(timeout=10)
 
 
 if __name__ == "__main__":

@@ -289,7 +289,8 @@ class PartitionedWriter:
                                     "job_id": result.job.id, "rows": len(result.frame), "files": files,
                                     "truncated": truncated,
                                     "written_at": datetime.now(timezone.utc).isoformat()})
-        light = WindowResult(window, result.job, result.frame.iloc[:0], result.total, result.reused)
+        # a copy: an empty slice would still reference (and keep alive) the whole frame's buffers
+        light = WindowResult(window, result.job, result.frame.iloc[:0].copy(), result.total, result.reused)
         if truncated:  # keep what the warning needs to say, not the rows
             return window, result
         return window, light
