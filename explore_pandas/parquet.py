@@ -22,7 +22,8 @@ DuckDB and Spark read as one table with a ``day`` column)::
   by Parquet readers.
 
 Memory: each window's frame is written and dropped by the thread that parsed it,
-and at most ``PARSE_SLOTS`` (2) windows are downloaded, parsed and written at once,
+and at most ``PARSE_SLOTS`` (2) windows are downloaded, parsed and written at once, on
+two threads of their own,
 however many jobs run on the API (up to ``max_concurrency``): the folder's writer
 holds about two windows' rows, never the whole pull.
 
@@ -136,6 +137,10 @@ class PartitionedWriter:
         self.written: list[Path] = []
         self._lock = threading.Lock()
         self._parsing = threading.BoundedSemaphore(PARSE_SLOTS)
+        # Parsing and writing run on PARSE_SLOTS threads of their own, not on the up to 15 that
+        # wait for jobs: the C allocators keep freed memory per thread (glibc arenas), so big
+        # allocations spread over 15 threads would leave the process 15 threads' worth bigger.
+        self._parser = ThreadPoolExecutor(PARSE_SLOTS, thread_name_prefix="explore-parquet-parse")
         self._holds_slot = threading.local()
         writer = self
 
@@ -149,20 +154,24 @@ class PartitionedWriter:
             def _download(self, *args: Any, **kwargs: Any) -> WindowResult:
                 writer._parsing.acquire()
                 writer._holds_slot.value = True
-                return super()._download(*args, **kwargs)
+                return writer._in_parser(super()._download, *args, **kwargs)  # type: ignore[no-any-return]
 
             def fetch(self, window: Window, scratch: str) -> Any:
                 from explore_pandas.pull import WindowResult
 
                 try:
                     outcome = super().fetch(window, scratch)
-                    return writer._store(outcome) if isinstance(outcome, WindowResult) else outcome
+                    return writer._in_parser(writer._store, outcome) if isinstance(outcome, WindowResult) else outcome
                 finally:
                     if getattr(writer._holds_slot, "value", False):
                         writer._holds_slot.value = False
                         writer._parsing.release()
 
         self.pull = _WritingPull(plan, **options)
+
+    def _in_parser(self, work: Any, *args: Any, **kwargs: Any) -> Any:
+        """``work(*args, **kwargs)`` on a parse thread; the calling thread waits for it."""
+        return self._parser.submit(work, *args, **kwargs).result()
 
     # -- the folder's records ------------------------------------------------------------------
 
@@ -254,6 +263,7 @@ class PartitionedWriter:
         finally:
             bar.close()
             scratch.cleanup()
+            self._parser.shutdown()
         rows, files = 0, 0
         for window in self.plan.windows:
             for record in self._leaves(window):
