@@ -22,10 +22,10 @@ DuckDB and Spark read as one table with a ``day`` column)::
   by Parquet readers.
 
 Memory: each window's frame is written and dropped by the thread that parsed it,
-and at most ``PARSE_SLOTS`` (2) windows are downloaded, parsed and written at once, on
-two threads of their own,
-however many jobs run on the API (up to ``max_concurrency``): the folder's writer
-holds about two windows' rows, never the whole pull.
+and at most ``PARSE_SLOTS`` (2) windows are downloaded, parsed and written at once,
+on two threads of their own, however many jobs run on the API (up to
+``max_concurrency``): the writer holds about two windows' rows, never the whole
+pull, and its memory does not grow with the range (``benchmarks/dask_pull.py``).
 
 Resuming: a window whose record in ``_explore/windows`` lists files that all
 exist is skipped without a request. Otherwise its job is re-attached through
