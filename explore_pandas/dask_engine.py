@@ -62,7 +62,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from explore_pandas.exceptions import ExploreError, RowLimitError, ValidationError
+from explore_pandas.exceptions import ExploreError, ValidationError
 from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.scheduler import ACCOUNT_QUOTA
 from explore_pandas.windows import Window
@@ -213,7 +213,7 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
     halves (recursively) and they are concatenated into this one partition.
     """
     from explore_pandas.ledger import Ledger
-    from explore_pandas.pull import WindowResult, concat_frames, row_limit_message
+    from explore_pandas.pull import WindowResult, concat_frames, row_limit_error
     from explore_pandas.runner import Pull, _Split
 
     with task.client.build() as client:
@@ -231,10 +231,7 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
                     continue
                 assert isinstance(outcome, WindowResult)
                 if outcome.truncated:  # a window too short to split: a warning would never reach the user
-                    window = outcome.window
-                    raise RowLimitError(row_limit_message(task.plan.report.slug, outcome),
-                                        window={"start": window.start.isoformat(), "end": window.end.isoformat()},
-                                        rows=len(outcome.frame), job_id=outcome.job.id)
+                    raise row_limit_error(task.plan.report.slug, outcome)
                 frames.append(outcome.frame)
     frame = frames[0] if len(frames) == 1 else concat_frames(frames)
     frame = _indexed(conform(frame, empty_frame(task.plan)), task.index)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas import validation
-from explore_pandas.exceptions import RowLimitWarning, ValidationError
+from explore_pandas.exceptions import RowLimitError, RowLimitWarning, ValidationError
 from explore_pandas.models import Job, ReportType, report_type
 from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.windows import Window, plan_windows
@@ -279,6 +279,14 @@ def request_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
         "end": plan.end.isoformat(),
         "on_row_limit": on_row_limit,
     }
+
+
+def row_limit_error(report: str, result: WindowResult) -> RowLimitError:
+    """The error for a window at the row limit whose rows cannot all be fetched."""
+    window = result.window
+    return RowLimitError(row_limit_message(report, result),
+                         window={"start": window.start.isoformat(), "end": window.end.isoformat()},
+                         rows=len(result.frame), job_id=result.job.id)
 
 
 def row_limit_message(report: str, result: WindowResult) -> str:

@@ -25,14 +25,13 @@ from explore_pandas.exceptions import (
     ExploreError,
     NotFoundError,
     RateLimitError,
-    RowLimitError,
     ValidationError,
 )
 from explore_pandas.ledger import Entry, Ledger, window_key
 from explore_pandas import validation
 from explore_pandas.models import Job, ReportRequest
 from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
-from explore_pandas.pull import ON_ROW_LIMIT, Plan, WindowResult, assemble, row_limit_message
+from explore_pandas.pull import ON_ROW_LIMIT, Plan, WindowResult, assemble, row_limit_error
 from explore_pandas.scheduler import ACCOUNT_QUOTA, AdaptiveLimit
 from explore_pandas.windows import Window, bisect
 
@@ -257,11 +256,7 @@ class Pull:
         if not result.truncated or self.on_row_limit == "warn":
             return result
         if self.on_row_limit == "raise":
-            raise RowLimitError(
-                row_limit_message(self.plan.report.slug, result),
-                window={"start": window.start.isoformat(), "end": window.end.isoformat()},
-                rows=len(result.frame), job_id=job.id,
-            )
+            raise row_limit_error(self.plan.report.slug, result)
         try:
             halves = bisect(window)
         except ValueError:  # a one-second window over the limit: nothing more to split
