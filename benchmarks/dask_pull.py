@@ -18,7 +18,7 @@ after an unmeasured warm-up (a 2-day pull by the same engine):
   (``ddf.groupby(day).size().compute()``): what the dask engine is for.
 * ``parquet``: ``write_parquet(...)`` into a new folder, one local day per partition, no dask:
   each window is parsed, written and dropped by the thread that fetched it, so the driver
-  never holds the year (the claim of :mod:`explore_pandas.parquet`).
+  never holds the year (the claim of :mod:`explore_pandas.engines.parquet`).
 
 Each measurement runs in a fresh process (spawned; for the dask runs with its own
 LocalCluster), after an unmeasured warm-up there: memory an earlier run freed would stay with
@@ -104,8 +104,8 @@ def _measure(run: Callable[[], Any]) -> tuple[float, float, float, Any]:
 
 def _runs(client: Any, common: dict[str, Any]) -> dict[str, Callable[[], int]]:
     """Each engine's measured call; each returns the rows it saw."""
-    from explore_pandas.parquet import write_parquet
-    from explore_pandas.pull import read_report
+    from explore_pandas.engines.parquet import write_parquet
+    from explore_pandas.pulls.plan import read_report
 
     def pandas_engine() -> int:
         df = read_report("calls", client=client, progress=False, **common)
@@ -143,9 +143,9 @@ def _one_run(name: str, credentials: dict[str, str], pipe: Any, start: str = STA
     """
     import contextlib
 
-    from explore_pandas.client import Client
-    from explore_pandas.polling import PollPolicy
-    from explore_pandas.pull import read_report
+    from explore_pandas.api.client import Client
+    from explore_pandas.api.polling import PollPolicy
+    from explore_pandas.pulls.plan import read_report
 
     common = {"start": start, "end": END, "tz": TZ, "poll": PollPolicy(initial=0.25, maximum=1.0, timeout=600),
               "ledger": False}

@@ -51,7 +51,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from explore_pandas.emulator import data
-from explore_pandas.parsing import parse_file
+from explore_pandas.frames.parsing import parse_file
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 END = START + timedelta(days=31)

@@ -39,20 +39,20 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 # public name -> module that defines it, imported on first attribute access
 _LAZY = {
-    "Client": "explore_pandas.client",
+    "Client": "explore_pandas.api.client",
     "Emulator": "explore_pandas.emulator",
-    "Job": "explore_pandas.models",
-    "JobStatus": "explore_pandas.models",
-    "PollPolicy": "explore_pandas.polling",
-    "ReportType": "explore_pandas.models",
-    "Pull": "explore_pandas.runner",
-    "connect": "explore_pandas.client",
-    "get_client": "explore_pandas.client",
-    "plan_pull": "explore_pandas.pull",
-    "read_file": "explore_pandas.parsing",
-    "read_report": "explore_pandas.pull",
-    "ReportForm": "explore_pandas.widgets",
-    "write_parquet": "explore_pandas.parquet",
+    "Job": "explore_pandas.api.models",
+    "JobStatus": "explore_pandas.api.models",
+    "PollPolicy": "explore_pandas.api.polling",
+    "ReportType": "explore_pandas.api.models",
+    "Pull": "explore_pandas.pulls.runner",
+    "connect": "explore_pandas.api.client",
+    "get_client": "explore_pandas.api.client",
+    "plan_pull": "explore_pandas.pulls.plan",
+    "read_file": "explore_pandas.frames.parsing",
+    "read_report": "explore_pandas.pulls.plan",
+    "ReportForm": "explore_pandas.notebook.widgets",
+    "write_parquet": "explore_pandas.engines.parquet",
 }
 
 __all__ = [
@@ -108,6 +108,6 @@ def __dir__() -> list[str]:
 
 
 # df.explore: registered now if pandas is loaded, else right after `import pandas`.
-from explore_pandas.accessor import register_when_pandas_loads as _register_accessor
+from explore_pandas.notebook.accessor import register_when_pandas_loads as _register_accessor
 
 _register_accessor()

@@ -2,6 +2,6 @@
 
 import sys
 
-from explore_pandas.cli import main
+from explore_pandas.cli.main import main
 
 sys.exit(main())

@@ -295,7 +295,7 @@ print("with fresh=True, reused:", [w["reused"] for w in fresh.attrs["explore"]["
 if emu is not None:
     print("jobs the emulator created for these three pulls:", emu.stats()["jobs_created"])'''),
     new_code_cell('''\
-from explore_pandas.ledger import Ledger
+from explore_pandas.pulls.ledger import Ledger
 
 ledger = Ledger()
 print(ledger)

@@ -15,7 +15,7 @@ pytest.importorskip("distributed")
 from dask_support import RATE, cluster
 from distributed import Client as DaskClient
 
-from explore_pandas.client import Client
+from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
 
 

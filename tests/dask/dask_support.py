@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from distributed import Client as DaskClient
 from distributed import LocalCluster
 
-from explore_pandas.polling import PollPolicy
+from explore_pandas.api.polling import PollPolicy
 
 LISBON = ZoneInfo("Europe/Lisbon")
 #: Twelve months, ending weeks before today: the ledger may reuse every window's job.

@@ -12,10 +12,10 @@ from distributed import Client as DaskClient
 import dask
 import pytest
 
-from explore_pandas.client import Client
+from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import RowLimitError, RowLimitWarning
-from explore_pandas.pull import plan_pull, read_report
+from explore_pandas.pulls.plan import plan_pull, read_report
 
 
 def _dask(client: Client, **options: object):  # type: ignore[no-untyped-def]

@@ -10,10 +10,10 @@ import pytest
 from dask_support import FAST, LISBON
 from distributed import Client as DaskClient
 
-from explore_pandas.client import Client
+from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import JobFailedError
-from explore_pandas.pull import read_report
+from explore_pandas.pulls.plan import read_report
 
 
 def test_a_failing_partition_leaks_no_secret(emu: Emulator, client: Client, dask_client: DaskClient) -> None:

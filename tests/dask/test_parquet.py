@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from dask_support import END, FAST, START
 
-from explore_pandas import cli
-from explore_pandas.client import Client
+from explore_pandas.cli import main as cli
+from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import ValidationError
-from explore_pandas.parquet import write_parquet
+from explore_pandas.engines.parquet import write_parquet
 
 
 def _write(client: Client, path: Path, **options: object) -> dict:  # type: ignore[type-arg]
@@ -98,7 +98,8 @@ def test_at_most_two_windows_are_parsed_and_held_at_once(emu: Emulator, client: 
     import threading
     import time
 
-    from explore_pandas import parquet, parsing
+    from explore_pandas.engines import parquet
+    from explore_pandas.frames import parsing
 
     parse_file, lock = parsing.parse_file, threading.Lock()
     held: list[int] = [0, 0]  # [now, most]

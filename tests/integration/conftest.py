@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from explore_pandas.client import Client
+from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
 
 

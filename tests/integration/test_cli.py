@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from explore_pandas.cli import main
+from explore_pandas.cli.main import main
 from explore_pandas.emulator import Emulator, data
-from explore_pandas.ledger import Ledger
+from explore_pandas.pulls.ledger import Ledger
 
 ENV = ("EXPLORE_ACCOUNT", "EXPLORE_REGION", "EXPLORE_CLIENT_ID", "EXPLORE_CLIENT_SECRET",
        "EXPLORE_BASE_URL", "EXPLORE_TOKEN_URL")

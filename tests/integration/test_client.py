@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import explore_pandas as xp
-from explore_pandas.client import Client
+from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import (
     AuthenticationError,
@@ -22,8 +22,8 @@ from explore_pandas.exceptions import (
     NotFoundError,
     ValidationError,
 )
-from explore_pandas.models import JobStatus
-from explore_pandas.polling import PollPolicy
+from explore_pandas.api.models import JobStatus
+from explore_pandas.api.polling import PollPolicy
 
 
 def test_full_cycle_create_wait_download(window, emu: Emulator, client: Client, tmp_path: Path) -> None:
@@ -141,7 +141,7 @@ def test_list_jobs_is_newest_first(window, client: Client) -> None:
 
 
 def test_connect_sets_the_kernel_default(window, emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    import explore_pandas.client as client_module
+    import explore_pandas.api.client as client_module
 
     monkeypatch.setattr(client_module, "_default", None)  # restored after the test
     client = xp.connect(**emu.credentials)

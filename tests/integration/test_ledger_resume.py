@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from explore_pandas.client import Client
+from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
-from explore_pandas.ledger import Ledger
-from explore_pandas.polling import PollPolicy
-from explore_pandas.pull import plan_pull, read_report
-from explore_pandas.runner import Pull
+from explore_pandas.pulls.ledger import Ledger
+from explore_pandas.api.polling import PollPolicy
+from explore_pandas.pulls.plan import plan_pull, read_report
+from explore_pandas.pulls.runner import Pull
 
 FAST = PollPolicy(initial=0.05, maximum=0.2, timeout=60)
 UTC = ZoneInfo("UTC")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from explore_pandas.parsing import parse_file, read_file
-from explore_pandas.schemas import REGISTRY
+from explore_pandas.frames.parsing import parse_file, read_file
+from explore_pandas.frames.schemas import REGISTRY
 
 data = pytest.importorskip("explore_pandas.emulator.data")
 

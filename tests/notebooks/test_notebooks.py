@@ -49,8 +49,8 @@ ENV_NAMES = ("EXPLORE_ACCOUNT", "EXPLORE_REGION", "EXPLORE_CLIENT_ID", "EXPLORE_
 # Runs in the kernel after the notebook: every secret and token it holds, into a file.
 PROBE = """\
 import gc as _gc, json as _json
-from explore_pandas.auth import TokenSource as _TokenSource
-from explore_pandas.client import Client as _Client
+from explore_pandas.api.auth import TokenSource as _TokenSource
+from explore_pandas.api.client import Client as _Client
 from explore_pandas.emulator import Emulator as _Emulator
 # type(), not isinstance(): isinstance() on a dead weakref.proxy raises ReferenceError
 _objects = _gc.get_objects()

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from explore_pandas.emulator import data
 from explore_pandas.exceptions import SchemaDriftWarning
-from explore_pandas.parsing import parse_file, read_file
-from explore_pandas.schemas import DURATION_KINDS, REGISTRY
+from explore_pandas.frames.parsing import parse_file, read_file
+from explore_pandas.frames.schemas import DURATION_KINDS, REGISTRY
 
 SUFFIX = {"csv": ".csv", "json": ".json", "json_bulk": ".jsonl"}
 ZONES = ["UTC", "Europe/Lisbon", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu",

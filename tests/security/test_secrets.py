@@ -39,9 +39,9 @@ from typing import Any
 import pytest
 import requests
 
-from explore_pandas import config
-from explore_pandas.auth import BearerAuth
-from explore_pandas.client import Client
+from explore_pandas.api import config
+from explore_pandas.api.auth import BearerAuth
+from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import (
     APIError,
@@ -53,10 +53,10 @@ from explore_pandas.exceptions import (
     ServerError,
     TransportError,
 )
-from explore_pandas.models import ReportRequest, report_type
-from explore_pandas.polling import PollPolicy
-from explore_pandas.pull import read_report
-from explore_pandas.transport import Transport
+from explore_pandas.api.models import ReportRequest, report_type
+from explore_pandas.api.polling import PollPolicy
+from explore_pandas.pulls.plan import read_report
+from explore_pandas.api.transport import Transport
 
 SECRET = "s3cr3t-DO-NOT-LEAK-" + secrets.token_hex(8)
 WRONG_SECRET = "wr0ng-s3cr3t-DO-NOT-LEAK-" + secrets.token_hex(8)
@@ -279,8 +279,8 @@ def test_a_pull_with_faults_logs_nothing_secret_at_debug(emu: Emulator, tokens: 
     assert stats["tokens_issued"] >= 2 and len(tokens) >= 2  # the revocation forced a new token
     assert len(caplog.records) > 50
     loggers = {record.name for record in caplog.records}
-    assert {"explore_pandas.transport", "urllib3.connectionpool", "requests_oauthlib.oauth2_session",
-            "explore_pandas.auth"} <= loggers, loggers
+    assert {"explore_pandas.api.transport", "urllib3.connectionpool", "requests_oauthlib.oauth2_session",
+            "explore_pandas.api.auth"} <= loggers, loggers
     for record in caplog.records:
         where = f"a log record of {record.name} ({record.levelname})"
         assert_clean(record.getMessage(), tokens, where)

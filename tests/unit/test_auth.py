@@ -14,10 +14,10 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from explore_pandas.auth import BearerAuth, NoAuth, TokenSource, _oauthlib_url
-from explore_pandas.config import Settings
+from explore_pandas.api.auth import BearerAuth, NoAuth, TokenSource, _oauthlib_url
+from explore_pandas.api.config import Settings
 from explore_pandas.exceptions import AuthenticationError, ConfigurationError
-from explore_pandas.transport import Transport
+from explore_pandas.api.transport import Transport
 
 SECRET = "very-secret-value"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from explore_pandas.config import REGIONS, Settings, from_env, is_loopback_url
+from explore_pandas.api.config import REGIONS, Settings, from_env, is_loopback_url
 from explore_pandas.exceptions import ConfigurationError
 
 CREDS = {"client_id": "cid", "client_secret": "s3cret-value"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from explore_pandas.ledger import Entry, Ledger, default_directory, window_key
+from explore_pandas.pulls.ledger import Entry, Ledger, default_directory, window_key
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
 

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from explore_pandas.exceptions import ParseError, SchemaDriftWarning
-from explore_pandas.parsing import ParsedReport, infer_format, parse_file, read_file
-from explore_pandas.schemas import get_schema
+from explore_pandas.frames.parsing import ParsedReport, infer_format, parse_file, read_file
+from explore_pandas.frames.schemas import get_schema
 
 FORMATS = ("csv", "json", "json_bulk")
 SUFFIX = {"csv": ".csv", "json": ".json", "json_bulk": ".jsonl"}
@@ -413,7 +413,7 @@ def _ring_attempts(n: int) -> list[dict[str, Any]]:
 def test_json_streams_in_small_blocks_without_the_json_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, separator: str
 ) -> None:
-    from explore_pandas import readers
+    from explore_pandas.frames import readers
 
     monkeypatch.setattr(readers, "_CHUNK", 1024)  # many blocks; separators straddle them
 

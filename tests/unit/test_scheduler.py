@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from explore_pandas.scheduler import AdaptiveLimit
+from explore_pandas.pulls.quota import AdaptiveLimit
 
 
 def test_a_429_halves_the_limit_and_successes_raise_it_one_by_one() -> None:

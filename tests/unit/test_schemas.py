@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from explore_pandas.schemas import (
+from explore_pandas.frames.schemas import (
     KINDS,
     REGISTRY,
     Column,

@@ -25,7 +25,7 @@ from explore_pandas.exceptions import (
     ServerError,
     TransportError,
 )
-from explore_pandas.transport import RetryPolicy, TLS12Adapter, Transport, error_for, retry_after_seconds
+from explore_pandas.api.transport import RetryPolicy, TLS12Adapter, Transport, error_for, retry_after_seconds
 
 
 def response(status: int, body: object = None, headers: dict[str, str] | None = None, method: str = "GET") -> requests.Response:

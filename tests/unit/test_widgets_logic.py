@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from explore_pandas.exceptions import APIError, ValidationError
-from explore_pandas.pull import plan_pull
-from explore_pandas.runner import WindowState
-from explore_pandas.formview import (
+from explore_pandas.pulls.plan import plan_pull
+from explore_pandas.pulls.runner import WindowState
+from explore_pandas.notebook.formview import (
     check_inputs,
     error_html,
     jobs_table,
@@ -22,7 +22,7 @@ from explore_pandas.formview import (
     status_text,
     timezone_names,
 )
-from explore_pandas.widgets import ReportForm
+from explore_pandas.notebook.widgets import ReportForm
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
 

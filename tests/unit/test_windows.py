@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explore_pandas.windows import MAX_SPAN, Window, bisect, local_midnight, plan_windows
+from explore_pandas.pulls.windows import MAX_SPAN, Window, bisect, local_midnight, plan_windows
 
 ZONES = [
     "UTC", "Europe/Lisbon", "America/New_York", "America/Sao_Paulo", "Australia/Lord_Howe",

@@ -23,7 +23,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from explore_pandas.exceptions import ParseError
-from explore_pandas.schemas import TEXT_KINDS, ReportSchema
+from explore_pandas.frames.schemas import TEXT_KINDS, ReportSchema
 
 FORMATS = ("csv", "json", "json_bulk")
 Source = Union[str, "os.PathLike[str]", IO[bytes], IO[str]]

@@ -17,8 +17,8 @@ from typing import Any, Union, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
-from explore_pandas.models import FORMATS, ReportRequest, ReportType, report_type
-from explore_pandas.windows import local_midnight
+from explore_pandas.api.models import FORMATS, ReportRequest, ReportType, report_type
+from explore_pandas.pulls.windows import local_midnight
 
 __all__ = [
     "DATA_LATENCY",

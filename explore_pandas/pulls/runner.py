@@ -1,6 +1,6 @@
 """Running a pull: windows in worker threads under the quota, gathered in order.
 
-:class:`Pull` runs the windows of a :class:`~explore_pandas.pull.Plan`
+:class:`Pull` runs the windows of a :class:`~explore_pandas.pulls.plan.Plan`
 concurrently under an adaptive share of the account's 15-job quota
 (:mod:`scheduler`): each window's job holds a slot from its creation until it
 is done, then is downloaded to a scratch file and parsed outside the slot.
@@ -27,18 +27,18 @@ from explore_pandas.exceptions import (
     RateLimitError,
     ValidationError,
 )
-from explore_pandas.ledger import Entry, Ledger, window_key
-from explore_pandas import validation
-from explore_pandas.models import Job, ReportRequest
-from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
-from explore_pandas.pull import ON_ROW_LIMIT, Plan, WindowResult, assemble, row_limit_error
-from explore_pandas.scheduler import ACCOUNT_QUOTA, AdaptiveLimit
-from explore_pandas.windows import Window, bisect
+from explore_pandas.pulls.ledger import Entry, Ledger, window_key
+from explore_pandas.api import validation
+from explore_pandas.api.models import Job, ReportRequest
+from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
+from explore_pandas.pulls.plan import ON_ROW_LIMIT, Plan, WindowResult, assemble, row_limit_error
+from explore_pandas.pulls.quota import ACCOUNT_QUOTA, AdaptiveLimit
+from explore_pandas.pulls.windows import Window, bisect
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from explore_pandas.client import Client
+    from explore_pandas.api.client import Client
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class Pull:
             )
         self.limit = AdaptiveLimit(_concurrency(max_concurrency))
         if client is None:
-            from explore_pandas.client import get_client
+            from explore_pandas.api.client import get_client
 
             client = get_client()
         self.plan = plan
@@ -348,7 +348,7 @@ class Pull:
             error.add_note(note)
 
     def _download(self, window: Window, job: Job, scratch: str, reused: bool = False) -> WindowResult:
-        from explore_pandas.parsing import parse_file
+        from explore_pandas.frames.parsing import parse_file
 
         path = Path(self.client.download(job, dest=scratch))
         try:

@@ -4,7 +4,7 @@ One partition per window of the plan. Computing a partition runs that
 window's job on a Dask worker: the task builds its own :class:`Client` from
 the driver client's settings (a requests session never travels), re-attaches
 to the window's job through the ledger or creates it, waits, downloads and
-parses, exactly as the pandas engine's :class:`~explore_pandas.runner.Pull`
+parses, exactly as the pandas engine's :class:`~explore_pandas.pulls.runner.Pull`
 does for one window.
 
 The account's quota of 15 simultaneous jobs holds across every worker through
@@ -63,15 +63,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.exceptions import ExploreError, ValidationError
-from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
-from explore_pandas.scheduler import ACCOUNT_QUOTA
-from explore_pandas.windows import Window
+from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.pulls.quota import ACCOUNT_QUOTA
+from explore_pandas.pulls.windows import Window
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from explore_pandas.client import Client
-    from explore_pandas.pull import Plan
+    from explore_pandas.api.client import Client
+    from explore_pandas.pulls.plan import Plan
 
 INSTALL_HINT = "pip install 'explore_pandas[dask]'"
 
@@ -109,7 +109,7 @@ class ClientSpec:
         return cls(client.settings, getattr(transport, "timeout", None), getattr(transport, "verify", True))
 
     def build(self) -> Client:
-        from explore_pandas.client import Client
+        from explore_pandas.api.client import Client
 
         options: dict[str, Any] = {"settings": self.settings, "verify": self.verify}
         if self.timeout is not None:
@@ -212,9 +212,9 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
     With ``on_row_limit="split"``, a window at the limit is fetched again as
     halves (recursively) and they are concatenated into this one partition.
     """
-    from explore_pandas.ledger import Ledger
-    from explore_pandas.pull import WindowResult, concat_frames, row_limit_error
-    from explore_pandas.runner import Pull, _Split
+    from explore_pandas.pulls.ledger import Ledger
+    from explore_pandas.pulls.plan import WindowResult, concat_frames, row_limit_error
+    from explore_pandas.pulls.runner import Pull, _Split
 
     with task.client.build() as client:
         pull = Pull(task.plan, client=client, on_row_limit=task.on_row_limit, poll=task.poll,
@@ -256,12 +256,12 @@ def empty_frame(plan: Plan) -> pd.DataFrame:
     the registry (optional ones too) and no row, typed by the same code as real files."""
     import pyarrow as pa
 
-    from explore_pandas.parsing import _to_frame, _typed_table
-    from explore_pandas.schemas import get_schema
+    from explore_pandas.frames.parsing import _to_frame, _typed_table
+    from explore_pandas.frames.schemas import get_schema
 
     schema = get_schema(plan.report.slug)
     if not schema.known:  # a report the registry does not know: whatever an empty file gives
-        from explore_pandas.parsing import parse_file
+        from explore_pandas.frames.parsing import parse_file
 
         return parse_file(io.BytesIO(b""), report=plan.report.slug, format="csv", tz=plan.timezone).frame
     table = pa.table({c.key: pa.array([], pa.string()) for c in schema.columns})
@@ -285,7 +285,7 @@ def conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
 def dask_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
     """``attrs["explore"]`` of every partition: what the pandas engine records, less what only
     the workers learn (job ids, rows per window); see the module docstring."""
-    from explore_pandas.pull import request_provenance
+    from explore_pandas.pulls.plan import request_provenance
 
     windows = [{"start": w.start.isoformat(), "end": w.end.isoformat(), "job_id": None, "rows": None,
                 "total": None, "truncated": False, "reused": None} for w in plan.windows]
@@ -294,7 +294,7 @@ def dask_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
 
 
 def time_column(plan: Plan, columns: Any) -> str | None:
-    from explore_pandas.schemas import get_schema
+    from explore_pandas.frames.schemas import get_schema
 
     field = get_schema(plan.report.slug).timespan_field
     return field if field is not None and field in columns else None
@@ -339,9 +339,9 @@ def read_report_dask(
     dd, distributed = require_dask()
     from dask.dataframe.utils import clear_known_categories
 
-    from explore_pandas.ledger import Ledger
-    from explore_pandas.pull import ON_ROW_LIMIT
-    from explore_pandas.runner import _concurrency
+    from explore_pandas.pulls.ledger import Ledger
+    from explore_pandas.pulls.plan import ON_ROW_LIMIT
+    from explore_pandas.pulls.runner import _concurrency
 
     if on_row_limit not in ON_ROW_LIMIT:
         raise ValidationError(
@@ -350,7 +350,7 @@ def read_report_dask(
         )
     leases = _concurrency(max_concurrency)
     if client is None:
-        from explore_pandas.client import get_client
+        from explore_pandas.api.client import get_client
 
         client = get_client()
     if ledger is None or ledger is True:

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import pyarrow as pa
 
-from explore_pandas import convert
+from explore_pandas.frames import convert
 from explore_pandas.exceptions import ParseError, SchemaDriftWarning
-from explore_pandas.readers import (
+from explore_pandas.frames.readers import (
     FORMATS,
     Source,
     csv_table,
@@ -29,7 +29,7 @@ from explore_pandas.readers import (
     json_bulk_table,
     json_table,
 )
-from explore_pandas.schemas import ReportSchema, get_schema
+from explore_pandas.frames.schemas import ReportSchema, get_schema
 
 __all__ = ["FORMATS", "ParsedReport", "infer_format", "parse_file", "read_file"]
 

@@ -21,9 +21,9 @@ DEMO_DAYS = 92  # three windows of at most 31 days
 def run_demo(*, tz: str = "Europe/Lisbon", days: int = DEMO_DAYS, seed: int = 0,
              out: TextIO = sys.stdout, progress: bool = True) -> int:
     """Pull ``days`` of calls ending at today's local midnight from the emulator and describe them."""
-    from explore_pandas.client import Client
+    from explore_pandas.api.client import Client
     from explore_pandas.emulator import Emulator
-    from explore_pandas.pull import read_report
+    from explore_pandas.pulls.plan import read_report
 
     zone = ZoneInfo(tz)
     end = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)

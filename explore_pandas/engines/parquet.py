@@ -45,17 +45,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from explore_pandas import validation
+from explore_pandas.api import validation
 from explore_pandas.exceptions import RowLimitWarning, ValidationError
 from explore_pandas.files import write_atomically, write_text_atomically
-from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
-from explore_pandas.windows import Window
+from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.pulls.windows import Window
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from explore_pandas.client import Client
-    from explore_pandas.pull import Plan, WindowResult
+    from explore_pandas.api.client import Client
+    from explore_pandas.pulls.plan import Plan, WindowResult
 
 META_DIR = "_explore"
 #: Windows parsed and held at once. Parsing is CPU-bound (more than the cores gains nothing)
@@ -115,7 +115,7 @@ def write_parquet(
     ...                  path="calls/")                                          # doctest: +SKIP
     >>> pd.read_parquet("calls/")                                               # doctest: +SKIP
     """
-    from explore_pandas.pull import plan_pull
+    from explore_pandas.pulls.plan import plan_pull
 
     plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
     writer = PartitionedWriter(plan, Path(path), client=client, on_row_limit=on_row_limit,
@@ -128,8 +128,8 @@ class PartitionedWriter:
     """Runs a plan's windows (as :class:`Pull` does) and writes each one's days as it arrives."""
 
     def __init__(self, plan: Plan, root: Path, **options: Any) -> None:
-        from explore_pandas.runner import Pull
-        from explore_pandas.schemas import get_schema
+        from explore_pandas.pulls.runner import Pull
+        from explore_pandas.frames.schemas import get_schema
 
         self.plan = plan
         self.root = root
@@ -157,7 +157,7 @@ class PartitionedWriter:
                 return writer._in_parser(super()._download, *args, **kwargs)  # type: ignore[no-any-return]
 
             def fetch(self, window: Window, scratch: str) -> Any:
-                from explore_pandas.pull import WindowResult
+                from explore_pandas.pulls.plan import WindowResult
 
                 try:
                     outcome = super().fetch(window, scratch)
@@ -221,7 +221,7 @@ class PartitionedWriter:
     # -- running -------------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
-        from explore_pandas.runner import _progress_bar, _Split
+        from explore_pandas.pulls.runner import _progress_bar, _Split
 
         self.root.mkdir(parents=True, exist_ok=True)
         self._check_dataset()
@@ -250,7 +250,7 @@ class PartitionedWriter:
                                 continue
                             window, result = outcome
                             if result is not None and result.truncated and pull.on_row_limit == "warn":
-                                from explore_pandas.pull import row_limit_message
+                                from explore_pandas.pulls.plan import row_limit_message
 
                                 warnings.warn(row_limit_message(self.plan.report.slug, result), RowLimitWarning,
                                               stacklevel=2)
@@ -282,7 +282,7 @@ class PartitionedWriter:
     def _store(self, result: WindowResult) -> tuple[Window, WindowResult | None]:
         """In the worker thread: write the window's days (the missing ones on a resume), record
         the window, and drop the frame."""
-        from explore_pandas.pull import WindowResult
+        from explore_pandas.pulls.plan import WindowResult
 
         window = result.window
         truncated = result.truncated

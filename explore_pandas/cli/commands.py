@@ -25,7 +25,7 @@ def account(err: TextIO | None = None) -> Iterator[tuple[Any, bool]]:
     Some but not all variables set is an error that names what is missing:
     it never falls back to the emulator silently.
     """
-    from explore_pandas.client import Client
+    from explore_pandas.api.client import Client
 
     err = err or sys.stderr
     if any(os.environ.get(name, "").strip() for name in ENV_NAMES):
@@ -49,9 +49,9 @@ def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str
 
     ``pull_id`` continues a recorded pull (``resume``) instead of recording a new one.
     """
-    from explore_pandas.ledger import Ledger
-    from explore_pandas.parquet import is_directory_output
-    from explore_pandas.pull import plan_pull
+    from explore_pandas.pulls.ledger import Ledger
+    from explore_pandas.engines.parquet import is_directory_output
+    from explore_pandas.pulls.plan import plan_pull
 
     err = err or sys.stderr
     target = Path(output)
@@ -79,7 +79,7 @@ def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str
 
 
 def _to_file(report: str, target: Path, client: Any, ledger: Any, options: dict[str, Any]) -> tuple[int, str]:
-    from explore_pandas.pull import read_report
+    from explore_pandas.pulls.plan import read_report
 
     df = read_report(report, client=client, ledger=ledger or False, **options)
     write_frame(df, target)
@@ -89,7 +89,7 @@ def _to_file(report: str, target: Path, client: Any, ledger: Any, options: dict[
 
 
 def _to_folder(report: str, target: Path, client: Any, ledger: Any, options: dict[str, Any]) -> tuple[int, str]:
-    from explore_pandas.parquet import write_parquet
+    from explore_pandas.engines.parquet import write_parquet
 
     summary = write_parquet(report, path=target, client=client, ledger=ledger or False, **options)
     return summary["rows"], (
@@ -108,7 +108,7 @@ def write_frame(df: Any, target: Path) -> None:
 
 def jobs(out: TextIO | None = None, limit: int = 50) -> int:
     """List the ledger's jobs, newest first."""
-    from explore_pandas.ledger import Ledger
+    from explore_pandas.pulls.ledger import Ledger
 
     out = out or sys.stdout
     ledger = Ledger()
@@ -128,7 +128,7 @@ def jobs(out: TextIO | None = None, limit: int = 50) -> int:
 
 def resume(err: TextIO | None = None) -> int:
     """Finish every command-line pull that did not finish, re-attaching to its recorded jobs."""
-    from explore_pandas.ledger import Ledger
+    from explore_pandas.pulls.ledger import Ledger
 
     err = err or sys.stderr
     unfinished = [p for p in Ledger().pulls() if p.get("status") == "running"]

@@ -77,12 +77,12 @@ def _add_pull(commands: Any) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from explore_pandas import commands
+    from explore_pandas.cli import commands
     from explore_pandas.exceptions import ExploreError
 
     try:
         if args.command == "demo":
-            from explore_pandas.demo import run_demo
+            from explore_pandas.cli.demo import run_demo
 
             return run_demo(tz=args.tz, days=args.days)
         if args.command == "pull":

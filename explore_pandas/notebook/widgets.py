@@ -1,11 +1,11 @@
 """``ReportForm``: pick a report, a zone and a range, watch the jobs run, get a DataFrame.
 
 The form is composed ipywidgets (a ``VBox``). Its handlers (``_on_*``) are
-thin: the work is in the plain functions of :mod:`explore_pandas.formview`
+thin: the work is in the plain functions of :mod:`explore_pandas.notebook.formview`
 (``check_inputs``, ``plan_line``, ``jobs_table``, ``preview_html``,
 ``error_html``...), tested without widgets.
 
-A run happens in a background thread (:class:`~explore_pandas.runner.Pull`),
+A run happens in a background thread (:class:`~explore_pandas.pulls.runner.Pull`),
 so the kernel stays free while jobs run; the pull's listener updates the job
 table from worker threads (trait changes from other threads reach the front end
 through the kernel's thread-safe IOPub). Only ``HTML`` widgets are updated from
@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any, cast
 import ipywidgets as widgets
 import traitlets
 
-from explore_pandas.models import FORMATS, REPORT_TYPES
-from explore_pandas.formview import (
+from explore_pandas.api.models import FORMATS, REPORT_TYPES
+from explore_pandas.notebook.formview import (
     FIELDS,
     ROW_LIMIT_CHOICES,
     TICK,
@@ -49,10 +49,10 @@ from explore_pandas.formview import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from explore_pandas.client import Client
-    from explore_pandas.polling import PollPolicy
-    from explore_pandas.pull import Plan
-    from explore_pandas.runner import Pull, WindowState
+    from explore_pandas.api.client import Client
+    from explore_pandas.api.polling import PollPolicy
+    from explore_pandas.pulls.plan import Plan
+    from explore_pandas.pulls.runner import Pull, WindowState
 
 __all__ = ["ReportForm"]
 
@@ -197,7 +197,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
 
     def run(self) -> threading.Thread | None:
         """Start a run in a background thread (the kernel stays free); the thread, or None if invalid."""
-        from explore_pandas.runner import Pull
+        from explore_pandas.pulls.runner import Pull
 
         with self._lock:
             if self.running:
@@ -211,7 +211,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
             try:
                 client = self.client
                 if client is None:
-                    from explore_pandas.client import get_client
+                    from explore_pandas.api.client import get_client
 
                     client = get_client()
                 options: dict[str, Any] = {"client": client, "on_row_limit": self.on_row_limit.value,

@@ -22,9 +22,9 @@ from typing import Any
 
 import requests
 
-from explore_pandas.auth import NoAuth
+from explore_pandas.api.auth import NoAuth
 from explore_pandas.exceptions import ForbiddenError, JobError, TransportError
-from explore_pandas.transport import Transport
+from explore_pandas.api.transport import Transport
 
 __all__ = ["REDIRECTS", "SUFFIXES", "download_file", "storage_url"]
 

@@ -19,16 +19,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from explore_pandas import validation
+from explore_pandas.api import validation
 from explore_pandas.exceptions import RowLimitError, RowLimitWarning, ValidationError
-from explore_pandas.models import Job, ReportType, report_type
-from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy
-from explore_pandas.windows import Window, plan_windows
+from explore_pandas.api.models import Job, ReportType, report_type
+from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.pulls.windows import Window, plan_windows
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from explore_pandas.client import Client
+    from explore_pandas.api.client import Client
 
 #: The API's documented maximum of rows in one report file.
 ROW_LIMIT = 1_000_000
@@ -170,7 +170,7 @@ def read_report(
         ``dask.dataframe.DataFrame`` with one partition per window, indexed by the
         report's time column with known divisions; computing it runs the jobs on
         the connected Dask cluster's workers, the quota held across them by a
-        ``distributed.Semaphore`` (see :mod:`explore_pandas.dask_engine`). Needs
+        ``distributed.Semaphore`` (see :mod:`explore_pandas.engines.dask_engine`). Needs
         ``pip install 'explore_pandas[dask]'``; ``progress`` does not apply.
 
     Returns
@@ -187,7 +187,7 @@ def read_report(
     ...     xp.connect(**emu.credentials)
     ...     df = xp.read_report("calls", start="2026-08-01", end="2026-11-01", tz="Europe/Lisbon")
     """
-    from explore_pandas.runner import Pull
+    from explore_pandas.pulls.runner import Pull
 
     plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
     if on_row_limit is None:  # the default differs by engine (see above); "" and the like stay invalid
@@ -198,7 +198,7 @@ def read_report(
             fields=[{"name": "on_row_limit", "description": "must be warn, split or raise"}],
         )
     if engine == "dask":
-        from explore_pandas.dask_engine import read_report_dask
+        from explore_pandas.engines.dask_engine import read_report_dask
 
         return read_report_dask(plan, client=client, on_row_limit=on_row_limit,  # type: ignore[no-any-return]
                                 max_concurrency=max_concurrency, poll=poll, fresh=fresh, ledger=ledger)
@@ -311,7 +311,7 @@ def read_job(client: Client, job: Job | str, *, report: str | None = None, tz: s
                 window.start, window.end, (window,))
     with tempfile.TemporaryDirectory(prefix="explore-job-") as scratch:
         path = Path(client.download(job, dest=scratch))
-        from explore_pandas.parsing import parse_file
+        from explore_pandas.frames.parsing import parse_file
 
         parsed = parse_file(path, report=job.report, format=plan.format, tz=zone.key)
     return assemble(plan, [WindowResult(window, job, parsed.frame, parsed.total)], "warn")

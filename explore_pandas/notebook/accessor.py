@@ -1,6 +1,6 @@
 """``df.explore``: read, refresh and extend Explore reports, and read a frame's provenance.
 
-The accessor is thin: every pull goes through :func:`explore_pandas.pull.read_report`,
+The accessor is thin: every pull goes through :func:`explore_pandas.pulls.plan.read_report`,
 it never changes the frame it is attached to, and it only ever writes plain
 JSON types into ``df.attrs["explore"]`` (the provenance :func:`pull.provenance`
 builds). The provenance lives in ``attrs`` so it follows the frame through
@@ -35,7 +35,7 @@ from explore_pandas.exceptions import NotFromExploreError, ValidationError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from explore_pandas.models import ReportType
+    from explore_pandas.api.models import ReportType
 
 __all__ = ["ExploreAccessor", "NotFromExploreError", "register", "register_when_pandas_loads"]
 
@@ -66,7 +66,7 @@ class ExploreAccessor:
         Takes the same keyword arguments (``start``, ``end``, ``tz``, ``format``,
         ``name``, ``client``, ``on_row_limit``, ``max_concurrency``, ``progress``, ``poll``).
         """
-        from explore_pandas.pull import read_report
+        from explore_pandas.pulls.plan import read_report
 
         return read_report(report, **options)
 
@@ -90,8 +90,8 @@ class ExploreAccessor:
         part: no duplicate and no gap. The provenance is merged: windows and
         jobs of both, the new end, ``truncated`` if either part was.
         """
-        from explore_pandas import validation
-        from explore_pandas.pull import concat_frames
+        from explore_pandas.api import validation
+        from explore_pandas.pulls.plan import concat_frames
 
         meta = self._provenance()
         zone = validation.check_timezone(meta["timezone"])
@@ -124,7 +124,7 @@ class ExploreAccessor:
         """
         import pandas as pd
 
-        from explore_pandas import validation
+        from explore_pandas.api import validation
 
         zone = validation.check_timezone(tz).key
         frame: pd.DataFrame = self._obj.copy(deep=False)  # copy-on-write: columns not converted stay shared
@@ -173,7 +173,7 @@ class ExploreAccessor:
     @property
     def report_type(self) -> ReportType:
         """The report type (slug, display name) of this frame's request."""
-        from explore_pandas.models import report_type
+        from explore_pandas.api.models import report_type
 
         return report_type(self._provenance()["report"])
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from explore_pandas.exceptions import ConfigurationError, JobFailedError, JobTimeoutError
-from explore_pandas.models import Job, JobStatus
+from explore_pandas.api.models import Job, JobStatus
 
 __all__ = ["DEFAULT_POLL_POLICY", "PollPolicy", "wait_for"]
 

@@ -20,13 +20,14 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from explore_pandas import config, validation
-from explore_pandas.auth import BearerAuth, TokenSource
-from explore_pandas.download import SUFFIXES, download_file, storage_url
+from explore_pandas.api import config
+from explore_pandas.api import validation
+from explore_pandas.api.auth import BearerAuth, TokenSource
+from explore_pandas.api.download import SUFFIXES, download_file, storage_url
 from explore_pandas.exceptions import AuthenticationError, ForbiddenError, JobError, NotFoundError, TransportError
-from explore_pandas.models import Job, JobStatus, ReportRequest, ReportType, report_type
-from explore_pandas.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
-from explore_pandas.transport import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT, RetryPolicy, Transport
+from explore_pandas.api.models import Job, JobStatus, ReportRequest, ReportType, report_type
+from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
+from explore_pandas.api.transport import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT, RetryPolicy, Transport
 
 __all__ = ["Client", "connect", "get_client"]
 
@@ -117,7 +118,7 @@ class Client:
         ``tz`` defaults to the job's own time zone. A file at the 1,000,000-row
         limit gives a :class:`RowLimitWarning`.
         """
-        from explore_pandas.pull import read_job
+        from explore_pandas.pulls.plan import read_job
 
         return read_job(self, job, report=report, tz=tz)
 

@@ -1,7 +1,7 @@
 """The form's plain parts: input checks, the plan line, and the HTML it renders.
 
 Everything here is a pure function of its arguments, tested without widgets;
-:mod:`explore_pandas.widgets` composes them into the ``ReportForm``.
+:mod:`explore_pandas.notebook.widgets` composes them into the ``ReportForm``.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from explore_pandas import validation
+from explore_pandas.api import validation
 from explore_pandas.exceptions import ExploreError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from explore_pandas.pull import Plan
-    from explore_pandas.runner import WindowState
+    from explore_pandas.pulls.plan import Plan
+    from explore_pandas.pulls.runner import WindowState
 
 #: The form's fields, in display order.
 FIELDS = ("report", "name", "timezone", "start", "end", "format", "on_row_limit")
@@ -92,8 +92,8 @@ def check_inputs(
     checked, not only the first bad one); ``plan`` is None unless all are
     fine; ``notices`` are warnings (an end within the API's data latency).
     """
-    from explore_pandas.models import report_type
-    from explore_pandas.pull import plan_pull
+    from explore_pandas.api.models import report_type
+    from explore_pandas.pulls.plan import plan_pull
 
     errors: dict[str, str] = {}
 
@@ -152,7 +152,7 @@ def span_text(duration: timedelta) -> str:
 
 def plan_line(plan: Plan, max_concurrency: int | None = None) -> str:
     """What a run will do: ``92 days: 3 jobs, run 3 at a time``."""
-    from explore_pandas.scheduler import ACCOUNT_QUOTA
+    from explore_pandas.pulls.quota import ACCOUNT_QUOTA
 
     jobs = len(plan.windows)
     at_once = min(jobs, max_concurrency or ACCOUNT_QUOTA)

@@ -2,7 +2,7 @@
 
 requests-oauthlib builds the token request (``BackendApplicationClient``, HTTP
 Basic client authentication) and parses the answer; the request itself goes
-through the client's :class:`~explore_pandas.transport.Transport`, so it gets the
+through the client's :class:`~explore_pandas.api.transport.Transport`, so it gets the
 same TLS, timeout and retry rules. Client-credentials tokens have no refresh
 token (requests-oauthlib issue #260), so renewal is ours: about 60 s before
 ``expires_in`` runs out, and once after a 401. One lock makes renewal
@@ -29,9 +29,9 @@ import requests
 from oauthlib.oauth2 import BackendApplicationClient, OAuth2Error
 from requests_oauthlib import OAuth2Session
 
-from explore_pandas.config import Settings, is_loopback_url
+from explore_pandas.api.config import Settings, is_loopback_url
 from explore_pandas.exceptions import APIError, AuthenticationError, ConfigurationError
-from explore_pandas.transport import Transport
+from explore_pandas.api.transport import Transport
 
 __all__ = ["BearerAuth", "NoAuth", "TokenSource"]
 

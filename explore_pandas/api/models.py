@@ -153,7 +153,7 @@ class JobStatus(str, enum.Enum):
 class ReportRequest:
     """A validated create request: the window in its zone, ready for the wire.
 
-    Build it with :func:`explore_pandas.validation.build_request`. ``start`` and
+    Build it with :func:`explore_pandas.api.validation.build_request`. ``start`` and
     ``end`` are aware datetimes in ``timezone``; ``end`` is exclusive.
     """
 
