@@ -30,8 +30,8 @@ from oauthlib.oauth2 import BackendApplicationClient, OAuth2Error
 from requests_oauthlib import OAuth2Session
 
 from explore_pandas.api.config import Settings, is_loopback_url
-from explore_pandas.exceptions import APIError, AuthenticationError, ConfigurationError
 from explore_pandas.api.transport import Transport
+from explore_pandas.exceptions import APIError, AuthenticationError, ConfigurationError
 
 __all__ = ["BearerAuth", "NoAuth", "TokenSource"]
 

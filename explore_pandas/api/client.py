@@ -20,14 +20,24 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from explore_pandas.api import config
-from explore_pandas.api import validation
+from explore_pandas.api import config, validation
 from explore_pandas.api.auth import BearerAuth, TokenSource
 from explore_pandas.api.download import SUFFIXES, download_file, storage_url
-from explore_pandas.exceptions import AuthenticationError, ForbiddenError, JobError, NotFoundError, TransportError
 from explore_pandas.api.models import Job, JobStatus, ReportRequest, ReportType, report_type
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
-from explore_pandas.api.transport import DEFAULT_RETRY_POLICY, DEFAULT_TIMEOUT, RetryPolicy, Transport
+from explore_pandas.api.transport import (
+    DEFAULT_RETRY_POLICY,
+    DEFAULT_TIMEOUT,
+    RetryPolicy,
+    Transport,
+)
+from explore_pandas.exceptions import (
+    AuthenticationError,
+    ForbiddenError,
+    JobError,
+    NotFoundError,
+    TransportError,
+)
 
 __all__ = ["Client", "connect", "get_client"]
 

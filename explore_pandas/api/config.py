@@ -55,7 +55,8 @@ _ARG_NAMES = {
     "base_url": "base_url",
     "token_url": "token_url",
 }
-_ENV_NAMES = {key: f"EXPLORE_{key.upper()}" for key in _ARG_NAMES}
+#: The environment variable of each setting: ``EXPLORE_ACCOUNT``, ...
+ENV_NAMES = {key: f"EXPLORE_{key.upper()}" for key in _ARG_NAMES}
 
 
 def is_loopback_url(url: str) -> bool:
@@ -167,8 +168,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     Empty variables count as unset. Errors name the variable to fix.
     """
     env = os.environ if environ is None else environ
-    values = {key: (env.get(name) or "").strip() or None for key, name in _ENV_NAMES.items()}
-    return Settings.resolve(_names=_ENV_NAMES, **values)
+    values = {key: (env.get(name) or "").strip() or None for key, name in ENV_NAMES.items()}
+    return Settings.resolve(_names=ENV_NAMES, **values)
 
 
 def _check_url(url: str, name: str) -> None:

@@ -16,15 +16,14 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urljoin
-
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
 from explore_pandas.api.auth import NoAuth
-from explore_pandas.exceptions import ForbiddenError, JobError, TransportError
 from explore_pandas.api.transport import Transport
+from explore_pandas.exceptions import ForbiddenError, JobError, TransportError
 
 __all__ = ["REDIRECTS", "SUFFIXES", "download_file", "storage_url"]
 

@@ -18,7 +18,6 @@ from typing import Any, cast
 from explore_pandas.exceptions import APIError, ValidationError
 
 __all__ = [
-    "FORMATS",
     "Job",
     "JobStatus",
     "REPORT_TYPES",
@@ -28,7 +27,6 @@ __all__ = [
 ]
 
 #: File formats the API produces; ``json_bulk`` is (probably) NDJSON.
-FORMATS = ("csv", "json", "json_bulk")
 
 
 @dataclass(frozen=True)

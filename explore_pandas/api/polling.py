@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from explore_pandas.exceptions import ConfigurationError, JobFailedError, JobTimeoutError
 from explore_pandas.api.models import Job, JobStatus
+from explore_pandas.exceptions import ConfigurationError, JobFailedError, JobTimeoutError
 
 __all__ = ["DEFAULT_POLL_POLICY", "PollPolicy", "wait_for"]
 

@@ -12,18 +12,16 @@ import functools
 import re
 import uuid
 import warnings
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Union, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from explore_pandas.api.models import ReportRequest, ReportType, report_type
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
-from explore_pandas.api.models import FORMATS, ReportRequest, ReportType, report_type
-from explore_pandas.pulls.windows import local_midnight
+from explore_pandas.spec import DATA_LATENCY, FORMATS, MAX_SPAN
 
 __all__ = [
-    "DATA_LATENCY",
     "MAX_NAME_LENGTH",
-    "MAX_SPAN",
     "TimeLike",
     "build_request",
     "check_format",
@@ -31,14 +29,12 @@ __all__ = [
     "check_timespan",
     "check_timezone",
     "default_name",
+    "iana_names",
+    "local_midnight",
+    "timezone_names",
     "to_zone",
 ]
 
-#: ``to - from`` may not exceed 31 days, measured in absolute time (744 hours),
-#: so a 31-local-day window across a DST fall-back (745 h) is refused too.
-MAX_SPAN = timedelta(hours=31 * 24)
-#: The API's data may lag real time by up to 5 minutes (``explore-api.md`` section 6).
-DATA_LATENCY = timedelta(minutes=5)
 MAX_NAME_LENGTH = 256
 
 TimeLike = Union[str, date, datetime]  # pandas.Timestamp is a datetime
@@ -75,6 +71,22 @@ def check_timezone(tz: str) -> ZoneInfo:
 def iana_names() -> frozenset[str]:
     """Every IANA time zone name (from tzdata or the system), without the system's ``localtime``."""
     return frozenset(available_timezones()) - {"localtime"}
+
+
+@functools.lru_cache(maxsize=1)
+def timezone_names() -> tuple[str, ...]:
+    """Every IANA zone name, sorted (the form's zone list)."""
+    return tuple(sorted(iana_names()))
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``zone``.
+
+    Where a daylight-saving jump skips midnight (the day starts at 01:00),
+    wall time 00:00 with ``fold=0`` maps to the instant of the jump, which is
+    that first instant.
+    """
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc).astimezone(zone)
 
 
 def check_format(format: str) -> str:

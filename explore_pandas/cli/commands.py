@@ -10,12 +10,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
+from explore_pandas.api.config import ENV_NAMES
 from explore_pandas.exceptions import ConfigurationError, ExploreError, ValidationError
 from explore_pandas.files import write_atomically
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
-ENV_NAMES = ("EXPLORE_ACCOUNT", "EXPLORE_REGION", "EXPLORE_CLIENT_ID", "EXPLORE_CLIENT_SECRET",
-             "EXPLORE_BASE_URL", "EXPLORE_TOKEN_URL")
 
 
 @contextmanager
@@ -28,7 +27,7 @@ def account(err: TextIO | None = None) -> Iterator[tuple[Any, bool]]:
     from explore_pandas.api.client import Client
 
     err = err or sys.stderr
-    if any(os.environ.get(name, "").strip() for name in ENV_NAMES):
+    if any(os.environ.get(name, "").strip() for name in ENV_NAMES.values()):
         with Client.from_env() as client:
             yield client, False
         return
@@ -49,8 +48,8 @@ def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str
 
     ``pull_id`` continues a recorded pull (``resume``) instead of recording a new one.
     """
-    from explore_pandas.pulls.ledger import Ledger
     from explore_pandas.engines.parquet import is_directory_output
+    from explore_pandas.pulls.ledger import Ledger
     from explore_pandas.pulls.plan import plan_pull
 
     err = err or sys.stderr

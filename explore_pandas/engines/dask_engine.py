@@ -62,8 +62,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from explore_pandas.exceptions import ExploreError, ValidationError
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.exceptions import ExploreError, ValidationError
 from explore_pandas.pulls.quota import ACCOUNT_QUOTA
 from explore_pandas.pulls.windows import Window
 
@@ -256,7 +256,7 @@ def empty_frame(plan: Plan) -> pd.DataFrame:
     the registry (optional ones too) and no row, typed by the same code as real files."""
     import pyarrow as pa
 
-    from explore_pandas.frames.parsing import _to_frame, _typed_table
+    from explore_pandas.frames.parsing import to_frame, typed_table
     from explore_pandas.frames.schemas import get_schema
 
     schema = get_schema(plan.report.slug)
@@ -265,8 +265,8 @@ def empty_frame(plan: Plan) -> pd.DataFrame:
 
         return parse_file(io.BytesIO(b""), report=plan.report.slug, format="csv", tz=plan.timezone).frame
     table = pa.table({c.key: pa.array([], pa.string()) for c in schema.columns})
-    typed, _ = _typed_table(table, schema, plan.timezone)
-    return _to_frame(typed)
+    typed, _ = typed_table(table, schema, plan.timezone)
+    return to_frame(typed)
 
 
 def conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:

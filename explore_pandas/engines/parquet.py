@@ -46,9 +46,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api import validation
+from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.exceptions import RowLimitWarning, ValidationError
 from explore_pandas.files import write_atomically, write_text_atomically
-from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.pulls.windows import Window
 
 if TYPE_CHECKING:
@@ -128,8 +128,8 @@ class PartitionedWriter:
     """Runs a plan's windows (as :class:`Pull` does) and writes each one's days as it arrives."""
 
     def __init__(self, plan: Plan, root: Path, **options: Any) -> None:
-        from explore_pandas.pulls.runner import Pull
         from explore_pandas.frames.schemas import get_schema
+        from explore_pandas.pulls.runner import Pull
 
         self.plan = plan
         self.root = root

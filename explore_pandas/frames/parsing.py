@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import pyarrow as pa
 
-from explore_pandas.frames import convert
 from explore_pandas.exceptions import ParseError, SchemaDriftWarning
+from explore_pandas.frames import convert
 from explore_pandas.frames.readers import (
-    FORMATS,
     Source,
     csv_table,
     infer_format,
@@ -30,8 +29,9 @@ from explore_pandas.frames.readers import (
     json_table,
 )
 from explore_pandas.frames.schemas import ReportSchema, get_schema
+from explore_pandas.spec import FORMATS
 
-__all__ = ["FORMATS", "ParsedReport", "infer_format", "parse_file", "read_file"]
+__all__ = ["ParsedReport", "infer_format", "parse_file", "read_file"]
 
 
 @dataclass
@@ -75,7 +75,7 @@ def _to_pandas_type(typ: pa.DataType) -> Any:
     return None
 
 
-def _typed_table(table: pa.Table, schema: ReportSchema, tz: str) -> tuple[pa.Table, list[str]]:
+def typed_table(table: pa.Table, schema: ReportSchema, tz: str) -> tuple[pa.Table, list[str]]:
     """Convert every column to its kind; return the table and notes on values that did not fit."""
     notes, columns = [], []
     for key, arr in zip(table.column_names, table.columns):
@@ -91,7 +91,7 @@ def _typed_table(table: pa.Table, schema: ReportSchema, tz: str) -> tuple[pa.Tab
     return pa.table(columns, names=table.column_names), notes
 
 
-def _to_frame(table: pa.Table) -> pd.DataFrame:
+def to_frame(table: pa.Table) -> pd.DataFrame:
     """The typed table in pandas; Arrow memory is released column by column as it goes."""
     frame: pd.DataFrame = table.to_pandas(types_mapper=_to_pandas_type, split_blocks=True, self_destruct=True)
     for key in frame.columns:
@@ -173,9 +173,9 @@ def parse_file(
     empty = table.num_columns == 0
     if empty:
         table = _schema_table(schema)
-    typed, notes = _typed_table(table, schema, tz)
+    typed, notes = typed_table(table, schema, tz)
     del table  # only the typed columns stay alive through the conversion to pandas
-    frame = _to_frame(typed)
+    frame = to_frame(typed)
     del typed
     if not empty:
         _drift(schema, list(frame.columns), notes)

@@ -25,7 +25,6 @@ import pyarrow.json as pa_json
 from explore_pandas.exceptions import ParseError
 from explore_pandas.frames.schemas import TEXT_KINDS, ReportSchema
 
-FORMATS = ("csv", "json", "json_bulk")
 Source = Union[str, "os.PathLike[str]", IO[bytes], IO[str]]
 
 _SUFFIXES = {".csv": "csv", ".json": "json", ".jsonl": "json_bulk", ".ndjson": "json_bulk"}

@@ -12,12 +12,12 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api import validation
 from explore_pandas.exceptions import ExploreError
+from explore_pandas.spec import ACCOUNT_QUOTA
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,12 +53,7 @@ TICK = 1.0
 
 # -- plain functions (tested without widgets) --------------------------------------------------
 
-@lru_cache(maxsize=1)
-def timezone_names() -> tuple[str, ...]:
-    """Every IANA zone name (``zoneinfo.available_timezones()``), sorted."""
-    from zoneinfo import available_timezones
-
-    return tuple(sorted(available_timezones()))
+timezone_names = validation.timezone_names
 
 
 def local_zone(environ: dict[str, str] | None = None, localtime: str = "/etc/localtime",
@@ -152,7 +147,6 @@ def span_text(duration: timedelta) -> str:
 
 def plan_line(plan: Plan, max_concurrency: int | None = None) -> str:
     """What a run will do: ``92 days: 3 jobs, run 3 at a time``."""
-    from explore_pandas.pulls.quota import ACCOUNT_QUOTA
 
     jobs = len(plan.windows)
     at_once = min(jobs, max_concurrency or ACCOUNT_QUOTA)

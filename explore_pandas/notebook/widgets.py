@@ -30,21 +30,22 @@ from typing import TYPE_CHECKING, Any, cast
 import ipywidgets as widgets
 import traitlets
 
-from explore_pandas.api.models import FORMATS, REPORT_TYPES
+from explore_pandas.api.models import REPORT_TYPES
 from explore_pandas.notebook.formview import (
     FIELDS,
     ROW_LIMIT_CHOICES,
     TICK,
-    timezone_names,
-    local_zone,
     check_inputs,
-    plan_line,
-    jobs_table,
-    status_text,
-    preview_html,
     error_html,
+    jobs_table,
+    local_zone,
+    plan_line,
+    preview_html,
+    status_text,
+    timezone_names,
     today_in,
 )
+from explore_pandas.spec import FORMATS
 
 if TYPE_CHECKING:
     import pandas as pd

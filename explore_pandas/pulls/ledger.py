@@ -23,13 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from explore_pandas.files import write_text_atomically
+from explore_pandas.spec import DATA_LATENCY, FILE_RETENTION
 
-#: The API keeps a report file this long after the job is done.
-FILE_RETENTION = timedelta(days=30)
 #: Reuse a done job only if it was created this long before its file expires.
 REUSE_MARGIN = timedelta(days=1)
-#: Data may lag real time by this much: a job created sooner after its window ended is incomplete.
-DATA_LATENCY = timedelta(minutes=5)
 FINAL_FAILURES = ("failed", "canceled", "deleted")
 
 

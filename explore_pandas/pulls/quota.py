@@ -12,7 +12,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-ACCOUNT_QUOTA = 15
+from explore_pandas.spec import ACCOUNT_QUOTA
 
 
 class AdaptiveLimit:

@@ -21,6 +21,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, cast
 
+from explore_pandas.api import validation
+from explore_pandas.api.models import Job, ReportRequest
+from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
 from explore_pandas.exceptions import (
     ExploreError,
     NotFoundError,
@@ -28,9 +31,6 @@ from explore_pandas.exceptions import (
     ValidationError,
 )
 from explore_pandas.pulls.ledger import Entry, Ledger, window_key
-from explore_pandas.api import validation
-from explore_pandas.api.models import Job, ReportRequest
-from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
 from explore_pandas.pulls.plan import ON_ROW_LIMIT, Plan, WindowResult, assemble, row_limit_error
 from explore_pandas.pulls.quota import ACCOUNT_QUOTA, AdaptiveLimit
 from explore_pandas.pulls.windows import Window, bisect

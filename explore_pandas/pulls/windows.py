@@ -13,11 +13,12 @@ in exactly one of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import cast
 from zoneinfo import ZoneInfo
 
-MAX_SPAN = timedelta(days=31)
+from explore_pandas.api.validation import local_midnight
+from explore_pandas.spec import MAX_SPAN
 
 
 @dataclass(frozen=True)
@@ -104,16 +105,6 @@ def bisect(window: Window) -> tuple[Window, Window]:
         if _utc(earlier) > _utc(window.start):
             middle = earlier
     return Window(window.start, middle), Window(middle, window.end)
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The first instant of ``day`` in ``zone``.
-
-    Where a daylight-saving jump skips midnight (the day starts at 01:00),
-    wall time 00:00 with ``fold=0`` maps to the instant of the jump, which is
-    that first instant.
-    """
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc).astimezone(zone)
 
 
 def _last_midnight_at_or_before(limit: datetime, zone: ZoneInfo) -> datetime:

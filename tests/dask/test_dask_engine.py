@@ -5,12 +5,11 @@ from __future__ import annotations
 import warnings
 from datetime import datetime
 
+import dask
 import pandas as pd
+import pytest
 from dask_support import END, FAST, LISBON, START, cluster
 from distributed import Client as DaskClient
-
-import dask
-import pytest
 
 from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator

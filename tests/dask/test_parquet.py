@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from dask_support import END, FAST, START
 
-from explore_pandas.cli import main as cli
 from explore_pandas.api.client import Client
+from explore_pandas.cli import main as cli
 from explore_pandas.emulator import Emulator
-from explore_pandas.exceptions import ValidationError
 from explore_pandas.engines.parquet import write_parquet
+from explore_pandas.exceptions import ValidationError
 
 
 def _write(client: Client, path: Path, **options: object) -> dict:  # type: ignore[type-arg]

@@ -19,8 +19,8 @@ from typing import Callable, Iterator
 
 import pytest
 import requests
-
 from emulator_support import SEED, Api, OneConnectionPerRequest
+
 from explore_pandas.emulator import Emulator
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-
 from emulator_support import READ, WRITE, assert_api_error, decode_jwt_claims
 
 GRANT = {"grant_type": "client_credentials"}

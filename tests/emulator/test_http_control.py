@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from emulator_support import READ, assert_api_error, iso, window
 
 GRANT = {"grant_type": "client_credentials"}

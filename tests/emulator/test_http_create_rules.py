@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from emulator_support import assert_api_error, iso, window
+
 from explore_pandas.emulator import catalog
 
 PAST = datetime(2026, 1, 5, tzinfo=timezone.utc)  # well before any test clock

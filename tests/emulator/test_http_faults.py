@@ -7,7 +7,6 @@ import time
 
 import pytest
 import requests
-
 from emulator_support import assert_api_error, window
 
 GRANT = {"grant_type": "client_credentials"}

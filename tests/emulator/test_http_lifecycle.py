@@ -8,7 +8,6 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
-
 from emulator_support import assert_api_error, window
 
 JOB_KEYS = {"id", "name", "timezone", "status", "format", "timespan", "created_at", "type"}

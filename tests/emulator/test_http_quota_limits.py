@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-
 from emulator_support import assert_api_error, iso, window
 
 SLOW = {"polls": 100}

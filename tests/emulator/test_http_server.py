@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-
 from emulator_support import window
+
 from explore_pandas.emulator import Emulator
 
 GRANT = {"grant_type": "client_credentials"}

@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 import requests
-
 from emulator_support import SEED, window
+
 from explore_pandas.emulator import Emulator, catalog
 
 

@@ -8,8 +8,8 @@ from importlib import resources
 from typing import Any
 
 import pytest
-
 from emulator_support import window
+
 from explore_pandas.emulator import catalog, control, server
 
 HTTP_METHODS = {"get", "post", "put", "delete", "patch", "head", "options"}

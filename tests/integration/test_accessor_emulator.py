@@ -12,8 +12,8 @@ import pytest
 
 import explore_pandas  # noqa: F401  (registers df.explore)
 from explore_pandas.api.client import Client
-from explore_pandas.emulator import Emulator
 from explore_pandas.api.polling import PollPolicy
+from explore_pandas.emulator import Emulator
 
 FAST = PollPolicy(initial=0.02, maximum=0.1, timeout=60)
 LISBON = ZoneInfo("Europe/Lisbon")

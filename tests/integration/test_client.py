@@ -12,6 +12,8 @@ import pytest
 
 import explore_pandas as xp
 from explore_pandas.api.client import Client
+from explore_pandas.api.models import JobStatus
+from explore_pandas.api.polling import PollPolicy
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import (
     AuthenticationError,
@@ -22,8 +24,6 @@ from explore_pandas.exceptions import (
     NotFoundError,
     ValidationError,
 )
-from explore_pandas.api.models import JobStatus
-from explore_pandas.api.polling import PollPolicy
 
 
 def test_full_cycle_create_wait_download(window, emu: Emulator, client: Client, tmp_path: Path) -> None:

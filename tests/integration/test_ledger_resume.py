@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from explore_pandas.api.client import Client
+from explore_pandas.api.polling import PollPolicy
 from explore_pandas.emulator import Emulator
 from explore_pandas.pulls.ledger import Ledger
-from explore_pandas.api.polling import PollPolicy
 from explore_pandas.pulls.plan import plan_pull, read_report
 from explore_pandas.pulls.runner import Pull
 

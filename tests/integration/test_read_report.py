@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from explore_pandas.api.client import Client
+from explore_pandas.api.polling import PollPolicy
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import RowLimitError, RowLimitWarning, ValidationError
-from explore_pandas.api.polling import PollPolicy
 from explore_pandas.pulls.plan import read_report
 
 FAST = PollPolicy(initial=0.02, maximum=0.1, timeout=60)

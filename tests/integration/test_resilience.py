@@ -17,10 +17,10 @@ import pytest
 import requests
 
 from explore_pandas.api.client import Client
-from explore_pandas.emulator import Emulator
-from explore_pandas.exceptions import AuthenticationError, RateLimitError, TransportError
 from explore_pandas.api.models import JobStatus
 from explore_pandas.api.polling import PollPolicy
+from explore_pandas.emulator import Emulator
+from explore_pandas.exceptions import AuthenticationError, RateLimitError, TransportError
 
 
 def watch(client: Client) -> list[requests.Response]:

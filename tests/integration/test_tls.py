@@ -11,8 +11,8 @@ from importlib import resources
 
 import pytest
 
-from explore_pandas.exceptions import TransportError
 from explore_pandas.api.transport import Transport
+from explore_pandas.exceptions import TransportError
 
 CERT = str(resources.files("explore_pandas.emulator").joinpath("tls", "localhost.pem"))
 KEY = str(resources.files("explore_pandas.emulator").joinpath("tls", "localhost-key.pem"))

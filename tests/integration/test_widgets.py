@@ -14,9 +14,9 @@ import ipywidgets as widgets
 import pytest
 
 from explore_pandas.api.client import Client
+from explore_pandas.api.polling import PollPolicy
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import APIError, AuthenticationError
-from explore_pandas.api.polling import PollPolicy
 from explore_pandas.notebook.widgets import ReportForm
 
 FAST = PollPolicy(initial=0.05, maximum=0.2, timeout=60)

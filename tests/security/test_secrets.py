@@ -42,6 +42,9 @@ import requests
 from explore_pandas.api import config
 from explore_pandas.api.auth import BearerAuth
 from explore_pandas.api.client import Client
+from explore_pandas.api.models import ReportRequest, report_type
+from explore_pandas.api.polling import PollPolicy
+from explore_pandas.api.transport import Transport
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import (
     APIError,
@@ -53,10 +56,7 @@ from explore_pandas.exceptions import (
     ServerError,
     TransportError,
 )
-from explore_pandas.api.models import ReportRequest, report_type
-from explore_pandas.api.polling import PollPolicy
 from explore_pandas.pulls.plan import read_report
-from explore_pandas.api.transport import Transport
 
 SECRET = "s3cr3t-DO-NOT-LEAK-" + secrets.token_hex(8)
 WRONG_SECRET = "wr0ng-s3cr3t-DO-NOT-LEAK-" + secrets.token_hex(8)

@@ -53,8 +53,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from explore_pandas.api.client import Client
-from explore_pandas.emulator import Emulator
 from explore_pandas.api.polling import PollPolicy
+from explore_pandas.emulator import Emulator
 from explore_pandas.pulls.plan import plan_pull, read_report
 
 RUNS = int(os.environ.get("EXPLORE_SOAK_RUNS", "40"))

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 import explore_pandas
-from explore_pandas.notebook.accessor import ExploreAccessor, NotFromExploreError
 from explore_pandas.exceptions import ExploreError, ValidationError
+from explore_pandas.notebook.accessor import ExploreAccessor, NotFromExploreError
 
 LISBON = ZoneInfo("Europe/Lisbon")
 

@@ -16,8 +16,8 @@ from requests.adapters import BaseAdapter
 
 from explore_pandas.api.auth import BearerAuth, NoAuth, TokenSource, _oauthlib_url
 from explore_pandas.api.config import Settings
-from explore_pandas.exceptions import AuthenticationError, ConfigurationError
 from explore_pandas.api.transport import Transport
+from explore_pandas.exceptions import AuthenticationError, ConfigurationError
 
 SECRET = "very-secret-value"
 

@@ -6,9 +6,9 @@ import pickle
 
 import pytest
 
-from explore_pandas.exceptions import ConfigurationError, JobFailedError, JobTimeoutError
 from explore_pandas.api.models import Job, JobStatus
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
+from explore_pandas.exceptions import ConfigurationError, JobFailedError, JobTimeoutError
 
 
 class FakeTime:

@@ -16,6 +16,13 @@ import requests
 import urllib3
 from requests.adapters import BaseAdapter
 
+from explore_pandas.api.transport import (
+    RetryPolicy,
+    TLS12Adapter,
+    Transport,
+    error_for,
+    retry_after_seconds,
+)
 from explore_pandas.exceptions import (
     APIError,
     AuthenticationError,
@@ -25,7 +32,6 @@ from explore_pandas.exceptions import (
     ServerError,
     TransportError,
 )
-from explore_pandas.api.transport import RetryPolicy, TLS12Adapter, Transport, error_for, retry_after_seconds
 
 
 def response(status: int, body: object = None, headers: dict[str, str] | None = None, method: str = "GET") -> requests.Response:

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from explore_pandas.api.validation import build_request, check_timespan, to_zone
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
-from explore_pandas.api.validation import MAX_SPAN, build_request, check_timespan, to_zone
+from explore_pandas.spec import MAX_SPAN
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
 LISBON = ZoneInfo("Europe/Lisbon")

@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 
 from explore_pandas.exceptions import APIError, ValidationError
-from explore_pandas.pulls.plan import plan_pull
-from explore_pandas.pulls.runner import WindowState
 from explore_pandas.notebook.formview import (
     check_inputs,
     error_html,
@@ -23,6 +21,8 @@ from explore_pandas.notebook.formview import (
     timezone_names,
 )
 from explore_pandas.notebook.widgets import ReportForm
+from explore_pandas.pulls.plan import plan_pull
+from explore_pandas.pulls.runner import WindowState
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
 

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explore_pandas.pulls.windows import MAX_SPAN, Window, bisect, local_midnight, plan_windows
+from explore_pandas.api.validation import local_midnight
+from explore_pandas.pulls.windows import Window, bisect, plan_windows
+from explore_pandas.spec import MAX_SPAN
 
 ZONES = [
     "UTC", "Europe/Lisbon", "America/New_York", "America/Sao_Paulo", "Australia/Lord_Howe",
