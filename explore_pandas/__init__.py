@@ -44,7 +44,7 @@ _LAZY = {
     "Job": "explore_pandas.api.models",
     "JobStatus": "explore_pandas.api.models",
     "PollPolicy": "explore_pandas.api.polling",
-    "ReportType": "explore_pandas.api.models",
+    "ReportType": "explore_pandas.reports",
     "Pull": "explore_pandas.pulls.runner",
     "connect": "explore_pandas.api.client",
     "get_client": "explore_pandas.api.client",

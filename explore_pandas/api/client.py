@@ -23,7 +23,7 @@ import requests
 from explore_pandas.api import config, validation
 from explore_pandas.api.auth import BearerAuth, TokenSource
 from explore_pandas.api.download import SUFFIXES, download_file, storage_url
-from explore_pandas.api.models import Job, JobStatus, ReportRequest, ReportType, report_type
+from explore_pandas.api.models import Job, JobStatus, ReportRequest
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
 from explore_pandas.api.transport import (
     DEFAULT_RETRY_POLICY,
@@ -38,6 +38,7 @@ from explore_pandas.exceptions import (
     NotFoundError,
     TransportError,
 )
+from explore_pandas.reports import ReportType, report_type
 
 __all__ = ["Client", "connect", "get_client"]
 

@@ -16,8 +16,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Union, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from explore_pandas.api.models import ReportRequest, ReportType, report_type
+from explore_pandas.api.models import ReportRequest
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
+from explore_pandas.reports import ReportType, report_type
 from explore_pandas.spec import DATA_LATENCY, FORMATS, MAX_SPAN
 
 __all__ = [

@@ -35,7 +35,7 @@ from explore_pandas.exceptions import NotFromExploreError, ValidationError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from explore_pandas.api.models import ReportType
+    from explore_pandas.reports import ReportType
 
 __all__ = ["ExploreAccessor", "NotFromExploreError", "register", "register_when_pandas_loads"]
 
@@ -173,7 +173,7 @@ class ExploreAccessor:
     @property
     def report_type(self) -> ReportType:
         """The report type (slug, display name) of this frame's request."""
-        from explore_pandas.api.models import report_type
+        from explore_pandas.reports import report_type
 
         return report_type(self._provenance()["report"])
 

@@ -87,8 +87,8 @@ def check_inputs(
     checked, not only the first bad one); ``plan`` is None unless all are
     fine; ``notices`` are warnings (an end within the API's data latency).
     """
-    from explore_pandas.api.models import report_type
     from explore_pandas.pulls.plan import plan_pull
+    from explore_pandas.reports import report_type
 
     errors: dict[str, str] = {}
 

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any, cast
 import ipywidgets as widgets
 import traitlets
 
-from explore_pandas.api.models import REPORT_TYPES
 from explore_pandas.notebook.formview import (
     FIELDS,
     ROW_LIMIT_CHOICES,
@@ -45,6 +44,7 @@ from explore_pandas.notebook.formview import (
     timezone_names,
     today_in,
 )
+from explore_pandas.reports import REPORT_TYPES
 from explore_pandas.spec import FORMATS
 
 if TYPE_CHECKING:

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api import validation
-from explore_pandas.api.models import Job, ReportType, report_type
+from explore_pandas.api.models import Job
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.exceptions import RowLimitError, RowLimitWarning, ValidationError
 from explore_pandas.pulls.windows import Window, plan_windows
+from explore_pandas.reports import ReportType, report_type
 from explore_pandas.spec import ROW_LIMIT
 
 if TYPE_CHECKING:

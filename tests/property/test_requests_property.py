@@ -28,11 +28,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from explore_pandas.api.client import Client
-from explore_pandas.api.models import REPORT_TYPES, report_type
 from explore_pandas.emulator import Emulator
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.pulls.plan import plan_pull, read_report
 from explore_pandas.pulls.runner import ON_ROW_LIMIT
+from explore_pandas.reports import REPORT_TYPES, report_type
 from explore_pandas.spec import FORMATS
 
 #: Zones with daylight saving (north and south, 30-minute and 45-minute offsets, midnight changes).

@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explore_pandas.api.models import ReportRequest, report_type
+from explore_pandas.api.models import ReportRequest
 from explore_pandas.emulator.rules import MAX_SPAN, parse_instant
 from explore_pandas.pulls.plan import plan_pull
+from explore_pandas.reports import report_type
 
 ZONES = ["Europe/Lisbon", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "America/Santiago",
          "America/Havana", "Asia/Beirut", "America/Asuncion", "Africa/Cairo", "Europe/Chisinau",

@@ -42,7 +42,7 @@ import requests
 from explore_pandas.api import config
 from explore_pandas.api.auth import BearerAuth
 from explore_pandas.api.client import Client
-from explore_pandas.api.models import ReportRequest, report_type
+from explore_pandas.api.models import ReportRequest
 from explore_pandas.api.polling import PollPolicy
 from explore_pandas.api.transport import Transport
 from explore_pandas.emulator import Emulator
@@ -57,6 +57,7 @@ from explore_pandas.exceptions import (
     TransportError,
 )
 from explore_pandas.pulls.plan import read_report
+from explore_pandas.reports import report_type
 
 SECRET = "s3cr3t-DO-NOT-LEAK-" + secrets.token_hex(8)
 WRONG_SECRET = "wr0ng-s3cr3t-DO-NOT-LEAK-" + secrets.token_hex(8)

@@ -6,8 +6,9 @@ import pickle
 
 import pytest
 
-from explore_pandas.api.models import REPORT_TYPES, Job, JobStatus, report_type
+from explore_pandas.api.models import Job, JobStatus
 from explore_pandas.exceptions import APIError, ValidationError
+from explore_pandas.reports import REPORT_TYPES, report_type
 
 DOCUMENTED = [
     "audit_logs", "calls", "contacts", "messaging_contacts", "messaging_traffic", "ring_attempts",
