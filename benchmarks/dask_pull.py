@@ -105,7 +105,7 @@ def _measure(run: Callable[[], Any]) -> tuple[float, float, float, Any]:
 def _runs(client: Any, common: dict[str, Any]) -> dict[str, Callable[[], int]]:
     """Each engine's measured call; each returns the rows it saw."""
     from explore_pandas.engines.parquet import write_parquet
-    from explore_pandas.pulls.plan import read_report
+    from explore_pandas.engines.read import read_report
 
     def pandas_engine() -> int:
         df = read_report("calls", client=client, progress=False, **common)
@@ -145,7 +145,7 @@ def _one_run(name: str, credentials: dict[str, str], pipe: Any, start: str = STA
 
     from explore_pandas.api.client import Client
     from explore_pandas.api.polling import PollPolicy
-    from explore_pandas.pulls.plan import read_report
+    from explore_pandas.engines.read import read_report
 
     common = {"start": start, "end": END, "tz": TZ, "poll": PollPolicy(initial=0.25, maximum=1.0, timeout=600),
               "ledger": False}

@@ -33,12 +33,12 @@ import pandas as pd
 import pyarrow as pa
 
 from explore_pandas.api.client import Client
-from explore_pandas.emulator import Emulator
-from explore_pandas.emulator import data
-from explore_pandas.frames.parsing import parse_file
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.emulator import Emulator, data
+from explore_pandas.engines.threads import Pull
+from explore_pandas.frames.parsing import parse_file
 from explore_pandas.pulls.plan import plan_pull
-from explore_pandas.pulls.runner import Pull, WindowState
+from explore_pandas.pulls.states import WindowState
 
 START, END = "2026-07-01", "2026-10-02"  # 93 days: 3 windows of 31 days
 TZ = "Europe/Lisbon"

@@ -45,12 +45,12 @@ _LAZY = {
     "JobStatus": "explore_pandas.api.models",
     "PollPolicy": "explore_pandas.api.polling",
     "ReportType": "explore_pandas.reports",
-    "Pull": "explore_pandas.pulls.runner",
+    "Pull": "explore_pandas.engines.threads",
     "connect": "explore_pandas.api.client",
     "get_client": "explore_pandas.api.client",
     "plan_pull": "explore_pandas.pulls.plan",
     "read_file": "explore_pandas.frames.parsing",
-    "read_report": "explore_pandas.pulls.plan",
+    "read_report": "explore_pandas.engines.read",
     "ReportForm": "explore_pandas.notebook.widgets",
     "write_parquet": "explore_pandas.engines.parquet",
 }
@@ -108,6 +108,6 @@ def __dir__() -> list[str]:
 
 
 # df.explore: registered now if pandas is loaded, else right after `import pandas`.
-from explore_pandas.notebook.accessor import register_when_pandas_loads as _register_accessor
+from explore_pandas.notebook.pandas_hook import register_when_pandas_loads as _register_accessor
 
 _register_accessor()

@@ -51,6 +51,10 @@ class ExploreError(Exception):
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.message, self._state))
 
+    def with_message(self, message: str, cls: type[ExploreError] | None = None) -> ExploreError:
+        """The same error (or ``cls``, e.g. a subclass) with every field kept and a new message."""
+        return _rebuild(cls or type(self), message, self._state)
+
 
 def _rebuild(cls: type[ExploreError], message: str, state: dict[str, Any]) -> ExploreError:
     error = cls.__new__(cls)

@@ -31,7 +31,7 @@ from requests_oauthlib import OAuth2Session
 
 from explore_pandas.api.config import Settings, is_loopback_url
 from explore_pandas.api.transport import Transport
-from explore_pandas.exceptions import APIError, AuthenticationError, ConfigurationError
+from explore_pandas.exceptions import AuthenticationError, ConfigurationError
 
 __all__ = ["BearerAuth", "NoAuth", "TokenSource"]
 
@@ -108,7 +108,7 @@ class _TokenSession(OAuth2Session):  # type: ignore[misc]  # requests_oauthlib s
             kwargs.pop("timeout", None)
         if kwargs.get("verify") is None:
             kwargs.pop("verify", None)
-        return self._transport.request(method, url, **kwargs)
+        return self._transport.request(method, url, token_endpoint=url == self._real_url, **kwargs)
 
 
 def _oauthlib_url(url: str) -> str:
@@ -177,15 +177,11 @@ class TokenSource:
             if token is None:
                 raise
             log.warning("token scopes differ from the request: %s", changed)
-        except APIError as error:
-            if error.status is None or not 400 <= error.status < 429:
-                raise  # throttled or down: not a credentials problem
-            cls = error.__class__ if isinstance(error, AuthenticationError) else AuthenticationError
-            raise cls(
+        except AuthenticationError as error:  # the transport's map: any refusal of the credentials
+            raise error.with_message(
                 f"Talkdesk ID refused the client credentials ({error.message}). Check "
                 "client_id and client_secret, and that the client has the scopes "
-                f"{' '.join(self._settings.scopes)} (new scopes take a few minutes).",
-                **error._state,
+                f"{' '.join(self._settings.scopes)} (new scopes take a few minutes)."
             ) from None
         except OAuth2Error as error:
             raise AuthenticationError(

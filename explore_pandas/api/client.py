@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -25,12 +25,16 @@ from explore_pandas.api.auth import BearerAuth, TokenSource
 from explore_pandas.api.download import SUFFIXES, download_file, storage_url
 from explore_pandas.api.models import Job, JobStatus, ReportRequest
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
-from explore_pandas.api.transport import (
+from explore_pandas.api.reading import read_job
+from explore_pandas.api.retry import (
+    DEFAULT_CREATE_RECOVERY,
+    DEFAULT_DOWNLOAD_RETRY,
     DEFAULT_RETRY_POLICY,
-    DEFAULT_TIMEOUT,
+    CreateRecovery,
+    DownloadRetry,
     RetryPolicy,
-    Transport,
 )
+from explore_pandas.api.transport import DEFAULT_TIMEOUT, Transport
 from explore_pandas.exceptions import (
     AuthenticationError,
     ForbiddenError,
@@ -44,12 +48,6 @@ __all__ = ["Client", "connect", "get_client"]
 
 log = logging.getLogger(__name__)
 
-#: How many times a create whose outcome is unknown is looked up and re-sent.
-CREATE_ATTEMPTS = 3
-#: How many pages of the job history a lookup reads (newest first).
-LOOKUP_PAGES = 5
-#: How far behind ours the server's clock may be when matching ``created_at``.
-CLOCK_SKEW = timedelta(minutes=10)
 
 
 class Client:
@@ -64,6 +62,8 @@ class Client:
     base_url, token_url : override the regions table (the emulator, a proxy).
     timeout : per-request (connect, read) seconds.
     max_retries : retries of one request on 429, 503 and connection errors.
+    retry, create_recovery, download_retry : the retry policies of
+        :mod:`explore_pandas.api.retry` (``retry`` overrides ``max_retries``).
     verify : TLS verification: True, False, or a CA bundle path.
     clock, sleep, rng : monotonic clock, sleep and randomness (injected in tests).
 
@@ -87,6 +87,8 @@ class Client:
         max_retries: int = DEFAULT_RETRY_POLICY.max_retries,
         verify: bool | str = True,
         retry: RetryPolicy | None = None,
+        create_recovery: CreateRecovery = DEFAULT_CREATE_RECOVERY,
+        download_retry: DownloadRetry = DEFAULT_DOWNLOAD_RETRY,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
@@ -101,6 +103,7 @@ class Client:
             token_url=token_url,
         )
         policy = retry or RetryPolicy(max_retries=max_retries)
+        self.create_recovery, self.download_retry = create_recovery, download_retry
         self._clock, self._sleep = clock, sleep
         self._transport = Transport(timeout=timeout, retry=policy, verify=verify, sleep=sleep, rng=rng)
         self._tokens = TokenSource(self.settings, self._transport, clock=clock)
@@ -113,6 +116,16 @@ class Client:
     def __repr__(self) -> str:
         s = self.settings
         return f"Client(base_url={s.base_url!r}, region={s.region!r}, account={s.account!r}, client_id={s.client_id!r})"
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """(connect, read) seconds of every request."""
+        return self._transport.timeout
+
+    @property
+    def verify(self) -> bool | str:
+        """TLS verification: True, False or a CA bundle path."""
+        return self._transport.verify
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -129,8 +142,6 @@ class Client:
         ``tz`` defaults to the job's own time zone. A file at the 1,000,000-row
         limit gives a :class:`RowLimitWarning`.
         """
-        from explore_pandas.pulls.plan import read_job
-
         return read_job(self, job, report=report, tz=tz)
 
     def close(self) -> None:
@@ -178,7 +189,8 @@ class Client:
         """
         url = self._url(request.report.slug, "jobs")
         body = request.to_body()
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
+        attempts = self.create_recovery.attempts
+        for attempt in range(1, attempts + 1):
             sent_at = datetime.now(timezone.utc)
             try:
                 response = self._api("POST", url, json=body, idempotent=False, on_retry=on_retry)
@@ -189,7 +201,7 @@ class Client:
                 if found is not None:
                     log.info("create answer lost, found job %s in the history", found.id)
                     return found
-                if attempt == CREATE_ATTEMPTS:
+                if attempt == attempts:
                     raise
                 log.info("create answer lost and no such job exists: sending it again")
                 continue
@@ -224,7 +236,7 @@ class Client:
         try:
             self._api("DELETE", self._url(slug, "jobs", job_id))
         except ForbiddenError as error:
-            raise type(error)(f"job {job_id} cannot be canceled: it has finished. ({error.message})", **error._state) from None
+            raise error.with_message(f"job {job_id} cannot be canceled: it has finished. ({error.message})") from None
         return self.get_job(job_id, slug)
 
     def list_jobs(self, report: str | ReportType, *, max_pages: int | None = None) -> Iterator[Job]:
@@ -260,6 +272,7 @@ class Client:
             lambda: self._api("GET", files),
             dest,
             default_name=f"{slug}-{job_id}{suffix}",
+            attempts=self.download_retry.attempts,
         )
 
     # -- plumbing --------------------------------------------------------------------------
@@ -309,18 +322,19 @@ class Client:
         Default names are unique, so the name alone identifies the job. A name the
         caller chose may repeat: then the window, zone and format must match too,
         and the job must have been created after the attempt (``created_at`` is UTC;
-        ``CLOCK_SKEW`` absorbs a server clock behind ours).
+        ``CreateRecovery.clock_skew`` absorbs a server clock behind ours).
         """
         body = request.to_body()
         wanted = (request.name, body["timespan"]["from"], body["timespan"]["to"], request.timezone, request.format)
         try:
-            for job in self.list_jobs(request.report, max_pages=LOOKUP_PAGES):
+            policy = self.create_recovery
+            for job in self.list_jobs(request.report, max_pages=policy.lookup_pages):
                 if job.name != request.name:
                     continue
                 if unique:
                     return job
                 seen = (job.name, job.timespan_from, job.timespan_to, job.timezone, job.format)
-                if seen == wanted and _created_after(job, after - CLOCK_SKEW):
+                if seen == wanted and _created_after(job, after - policy.clock_skew):
                     return job
         except NotFoundError:
             raise TransportError(

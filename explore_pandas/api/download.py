@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 import requests
 
 from explore_pandas.api.auth import NoAuth
+from explore_pandas.api.retry import DEFAULT_DOWNLOAD_RETRY
 from explore_pandas.api.transport import Transport
 from explore_pandas.exceptions import ForbiddenError, JobError, TransportError
 
@@ -52,7 +53,7 @@ def download_file(
     dest: str | os.PathLike[str] | None,
     *,
     default_name: str,
-    attempts: int = 3,
+    attempts: int = DEFAULT_DOWNLOAD_RETRY.attempts,
     chunk_size: int = CHUNK_SIZE,
 ) -> Path:
     """Stream the report behind ``fetch_files`` to ``dest`` (or a temporary file).

@@ -18,7 +18,6 @@ import random
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,6 +26,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.ssl_ import create_urllib3_context
 
+from explore_pandas.api.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from explore_pandas.exceptions import (
     APIError,
     AuthenticationError,
@@ -38,14 +38,7 @@ from explore_pandas.exceptions import (
     TransportError,
 )
 
-__all__ = [
-    "DEFAULT_RETRY_POLICY",
-    "DEFAULT_TIMEOUT",
-    "RetryPolicy",
-    "TLS12Adapter",
-    "Transport",
-    "error_for",
-]
+__all__ = ["DEFAULT_TIMEOUT", "TLS12Adapter", "Transport", "error_class", "error_for"]
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +56,27 @@ _STATUS_ERRORS: Mapping[int, type[APIError]] = {
 RETRY_STATUSES = frozenset({429, 503})
 
 
-def error_for(response: requests.Response) -> APIError:
+def error_class(status: int, *, token_endpoint: bool = False) -> type[APIError]:
+    """The exception class of an HTTP error status.
+
+    At the token endpoint every refusal below 429 is about the client
+    credentials (OAuth answers 400 ``invalid_client``, 401 or 403), so it is an
+    :class:`AuthenticationError` (a 403 stays :class:`ForbiddenError`).
+    """
+    cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
+    if token_endpoint and 400 <= status < 429 and not issubclass(cls, AuthenticationError):
+        return AuthenticationError
+    return cls
+
+
+def error_for(response: requests.Response, *, token_endpoint: bool = False) -> APIError:
     """The exception for an error response, with the API's error body and ``platform-tid``.
 
     Reads the Explore error body (``code``, ``description``, ``message``,
     ``fields``) and the OAuth one (``error``, ``error_description``).
     """
     status = response.status_code
-    cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
+    cls = error_class(status, token_endpoint=token_endpoint)
     try:
         body = response.json()
     except (ValueError, requests.RequestException):  # not JSON, or the body was cut off:
@@ -120,31 +126,6 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
 def _redact(url: str) -> str:
     """A URL without its query string (storage URLs carry signatures)."""
     return url.split("?", 1)[0]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Retries of one HTTP request: how many, and the backoff between them (seconds).
-
-    The n-th pause is ``min(maximum, initial * multiplier**n)`` scaled by a random
-    factor in [0.5, 1) ("equal jitter", so concurrent clients spread out), and
-    never less than the server's ``Retry-After``. A ``Retry-After`` longer than
-    ``max_retry_after`` is not waited for: the error is raised at once.
-    """
-
-    max_retries: int = 5
-    initial: float = 0.5
-    multiplier: float = 2.0
-    maximum: float = 8.0
-    max_retry_after: float = 120.0
-
-    def delay(self, attempt: int, retry_after: float | None, rng: Callable[[], float]) -> float:
-        base = min(self.maximum, self.initial * self.multiplier**attempt)
-        jittered = base * (0.5 + rng() / 2)
-        return max(jittered, retry_after or 0.0)
-
-
-DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
 class TLS12Adapter(HTTPAdapter):
@@ -206,6 +187,7 @@ class Transport:
         idempotent: bool = True,
         raise_for_status: bool = True,
         on_retry: Callable[[int | None], None] | None = None,
+        token_endpoint: bool = False,
         **kwargs: Any,
     ) -> requests.Response:
         """Send one request, retrying what is safe to retry; never follow redirects.
@@ -215,7 +197,8 @@ class Transport:
         and :class:`TransportError` when no answer came back; its ``request_sent``
         is True when the server may have acted on the request. ``on_retry`` hears
         of each retry before its pause: the status (429, 503) or None for a
-        connection error (the scheduler lowers its concurrency on a 429).
+        connection error (a pull lowers its concurrency on a 429). ``token_endpoint``
+        maps refusals as :func:`error_class` says.
         """
         kwargs.setdefault("timeout", self.timeout)
         kwargs.setdefault("verify", self.verify)
@@ -245,7 +228,7 @@ class Transport:
             assert response is not None
             if response.status_code < 400 or not raise_for_status:
                 return response
-            error = error_for(response)
+            error = error_for(response, token_endpoint=token_endpoint)
             if response.status_code in RETRY_STATUSES and attempt < self.retry.max_retries:
                 retry_after = retry_after_seconds(response.headers.get("Retry-After"))
                 if retry_after is None or retry_after <= self.retry.max_retry_after:

@@ -78,7 +78,7 @@ def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str
 
 
 def _to_file(report: str, target: Path, client: Any, ledger: Any, options: dict[str, Any]) -> tuple[int, str]:
-    from explore_pandas.pulls.plan import read_report
+    from explore_pandas.engines.read import read_report
 
     df = read_report(report, client=client, ledger=ledger or False, **options)
     write_frame(df, target)

@@ -23,7 +23,7 @@ def run_demo(*, tz: str = "Europe/Lisbon", days: int = DEMO_DAYS, seed: int = 0,
     """Pull ``days`` of calls ending at today's local midnight from the emulator and describe them."""
     from explore_pandas.api.client import Client
     from explore_pandas.emulator import Emulator
-    from explore_pandas.pulls.plan import read_report
+    from explore_pandas.engines.read import read_report
 
     zone = ZoneInfo(tz)
     end = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)

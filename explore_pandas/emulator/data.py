@@ -30,9 +30,9 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from numpy.typing import NDArray
 import pandas as pd
 import pyarrow as pa
+from numpy.typing import NDArray
 
 from explore_pandas.emulator import render, values
 from explore_pandas.emulator.catalog import MILLIS, REPORTS, ReportSpec

@@ -11,10 +11,10 @@ import json
 from typing import Any, BinaryIO
 
 import numpy as np
-from numpy.typing import NDArray
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from explore_pandas.emulator.catalog import ISO_Z, MILLIS, NAIVE, UNPADDED, Column
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
-from numpy.typing import NDArray
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from explore_pandas.emulator import render
 from explore_pandas.emulator.catalog import Column, ReportSpec

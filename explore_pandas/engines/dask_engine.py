@@ -62,10 +62,22 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
-from explore_pandas.exceptions import ExploreError, ValidationError
-from explore_pandas.pulls.quota import ACCOUNT_QUOTA
+from explore_pandas.api.polling import PollPolicy
+from explore_pandas.exceptions import ExploreError
+from explore_pandas.frames.parsing import parse_file, to_frame, typed_table
+from explore_pandas.frames.schemas import get_schema
+from explore_pandas.pulls.assemble import (
+    concat_frames,
+    request_provenance,
+    row_limit_error,
+    time_ordered,
+)
+from explore_pandas.pulls.fetch import WindowFetcher
+from explore_pandas.pulls.ledger import Ledger
+from explore_pandas.pulls.options import PullOptions
+from explore_pandas.pulls.runner import progress_bar, run_windows
 from explore_pandas.pulls.windows import Window
+from explore_pandas.spec import ACCOUNT_QUOTA
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,11 +117,10 @@ class ClientSpec:
 
     @classmethod
     def of(cls, client: Client) -> ClientSpec:
-        transport = getattr(client, "_transport", None)
-        return cls(client.settings, getattr(transport, "timeout", None), getattr(transport, "verify", True))
+        return cls(client.settings, client.timeout, client.verify)
 
     def build(self) -> Client:
-        from explore_pandas.api.client import Client
+        from explore_pandas.api.client import Client  # the class itself is needed at run time here
 
         options: dict[str, Any] = {"settings": self.settings, "verify": self.verify}
         if self.timeout is not None:
@@ -183,6 +194,9 @@ class LeaseLimit:
 
     def __init__(self, specs: tuple[tuple[str, int], ...]) -> None:
         self.specs = specs
+        # Looked up now, in the task's thread: a handle made in another thread is not bound
+        # to the worker (get_worker() fails there) and cannot be used.
+        self.semaphores = [_semaphore(spec) for spec in specs]
         self.maximum = min((leases for _, leases in specs), default=ACCOUNT_QUOTA)
         self.peak = 1
         self.throttled = 0
@@ -190,8 +204,7 @@ class LeaseLimit:
     @contextmanager
     def slot(self, cancelled: threading.Event | None = None) -> Iterator[None]:
         with ExitStack() as held:
-            for spec in self.specs:
-                semaphore = _semaphore(spec)
+            for semaphore in self.semaphores:
                 semaphore.acquire()
                 held.callback(semaphore.release)
             yield
@@ -209,30 +222,22 @@ class LeaseLimit:
 def fetch_partition(task: WindowTask) -> pd.DataFrame:
     """Run one window's job on this worker and return its typed frame, indexed by time.
 
-    With ``on_row_limit="split"``, a window at the limit is fetched again as
-    halves (recursively) and they are concatenated into this one partition.
+    The window runs through the one windows loop on one thread: with
+    ``on_row_limit="split"``, a window at the limit is fetched again as halves
+    (recursively) and they are concatenated into this one partition.
     """
-    from explore_pandas.pulls.ledger import Ledger
-    from explore_pandas.pulls.plan import WindowResult, concat_frames, row_limit_error
-    from explore_pandas.pulls.runner import Pull, _Split
-
     with task.client.build() as client:
-        pull = Pull(task.plan, client=client, on_row_limit=task.on_row_limit, poll=task.poll,
-                    progress=False, ledger=Ledger(task.ledger_dir) if task.ledger_dir else False,
-                    fresh=task.fresh)
-        pull.limit = LeaseLimit(task.semaphores)  # type: ignore[assignment]
-        frames = []
+        options = PullOptions(client=client, on_row_limit=task.on_row_limit, poll=task.poll, progress=False,
+                              ledger=Ledger(task.ledger_dir) if task.ledger_dir else None, fresh=task.fresh)
+        fetcher = WindowFetcher(task.plan, options, slots=LeaseLimit(task.semaphores))
         with tempfile.TemporaryDirectory(prefix="explore-dask-") as scratch:
-            pending = [task.window]
-            while pending:
-                outcome = pull.fetch(pending.pop(0), scratch)
-                if isinstance(outcome, _Split):
-                    pending[:0] = list(outcome.halves)  # keep time order
-                    continue
-                assert isinstance(outcome, WindowResult)
-                if outcome.truncated:  # a window too short to split: a warning would never reach the user
-                    raise row_limit_error(task.plan.report.slug, outcome)
-                frames.append(outcome.frame)
+            results = run_windows([task.window], lambda window: fetcher.fetch(window, scratch), workers=1,
+                                  cancelled=fetcher.cancelled, bar=progress_bar(task.plan, False))
+    results = time_ordered(results)
+    for result in results:
+        if result.truncated:  # a window too short to split: a warning would never reach the user
+            raise row_limit_error(task.plan.report.slug, result)
+    frames = [r.frame for r in results]
     frame = frames[0] if len(frames) == 1 else concat_frames(frames)
     frame = _indexed(conform(frame, empty_frame(task.plan)), task.index)
     frame.attrs = {"explore": task.provenance}  # the same in every partition: compute() keeps it
@@ -256,13 +261,8 @@ def empty_frame(plan: Plan) -> pd.DataFrame:
     the registry (optional ones too) and no row, typed by the same code as real files."""
     import pyarrow as pa
 
-    from explore_pandas.frames.parsing import to_frame, typed_table
-    from explore_pandas.frames.schemas import get_schema
-
     schema = get_schema(plan.report.slug)
     if not schema.known:  # a report the registry does not know: whatever an empty file gives
-        from explore_pandas.frames.parsing import parse_file
-
         return parse_file(io.BytesIO(b""), report=plan.report.slug, format="csv", tz=plan.timezone).frame
     table = pa.table({c.key: pa.array([], pa.string()) for c in schema.columns})
     typed, _ = typed_table(table, schema, plan.timezone)
@@ -285,8 +285,6 @@ def conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
 def dask_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
     """``attrs["explore"]`` of every partition: what the pandas engine records, less what only
     the workers learn (job ids, rows per window); see the module docstring."""
-    from explore_pandas.pulls.plan import request_provenance
-
     windows = [{"start": w.start.isoformat(), "end": w.end.isoformat(), "job_id": None, "rows": None,
                 "total": None, "truncated": False, "reused": None} for w in plan.windows]
     return {**request_provenance(plan, on_row_limit), "engine": "dask", "jobs": [], "windows": windows,
@@ -294,68 +292,33 @@ def dask_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
 
 
 def time_column(plan: Plan, columns: Any) -> str | None:
-    from explore_pandas.frames.schemas import get_schema
-
     field = get_schema(plan.report.slug).timespan_field
     return field if field is not None and field in columns else None
 
 
-def read_report_dask(
-    plan: Plan,
-    *,
-    client: Client | None = None,
-    on_row_limit: str = "split",
-    max_concurrency: int | None = None,
-    poll: PollPolicy = DEFAULT_POLL_POLICY,
-    fresh: bool = False,
-    ledger: Any = None,
-    semaphore: str | bool | None = None,
-) -> Any:
+def read_report_dask(plan: Plan, options: PullOptions, *, semaphore: str | bool | None = None) -> Any:
     """A lazy ``dask.dataframe.DataFrame`` of ``plan``: one partition per window.
 
     Parameters
     ----------
     plan : Plan
         From :func:`plan_pull`.
-    client, on_row_limit, poll, fresh
-        As for :func:`read_report`; the client's settings (not the client) go to the workers.
-    max_concurrency : int, optional
-        Jobs at once across the whole cluster (1..15; 15 by default).
-    ledger : Ledger or False, optional
-        Its folder must be reachable from the workers (it is on a LocalCluster;
-        on many machines use a shared folder or ``False``).
+    options : PullOptions
+        Resolved for ``engine="dask"``. The client's settings (not the client)
+        go to the workers; ``max_concurrency`` is the jobs at once across the
+        whole cluster; the ledger's folder must be reachable from the workers
+        (it is on a LocalCluster; on many machines use a shared folder or
+        ``ledger=False``). ``progress`` does not apply.
     semaphore : str or False, optional
         Name of the ``distributed.Semaphore`` holding the account's quota (default:
         one per account); ``False`` puts no cluster-wide limit (the API's 429s do).
         Needs a ``distributed.Client`` connected when this is called.
     """
-    if on_row_limit == "warn":
-        raise ValidationError(
-            "on_row_limit='warn' with engine='dask': the RowLimitWarning would be raised on a worker "
-            "and never reach you, so missing rows would go unnoticed. Use 'split' (the dask "
-            "default: windows at the limit are fetched in halves) or 'raise'.",
-            fields=[{"name": "on_row_limit", "description": "must be split or raise with engine='dask'"}],
-        )
     dd, distributed = require_dask()
     from dask.dataframe.utils import clear_known_categories
 
-    from explore_pandas.pulls.ledger import Ledger
-    from explore_pandas.pulls.plan import ON_ROW_LIMIT
-    from explore_pandas.pulls.runner import _concurrency
-
-    if on_row_limit not in ON_ROW_LIMIT:
-        raise ValidationError(
-            f"on_row_limit={on_row_limit!r}: use 'warn', 'split' or 'raise'.",
-            fields=[{"name": "on_row_limit", "description": "must be warn, split or raise"}],
-        )
-    leases = _concurrency(max_concurrency)
-    if client is None:
-        from explore_pandas.api.client import get_client
-
-        client = get_client()
-    if ledger is None or ledger is True:
-        ledger = Ledger()
-    ledger_dir = str(ledger.directory) if ledger else None
+    client = options.client
+    ledger_dir = str(options.ledger.directory) if options.ledger is not None else None
 
     specs: tuple[tuple[str, int], ...] = ()
     if semaphore is not False:
@@ -368,18 +331,19 @@ def read_report_dask(
                 "LocalCluster; Client(LocalCluster())` (or pass semaphore=False to rely on the API's 429s)."
             ) from None
         del scheduler  # the tasks create the semaphore on first use, by name
-        specs = semaphore_specs(semaphore if isinstance(semaphore, str) else semaphore_name(client), leases)
+        specs = semaphore_specs(semaphore if isinstance(semaphore, str) else semaphore_name(client),
+                                options.max_concurrency)
 
     import pandas as pd
 
     meta = empty_frame(plan)
     index = time_column(plan, meta.columns)
     meta = clear_known_categories(_indexed(meta, index))
-    provenance = dask_provenance(plan, on_row_limit)
+    provenance = dask_provenance(plan, options.on_row_limit)
     meta.attrs = {"explore": provenance}
     tasks = [
-        WindowTask(plan, window, ClientSpec.of(client), on_row_limit, poll, fresh, ledger_dir, specs, index,
-                   provenance)
+        WindowTask(plan, window, ClientSpec.of(client), options.on_row_limit, options.poll, options.fresh,
+                   ledger_dir, specs, index, provenance)
         for window in plan.windows
     ]
     divisions = None

@@ -39,28 +39,36 @@ import json
 import os
 import tempfile
 import threading
-import warnings
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from explore_pandas.api import validation
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
-from explore_pandas.exceptions import RowLimitWarning, ValidationError
+from explore_pandas.exceptions import ValidationError
 from explore_pandas.files import write_atomically, write_text_atomically
+from explore_pandas.frames.schemas import get_schema
+from explore_pandas.pulls.assemble import time_ordered, warn_truncated
+from explore_pandas.pulls.fetch import WindowFetcher
+from explore_pandas.pulls.options import PullOptions
+from explore_pandas.pulls.plan import Plan, plan_pull
+from explore_pandas.pulls.quota import AdaptiveLimit
+from explore_pandas.pulls.results import Split, WindowResult
+from explore_pandas.pulls.runner import progress_bar, run_windows
 from explore_pandas.pulls.windows import Window
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from explore_pandas.api.client import Client
-    from explore_pandas.pulls.plan import Plan, WindowResult
 
 META_DIR = "_explore"
 #: Windows parsed and held at once. Parsing is CPU-bound (more than the cores gains nothing)
 #: and each slot holds one window's frame until its files are written.
 PARSE_SLOTS = 2
+T = TypeVar("T")
 
 
 def window_id(window: Window) -> str:
@@ -88,7 +96,7 @@ def write_parquet(
     format: str = "csv",
     name: str | None = None,
     client: Client | None = None,
-    on_row_limit: str = "warn",
+    on_row_limit: str | None = None,
     max_concurrency: int | None = None,
     progress: bool = True,
     poll: PollPolicy = DEFAULT_POLL_POLICY,
@@ -115,24 +123,22 @@ def write_parquet(
     ...                  path="calls/")                                          # doctest: +SKIP
     >>> pd.read_parquet("calls/")                                               # doctest: +SKIP
     """
-    from explore_pandas.pulls.plan import plan_pull
-
     plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
-    writer = PartitionedWriter(plan, Path(path), client=client, on_row_limit=on_row_limit,
-                               max_concurrency=max_concurrency, poll=poll, progress=progress,
-                               fresh=fresh, ledger=ledger)
-    return writer.run()
+    options = PullOptions.resolve(client=client, on_row_limit=on_row_limit, max_concurrency=max_concurrency,
+                                  poll=poll, progress=progress, fresh=fresh, ledger=ledger)
+    return PartitionedWriter(plan, Path(path), options).run()
 
 
 class PartitionedWriter:
-    """Runs a plan's windows (as :class:`Pull` does) and writes each one's days as it arrives."""
+    """Runs a plan's windows through the one windows loop and writes each one's days as it arrives.
 
-    def __init__(self, plan: Plan, root: Path, **options: Any) -> None:
-        from explore_pandas.frames.schemas import get_schema
-        from explore_pandas.pulls.runner import Pull
+    A parse slot (at most ``PARSE_SLOTS`` at once) is taken when a finished
+    job's download starts and given back once the window's files are written,
+    or on any error; the download, parse and write run on the parse threads.
+    """
 
-        self.plan = plan
-        self.root = root
+    def __init__(self, plan: Plan, root: Path, options: PullOptions) -> None:
+        self.plan, self.root, self.options = plan, root, options
         self.column = get_schema(plan.report.slug).timespan_field
         self.written: list[Path] = []
         self._lock = threading.Lock()
@@ -141,37 +147,16 @@ class PartitionedWriter:
         # wait for jobs: the C allocators keep freed memory per thread (glibc arenas), so big
         # allocations spread over 15 threads would leave the process 15 threads' worth bigger.
         self._parser = ThreadPoolExecutor(PARSE_SLOTS, thread_name_prefix="explore-parquet-parse")
-        self._holds_slot = threading.local()
-        writer = self
+        self.limit = AdaptiveLimit(options.max_concurrency)
+        self.cancelled = threading.Event()
+        self.fetcher = WindowFetcher(plan, options, slots=self.limit, cancelled=self.cancelled,
+                                     load=self._load, store=self._store)
+        self._missing: dict[Window, set[str] | None] = {}
 
-        class _WritingPull(Pull):
-            """A Pull whose workers write their window's files and keep no frame.
-
-            A parse slot is taken when the download starts (the job is done) and
-            given back once the window's files are written, or on any error.
-            """
-
-            def _download(self, *args: Any, **kwargs: Any) -> WindowResult:
-                writer._parsing.acquire()
-                writer._holds_slot.value = True
-                return writer._in_parser(super()._download, *args, **kwargs)  # type: ignore[no-any-return]
-
-            def fetch(self, window: Window, scratch: str) -> Any:
-                from explore_pandas.pulls.plan import WindowResult
-
-                try:
-                    outcome = super().fetch(window, scratch)
-                    return writer._in_parser(writer._store, outcome) if isinstance(outcome, WindowResult) else outcome
-                finally:
-                    if getattr(writer._holds_slot, "value", False):
-                        writer._holds_slot.value = False
-                        writer._parsing.release()
-
-        self.pull = _WritingPull(plan, **options)
-
-    def _in_parser(self, work: Any, *args: Any, **kwargs: Any) -> Any:
-        """``work(*args, **kwargs)`` on a parse thread; the calling thread waits for it."""
-        return self._parser.submit(work, *args, **kwargs).result()
+    def _load(self, work: Callable[[], T]) -> T:
+        """``work()`` on a parse thread, holding a parse slot; the calling thread waits for it."""
+        with self._parsing:
+            return self._parser.submit(work).result()
 
     # -- the folder's records ------------------------------------------------------------------
 
@@ -221,49 +206,24 @@ class PartitionedWriter:
     # -- running -------------------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
-        from explore_pandas.pulls.runner import _progress_bar, _Split
-
         self.root.mkdir(parents=True, exist_ok=True)
         self._check_dataset()
         todo: list[tuple[Window, set[str] | None]] = []
         for window in self.plan.windows:  # fresh: every window again, with new jobs
-            todo.extend([(window, None)] if self.pull.fresh else self._todo(window))
+            todo.extend([(window, None)] if self.options.fresh else self._todo(window))
         self._missing = dict(todo)
         skipped = len(self.plan.windows) - len({w for w, _ in todo})
-        bar = _progress_bar(self.plan, self.pull.progress)
+        bar = progress_bar(self.plan, self.options.progress)
         bar.update(max(0, len(self.plan.windows) - len(todo)))
-        scratch = tempfile.TemporaryDirectory(prefix="explore-parquet-")
-        pull = self.pull
         try:
-            with ThreadPoolExecutor(pull.limit.maximum, thread_name_prefix="explore-parquet") as pool:
-                pending = {pool.submit(pull.fetch, w, scratch.name) for w, _ in todo}
-                try:
-                    while pending:
-                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            outcome = future.result()
-                            if isinstance(outcome, _Split):
-                                self._write_record(outcome.window, {"split": [
-                                    [h.start.isoformat(), h.end.isoformat()] for h in outcome.halves]})
-                                bar.total += 1
-                                pending |= {pool.submit(pull.fetch, h, scratch.name) for h in outcome.halves}
-                                continue
-                            window, result = outcome
-                            if result is not None and result.truncated and pull.on_row_limit == "warn":
-                                from explore_pandas.pulls.plan import row_limit_message
-
-                                warnings.warn(row_limit_message(self.plan.report.slug, result), RowLimitWarning,
-                                              stacklevel=2)
-                            bar.update(1)
-                except BaseException:
-                    pull.cancelled.set()
-                    for future in pending:
-                        future.cancel()
-                    raise
+            with tempfile.TemporaryDirectory(prefix="explore-parquet-") as scratch:
+                results = run_windows([w for w, _ in todo], lambda window: self.fetcher.fetch(window, scratch),
+                                      workers=self.limit.maximum, cancelled=self.cancelled, bar=bar,
+                                      on_split=self._record_split, thread_name="explore-parquet")
         finally:
             bar.close()
-            scratch.cleanup()
             self._parser.shutdown()
+        warn_truncated(self.plan, time_ordered(results))
         rows, files = 0, 0
         for window in self.plan.windows:
             for record in self._leaves(window):
@@ -272,6 +232,9 @@ class PartitionedWriter:
         return {"path": str(self.root), "rows": rows, "files": files, "windows": len(self.plan.windows),
                 "skipped": skipped, "written": [str(p.relative_to(self.root)) for p in self.written]}
 
+    def _record_split(self, split: Split) -> None:
+        self._write_record(split.window, {"split": [[h.start.isoformat(), h.end.isoformat()] for h in split.halves]})
+
     def _leaves(self, window: Window) -> list[dict[str, Any]]:
         record = self._record(window) or {}
         if "split" in record:
@@ -279,11 +242,9 @@ class PartitionedWriter:
             return [leaf for half in halves for leaf in self._leaves(half)]
         return [record] if record else []
 
-    def _store(self, result: WindowResult) -> tuple[Window, WindowResult | None]:
-        """In the worker thread: write the window's days (the missing ones on a resume), record
-        the window, and drop the frame."""
-        from explore_pandas.pulls.plan import WindowResult
-
+    def _store(self, result: WindowResult) -> WindowResult:
+        """On a parse thread: write the window's days (the missing ones on a resume), record
+        the window, and drop the frame (kept only when truncated, for the warning)."""
         window = result.window
         truncated = result.truncated
         wanted = self._missing.get(window)
@@ -300,10 +261,9 @@ class PartitionedWriter:
                                     "truncated": truncated,
                                     "written_at": datetime.now(timezone.utc).isoformat()})
         # a copy: an empty slice would still reference (and keep alive) the whole frame's buffers
-        light = WindowResult(window, result.job, result.frame.iloc[:0].copy(), result.total, result.reused)
-        if truncated:  # keep what the warning needs to say, not the rows
-            return window, result
-        return window, light
+        if truncated:  # the warning needs the row count
+            return result
+        return WindowResult(window, result.job, result.frame.iloc[:0].copy(), result.total, result.reused)
 
     def _write_record(self, window: Window, data: dict[str, Any]) -> None:
         write_text_atomically(self._record_path(window), json.dumps(data, indent=1, sort_keys=True))

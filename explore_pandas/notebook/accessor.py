@@ -1,14 +1,13 @@
 """``df.explore``: read, refresh and extend Explore reports, and read a frame's provenance.
 
-The accessor is thin: every pull goes through :func:`explore_pandas.pulls.plan.read_report`,
+The accessor is thin: every pull goes through :func:`explore_pandas.engines.read.read_report`,
 it never changes the frame it is attached to, and it only ever writes plain
 JSON types into ``df.attrs["explore"]`` (the provenance :func:`pull.provenance`
 builds). The provenance lives in ``attrs`` so it follows the frame through
 pandas operations (slices, copies, pickles, parquet round trips).
 
-It is registered on ``import explore_pandas`` without importing pandas: if
-pandas is loaded already it is registered at once, otherwise when pandas
-finishes loading (:func:`register_when_pandas_loads`).
+It is registered on ``import explore_pandas`` without importing pandas
+(:mod:`explore_pandas.notebook.pandas_hook`).
 
 Examples
 --------
@@ -22,11 +21,6 @@ Examples
 from __future__ import annotations
 
 import copy
-import importlib.abc
-import importlib.util
-import sys
-import threading
-import warnings
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,7 +31,7 @@ if TYPE_CHECKING:
 
     from explore_pandas.reports import ReportType
 
-__all__ = ["ExploreAccessor", "NotFromExploreError", "register", "register_when_pandas_loads"]
+__all__ = ["NAME", "ExploreAccessor", "NotFromExploreError"]
 
 NAME = "explore"
 _NOT_FROM_EXPLORE = (
@@ -66,7 +60,7 @@ class ExploreAccessor:
         Takes the same keyword arguments (``start``, ``end``, ``tz``, ``format``,
         ``name``, ``client``, ``on_row_limit``, ``max_concurrency``, ``progress``, ``poll``).
         """
-        from explore_pandas.pulls.plan import read_report
+        from explore_pandas.engines.read import read_report
 
         return read_report(report, **options)
 
@@ -91,7 +85,7 @@ class ExploreAccessor:
         jobs of both, the new end, ``truncated`` if either part was.
         """
         from explore_pandas.api import validation
-        from explore_pandas.pulls.plan import concat_frames
+        from explore_pandas.pulls.assemble import concat_frames
 
         meta = self._provenance()
         zone = validation.check_timezone(meta["timezone"])
@@ -257,68 +251,3 @@ def convert_provenance(meta: dict[str, Any], zone: str) -> dict[str, Any]:
             if isinstance(window.get(key), str):
                 window[key] = move(window[key])
     return converted
-
-
-# -- registration ----------------------------------------------------------------------------
-
-_registered = False
-_register_lock = threading.Lock()
-
-
-def register() -> None:
-    """Register ``ExploreAccessor`` as ``DataFrame.explore`` (imports pandas; once)."""
-    global _registered
-    with _register_lock:
-        if _registered:
-            return
-        import pandas as pd
-
-        if NAME not in getattr(pd.DataFrame, "_accessors", set()):
-            pd.api.extensions.register_dataframe_accessor(NAME)(ExploreAccessor)
-        _registered = True
-
-
-class _AfterPandas(importlib.abc.MetaPathFinder):
-    """A one-shot import hook: registers the accessor once ``import pandas`` has finished."""
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != "pandas":
-            return None
-        _remove_hook()
-        spec = importlib.util.find_spec("pandas")
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        exec_module = spec.loader.exec_module
-
-        def exec_then_register(module: Any) -> None:
-            exec_module(module)
-            try:
-                register()
-            except Exception as error:  # noqa: BLE001 - never break `import pandas` because of us
-                warnings.warn(f"explore_pandas could not register df.explore: {error!r}", stacklevel=2)
-
-        spec.loader.exec_module = exec_then_register  # type: ignore[method-assign]
-        return spec
-
-
-_hook = _AfterPandas()
-
-
-def _remove_hook() -> None:
-    try:
-        sys.meta_path.remove(_hook)
-    except ValueError:
-        pass
-
-
-def register_when_pandas_loads() -> None:
-    """Register ``df.explore`` now if pandas is loaded, else right after ``import pandas``.
-
-    Keeps ``import explore_pandas`` light: pandas (about a second to import) is
-    not imported for it.
-    """
-    pandas = sys.modules.get("pandas")
-    if pandas is not None and hasattr(pandas, "api"):
-        register()
-    elif pandas is None and _hook not in sys.meta_path:
-        sys.meta_path.insert(0, _hook)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from explore_pandas.pulls.plan import Plan
-    from explore_pandas.pulls.runner import WindowState
+    from explore_pandas.pulls.states import WindowState
 
 #: The form's fields, in display order.
 FIELDS = ("report", "name", "timezone", "start", "end", "format", "on_row_limit")

@@ -5,7 +5,7 @@ thin: the work is in the plain functions of :mod:`explore_pandas.notebook.formvi
 (``check_inputs``, ``plan_line``, ``jobs_table``, ``preview_html``,
 ``error_html``...), tested without widgets.
 
-A run happens in a background thread (:class:`~explore_pandas.pulls.runner.Pull`),
+A run happens in a background thread (:class:`~explore_pandas.engines.threads.Pull`),
 so the kernel stays free while jobs run; the pull's listener updates the job
 table from worker threads (trait changes from other threads reach the front end
 through the kernel's thread-safe IOPub). Only ``HTML`` widgets are updated from
@@ -52,8 +52,9 @@ if TYPE_CHECKING:
 
     from explore_pandas.api.client import Client
     from explore_pandas.api.polling import PollPolicy
+    from explore_pandas.engines.threads import Pull
     from explore_pandas.pulls.plan import Plan
-    from explore_pandas.pulls.runner import Pull, WindowState
+    from explore_pandas.pulls.states import WindowState
 
 __all__ = ["ReportForm"]
 
@@ -198,7 +199,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
 
     def run(self) -> threading.Thread | None:
         """Start a run in a background thread (the kernel stays free); the thread, or None if invalid."""
-        from explore_pandas.pulls.runner import Pull
+        from explore_pandas.engines.threads import Pull
 
         with self._lock:
             if self.running:

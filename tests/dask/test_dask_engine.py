@@ -13,8 +13,9 @@ from distributed import Client as DaskClient
 
 from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
+from explore_pandas.engines.read import read_report
 from explore_pandas.exceptions import RowLimitError, RowLimitWarning
-from explore_pandas.pulls.plan import plan_pull, read_report
+from explore_pandas.pulls.plan import plan_pull
 
 
 def _dask(client: Client, **options: object):  # type: ignore[no-untyped-def]

@@ -9,8 +9,8 @@ from dask_support import END, START
 
 from explore_pandas.api.client import Client
 from explore_pandas.engines.dask_engine import DaskNotInstalledError
+from explore_pandas.engines.read import read_report
 from explore_pandas.exceptions import ExploreError, ValidationError
-from explore_pandas.pulls.plan import read_report
 
 
 def test_without_dask_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch, client: Client) -> None:

@@ -12,8 +12,8 @@ from distributed import Client as DaskClient
 
 from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
+from explore_pandas.engines.read import read_report
 from explore_pandas.exceptions import JobFailedError
-from explore_pandas.pulls.plan import read_report
 
 
 def test_a_failing_partition_leaks_no_secret(emu: Emulator, client: Client, dask_client: DaskClient) -> None:

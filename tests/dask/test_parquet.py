@@ -99,9 +99,9 @@ def test_at_most_two_windows_are_parsed_and_held_at_once(emu: Emulator, client: 
     import time
 
     from explore_pandas.engines import parquet
-    from explore_pandas.frames import parsing
+    from explore_pandas.pulls import fetch
 
-    parse_file, lock = parsing.parse_file, threading.Lock()
+    parse_file, lock = fetch.parse_file, threading.Lock()
     held: list[int] = [0, 0]  # [now, most]
 
     def counted(*args: object, **kwargs: object) -> object:  # the real parser, counted
@@ -115,7 +115,7 @@ def test_at_most_two_windows_are_parsed_and_held_at_once(emu: Emulator, client: 
             with lock:
                 held[0] -= 1
 
-    monkeypatch.setattr(parsing, "parse_file", counted)
+    monkeypatch.setattr(fetch, "parse_file", counted)  # the parser every window goes through
     summary = _write(client, tmp_path / "calls", ledger=False)
     assert summary["rows"] == emu.count_rows("calls", START, END)
     assert emu.stats()["max_running"] > parquet.PARSE_SLOTS  # the jobs did run together

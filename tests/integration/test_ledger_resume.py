@@ -13,9 +13,10 @@ import pytest
 from explore_pandas.api.client import Client
 from explore_pandas.api.polling import PollPolicy
 from explore_pandas.emulator import Emulator
+from explore_pandas.engines.read import read_report
+from explore_pandas.engines.threads import Pull
 from explore_pandas.pulls.ledger import Ledger
-from explore_pandas.pulls.plan import plan_pull, read_report
-from explore_pandas.pulls.runner import Pull
+from explore_pandas.pulls.plan import plan_pull
 
 FAST = PollPolicy(initial=0.05, maximum=0.2, timeout=60)
 UTC = ZoneInfo("UTC")

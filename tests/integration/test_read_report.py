@@ -13,8 +13,8 @@ import pytest
 from explore_pandas.api.client import Client
 from explore_pandas.api.polling import PollPolicy
 from explore_pandas.emulator import Emulator
+from explore_pandas.engines.read import read_report
 from explore_pandas.exceptions import RowLimitError, RowLimitWarning, ValidationError
-from explore_pandas.pulls.plan import read_report
 
 FAST = PollPolicy(initial=0.02, maximum=0.1, timeout=60)
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -172,8 +172,8 @@ def test_read_job_parses_one_finished_job_in_its_zone(emu: Emulator, fast_client
 
 
 def test_the_listener_follows_each_window_to_parsed(emu: Emulator, fast_client: Client) -> None:
+    from explore_pandas.engines.threads import Pull
     from explore_pandas.pulls.plan import plan_pull
-    from explore_pandas.pulls.runner import Pull
 
     emu.configure(progression={"polls": 3})
     events: list[tuple[str, str]] = []
@@ -192,8 +192,8 @@ def test_cancel_stops_polling_and_cancels_the_jobs(emu: Emulator, fast_client: C
     import threading
     import time
 
+    from explore_pandas.engines.threads import Pull
     from explore_pandas.pulls.plan import plan_pull
-    from explore_pandas.pulls.runner import Pull
 
     emu.configure(progression={"polls": 10_000})  # never finishes on its own
     plan = plan_pull("calls", start="2026-07-01", end="2026-10-01", tz="UTC")

@@ -46,6 +46,7 @@ from explore_pandas.api.models import ReportRequest
 from explore_pandas.api.polling import PollPolicy
 from explore_pandas.api.transport import Transport
 from explore_pandas.emulator import Emulator
+from explore_pandas.engines.read import read_report
 from explore_pandas.exceptions import (
     APIError,
     AuthenticationError,
@@ -56,7 +57,6 @@ from explore_pandas.exceptions import (
     ServerError,
     TransportError,
 )
-from explore_pandas.pulls.plan import read_report
 from explore_pandas.reports import report_type
 
 SECRET = "s3cr3t-DO-NOT-LEAK-" + secrets.token_hex(8)

@@ -55,7 +55,8 @@ import pytest
 from explore_pandas.api.client import Client
 from explore_pandas.api.polling import PollPolicy
 from explore_pandas.emulator import Emulator
-from explore_pandas.pulls.plan import plan_pull, read_report
+from explore_pandas.engines.read import read_report
+from explore_pandas.pulls.plan import plan_pull
 
 RUNS = int(os.environ.get("EXPLORE_SOAK_RUNS", "40"))
 SEED_BASE = int(os.environ.get("EXPLORE_SOAK_SEED", "0"))

@@ -69,7 +69,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
         }
         return df
 
-    monkeypatch.setattr("explore_pandas.pulls.plan.read_report", fake)
+    monkeypatch.setattr("explore_pandas.engines.read.read_report", fake)
     return seen
 
 
@@ -203,7 +203,7 @@ def _next_day_with(monkeypatch: pytest.MonkeyPatch, **columns: Any) -> None:
         df.attrs["explore"] = _meta("2026-08-03T00:00:00+01:00", "2026-08-04T00:00:00+01:00", jobs=("j3",), rows=1)
         return df
 
-    monkeypatch.setattr("explore_pandas.pulls.plan.read_report", fake)
+    monkeypatch.setattr("explore_pandas.engines.read.read_report", fake)
 
 
 def test_extend_keeps_a_categorical_when_new_days_bring_new_labels(monkeypatch: pytest.MonkeyPatch) -> None:

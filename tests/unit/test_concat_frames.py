@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from explore_pandas.pulls.plan import concat_frames
+from explore_pandas.pulls.assemble import concat_frames
 
 
 def _window(types: list[str], first_id: int) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from explore_pandas.notebook.formview import (
 )
 from explore_pandas.notebook.widgets import ReportForm
 from explore_pandas.pulls.plan import plan_pull
-from explore_pandas.pulls.runner import WindowState
+from explore_pandas.pulls.states import WindowState
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
 

@@ -1,0 +1,114 @@
+"""``read_report``: a range of any length as one typed, timezone-aware DataFrame.
+
+The range is planned (:mod:`explore_pandas.pulls.plan`), the options checked
+once (:class:`~explore_pandas.pulls.options.PullOptions`), and the windows run
+by the engine asked for: threads in this process (:mod:`explore_pandas.engines.threads`)
+or a Dask cluster (:mod:`explore_pandas.engines.dask_engine`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from explore_pandas.api import validation
+from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.engines.threads import Pull
+from explore_pandas.pulls.options import PullOptions
+from explore_pandas.pulls.plan import plan_pull
+from explore_pandas.reports import ReportType
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from explore_pandas.api.client import Client
+
+__all__ = ["read_report"]
+
+
+def read_report(
+    report: str | ReportType,
+    *,
+    start: validation.TimeLike,
+    end: validation.TimeLike,
+    tz: str = "UTC",
+    format: str = "csv",
+    name: str | None = None,
+    client: Client | None = None,
+    on_row_limit: str | None = None,
+    max_concurrency: int | None = None,
+    progress: bool = True,
+    poll: PollPolicy = DEFAULT_POLL_POLICY,
+    fresh: bool = False,
+    ledger: Any = None,
+    engine: str = "pandas",
+) -> pd.DataFrame:
+    """Pull a report over [start, end) into one typed, timezone-aware DataFrame.
+
+    Parameters
+    ----------
+    report : str
+        A report slug (``"calls"``) or display name (``"Calls Report"``).
+    start, end : str, date, datetime or pandas.Timestamp
+        The range, ``end`` exclusive. Naive values are wall times in ``tz``; a
+        date is local midnight. Any length: it is split into <= 31-day windows.
+    tz : str
+        IANA time zone of the request; every datetime column is in it.
+    format : {"csv", "json", "json_bulk"}
+        The file format asked of the API (the DataFrame is the same).
+    name : str, optional
+        Job name prefix (a unique name per window is generated otherwise).
+    client : Client, optional
+        Defaults to the kernel's client (:func:`explore_pandas.connect`).
+    on_row_limit : {"warn", "split", "raise"}, optional
+        What to do when a window's file reaches the 1,000,000-row limit:
+        warn (:class:`RowLimitWarning`, rows are missing), split the window in
+        halves until each part is under the limit, or raise :class:`RowLimitError`.
+        The default is "warn" with the pandas engine and "split" with the dask
+        engine, which refuses "warn": a warning raised on a worker never reaches
+        you, and rows would go missing silently.
+    max_concurrency : int, optional
+        Most jobs at once (at most 15, the account quota; 15 by default). The
+        limit halves on a 429, since other tools share the quota, and creeps back.
+    progress : bool
+        Show a progress bar (tqdm: a widget in notebooks, text in terminals).
+    poll : PollPolicy
+        Poll intervals and the per-job timeout.
+    fresh : bool
+        Create new jobs even for windows whose earlier jobs the ledger can reuse.
+        By default a window asked for before (same account, report, zone, format
+        and bounds) re-attaches to its recorded job while the API keeps its
+        file (30 days): after a crash or Ctrl-C nothing is created twice.
+    ledger : Ledger or False, optional
+        Where jobs are recorded (``$EXPLORE_CACHE_DIR``, else the user's cache
+        folder); ``False`` records nothing.
+    engine : {"pandas", "dask"}
+        ``"pandas"`` pulls now, in this process. ``"dask"`` returns a lazy
+        ``dask.dataframe.DataFrame`` with one partition per window, indexed by the
+        report's time column with known divisions; computing it runs the jobs on
+        the connected Dask cluster's workers, the quota held across them by a
+        ``distributed.Semaphore`` (see :mod:`explore_pandas.engines.dask_engine`). Needs
+        ``pip install 'explore_pandas[dask]'``; ``progress`` does not apply.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of every window in time order; ``df.attrs["explore"]`` holds the
+        provenance (JSON-safe): report, zone, range, windows with their job ids,
+        rows and whether any was truncated.
+
+    Examples
+    --------
+    >>> import explore_pandas as xp                                   # doctest: +SKIP
+    >>> with xp.Emulator() as emu:                                    # doctest: +SKIP
+    ...     xp.connect(**emu.credentials)
+    ...     df = xp.read_report("calls", start="2026-08-01", end="2026-11-01", tz="Europe/Lisbon")
+    """
+    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
+    options = PullOptions.resolve(engine=engine, client=client, on_row_limit=on_row_limit,
+                                  max_concurrency=max_concurrency, poll=poll, progress=progress,
+                                  ledger=ledger, fresh=fresh)
+    if engine == "dask":
+        from explore_pandas.engines.dask_engine import read_report_dask  # dask is an optional extra
+
+        return read_report_dask(plan, options)  # type: ignore[no-any-return]
+    return Pull.with_options(plan, options).run()

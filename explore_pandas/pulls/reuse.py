@@ -1,0 +1,75 @@
+"""A pull's side of the ledger: find a window's recorded job, record new ones, note their progress."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from explore_pandas.exceptions import NotFoundError
+from explore_pandas.pulls.ledger import Entry, Ledger, window_key
+
+if TYPE_CHECKING:
+    from explore_pandas.api.client import Client
+    from explore_pandas.api.models import Job, ReportRequest
+    from explore_pandas.pulls.plan import Plan
+    from explore_pandas.pulls.windows import Window
+
+__all__ = ["JobBook"]
+
+log = logging.getLogger(__name__)
+
+
+class JobBook:
+    """The ledger as one pull uses it; every method does nothing when the ledger is off.
+
+    Parameters
+    ----------
+    plan : Plan
+        What the pull asks for (report, zone, format).
+    client : Client
+        Its account (API URL and client id) is part of every key.
+    ledger : Ledger or None
+        None: nothing is recorded or reused.
+    fresh : bool
+        Never re-attach (new jobs are still recorded).
+    """
+
+    def __init__(self, plan: Plan, client: Client, ledger: Ledger | None, *, fresh: bool = False) -> None:
+        self.plan, self.client, self.ledger, self.fresh = plan, client, ledger, fresh
+
+    def key(self, window: Window) -> str:
+        plan, settings = self.plan, self.client.settings
+        return window_key(api=settings.base_url, client_id=settings.client_id or "", report=plan.report.slug,
+                          timezone=plan.timezone, format=plan.format, start=window.start, end=window.end)
+
+    def attach(self, key: str) -> Job | None:
+        """The recorded job of this window, if it can still serve: re-attach instead of creating."""
+        entry = self.ledger.find(key) if self.ledger is not None and not self.fresh else None
+        if entry is None or not entry.reusable(datetime.now(timezone.utc)):
+            return None
+        try:
+            job = self.client.get_job(entry.job_id, self.plan.report.slug)
+        except NotFoundError:
+            self.note(key, status="deleted")
+            return None
+        if job.status.is_failure:
+            self.note(key, status=job.status.value)
+            return None
+        log.info("re-attached to job %s (%s) from the ledger", job.id, job.status.value)
+        return job
+
+    def record(self, key: str, request: ReportRequest, job: Job) -> None:
+        if self.ledger is None:
+            return
+        settings = self.client.settings
+        self.ledger.record(Entry(
+            key=key, job_id=job.id, report=request.report.slug, timezone=request.timezone,
+            format=request.format, start=request.start.isoformat(), end=request.end.isoformat(),
+            name=request.name, api=settings.base_url, client_id=settings.client_id or "",
+            created_at=datetime.now(timezone.utc).isoformat(), status=job.status.value,
+        ))
+
+    def note(self, key: str, **changes: Any) -> None:
+        if self.ledger is not None:
+            self.ledger.update(key, **changes)
