@@ -76,7 +76,7 @@ class Pull:
     def with_options(cls, plan: Plan, options: PullOptions, listener: Listener | None = None) -> Pull:
         """A pull of ``plan`` with options already resolved."""
         pull = cls.__new__(cls)
-        pull._start(plan, options, listener)
+        cls._start(pull, plan, options, listener)
         return pull
 
     def _start(self, plan: Plan, options: PullOptions, listener: Listener | None) -> None:

@@ -211,12 +211,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
             self._show_error(None)
             self.preview.value = ""
             try:
-                client = self.client
-                if client is None:
-                    from explore_pandas.api.client import get_client
-
-                    client = get_client()
-                options: dict[str, Any] = {"client": client, "on_row_limit": self.on_row_limit.value,
+                options: dict[str, Any] = {"client": self.client, "on_row_limit": self.on_row_limit.value,
                                            "max_concurrency": self.max_concurrency, "progress": False,
                                            "listener": self._on_window_state}
                 if self.poll is not None:
