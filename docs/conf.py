@@ -8,6 +8,8 @@ reach pandas', pyarrow's or Python's.
 
 from __future__ import annotations
 
+import os
+
 import explore_pandas
 
 project = "explore_pandas"
@@ -44,13 +46,19 @@ myst_heading_anchors = 3
 
 # -- Links to pandas, pyarrow and Python -----------------------------------------------------
 # Each inventory has a second, local location: an empty inventory. Sphinx tries the
-# locations in order and only warns when all of them fail, so without internet (CI)
-# the build stays warning-free and those links are plain text; with internet they resolve.
+# locations in order and warns only when all of them fail, so without internet (CI) the
+# build stays warning-free and those links are plain text; with internet they resolve.
+# EXPLORE_DOCS_OFFLINE=1 skips the remote locations altogether (the tests set it, so that
+# no test touches the internet).
 _OFFLINE = "_intersphinx/offline.inv"
+_REMOTE = None if os.environ.get("EXPLORE_DOCS_OFFLINE", "") in ("", "0") else _OFFLINE
 intersphinx_mapping = {
-    "python": ("https://docs.python.org/3", (None, _OFFLINE)),
-    "pandas": ("https://pandas.pydata.org/docs", (None, _OFFLINE)),
-    "pyarrow": ("https://arrow.apache.org/docs", (None, _OFFLINE)),
+    name: (uri, (_REMOTE, _OFFLINE))
+    for name, uri in {
+        "python": "https://docs.python.org/3",
+        "pandas": "https://pandas.pydata.org/docs",
+        "pyarrow": "https://arrow.apache.org/docs",
+    }.items()
 }
 intersphinx_timeout = 10
 
