@@ -39,6 +39,8 @@ __all__ = ["emulator_options", "explore_emulator"]
 OPTION = "--explore-emulator"
 INI = "explore_emulator"
 MARKER = "explore_emulator"
+# the ini and command-line options, parsed once by pytest_configure
+_CONFIGURED = pytest.StashKey[dict[str, Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,21 +63,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``explore_emulator`` marker (so ``--strict-markers`` accepts it)."""
+    """Register the ``explore_emulator`` marker, and read the ini and command-line options.
+
+    A malformed ``NAME=VALUE`` stops the run here, before any test, with a usage error.
+    """
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**options): Emulator options of the explore_emulator fixture for this "
         "test (seed, row_limit, quota, progression...)",
     )
+    options = _parse(config.getini(INI), f"the {INI} ini option")
+    options.update(_parse(config.getoption(OPTION), OPTION))
+    config.stash[_CONFIGURED] = options
 
 
 def emulator_options(config: pytest.Config, markers: Iterable[pytest.Mark] = ()) -> dict[str, Any]:
     """The keyword arguments of the fixture's :class:`~explore_pandas.Emulator`.
 
+    Useful for an emulator fixture of your own (for example one per session) that
+    follows the same configuration.
+
     Parameters
     ----------
     config : pytest.Config
-        Where the ini and command-line options are read.
+        The run's configuration: its ini and command-line options.
     markers : iterable of pytest.Mark
         ``explore_emulator`` markers, closest first (as ``node.iter_markers`` gives them).
 
@@ -87,17 +98,15 @@ def emulator_options(config: pytest.Config, markers: Iterable[pytest.Mark] = ())
 
     Raises
     ------
-    pytest.UsageError
-        An option that is not ``NAME=VALUE``, or a marker with positional arguments.
+    TypeError
+        A marker with positional arguments.
     """
     from explore_pandas.testing import DEFAULT_EMULATOR_OPTIONS
 
-    options = dict(DEFAULT_EMULATOR_OPTIONS)
-    options.update(_parse(config.getini(INI), f"the {INI} ini option"))
-    options.update(_parse(config.getoption(OPTION), OPTION))
+    options = {**DEFAULT_EMULATOR_OPTIONS, **config.stash.get(_CONFIGURED, {})}
     for marker in reversed(list(markers)):
         if marker.args:
-            raise pytest.UsageError(
+            raise TypeError(
                 f"@pytest.mark.{MARKER} takes keyword arguments only, e.g. row_limit=500; "
                 f"got {marker.args!r}"
             )
