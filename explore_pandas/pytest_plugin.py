@@ -103,7 +103,8 @@ def emulator_options(config: pytest.Config, markers: Iterable[pytest.Mark] = ())
     """
     from explore_pandas.testing import DEFAULT_EMULATOR_OPTIONS
 
-    options = {**DEFAULT_EMULATOR_OPTIONS, **config.stash.get(_CONFIGURED, {})}
+    configured = config.stash[_CONFIGURED]
+    options = {**DEFAULT_EMULATOR_OPTIONS, **configured}
     for marker in reversed(list(markers)):
         if marker.args:
             raise TypeError(
