@@ -20,7 +20,8 @@ jobs are done at once. Its options come from, later ones winning:
 
 Values given as text are read as JSON when they parse (``row_limit=500``,
 ``progression={"polls": 2}``) and as plain strings otherwise (``progression=immediate``).
-Nothing of explore_pandas is imported until a test asks for the fixture.
+Loading the plugin imports only the light top-level package: the emulator (and pandas)
+load when a test first asks for the fixture.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def explore_emulator(
     """A started :class:`~explore_pandas.Emulator` for this test, closed after it.
 
     Configured by ``@pytest.mark.explore_emulator(...)``, ``--explore-emulator NAME=VALUE``
-    and the ``explore_emulator`` ini option (see this module). For the test's duration,
+    and the ``explore_emulator`` ini option, in increasing precedence; jobs are done at once
+    unless ``progression`` says otherwise. For the test's duration,
     ``EXPLORE_CACHE_DIR`` is a new empty folder, so that the jobs of the test are
     recorded there and never in your own job ledger. The default client is not
     touched: connect with ``xp.connect(**explore_emulator.credentials)``, or use
