@@ -123,9 +123,9 @@ def explore_emulator(
 ) -> Iterator[Emulator]:
     """A started :class:`~explore_pandas.Emulator` for this test, closed after it.
 
-    Configured by ``@pytest.mark.explore_emulator(...)``, ``--explore-emulator NAME=VALUE``
-    and the ``explore_emulator`` ini option, in increasing precedence; jobs are done at once
-    unless ``progression`` says otherwise. For the test's duration,
+    Configured by the ``explore_emulator`` ini option, then ``--explore-emulator NAME=VALUE``,
+    then ``@pytest.mark.explore_emulator(...)``, each overriding the one before; jobs are
+    done at once unless ``progression`` says otherwise. For the test's duration,
     ``EXPLORE_CACHE_DIR`` is a new empty folder, so that the jobs of the test are
     recorded there and never in your own job ledger. The default client is not
     touched: connect with ``xp.connect(**explore_emulator.credentials)``, or use
