@@ -28,7 +28,10 @@ def mock_explore(**emulator_options: Any) -> Iterator[Emulator]:
     Starts an :class:`~explore_pandas.Emulator`, connects the default client to it
     (what :func:`~explore_pandas.read_report`, the accessor and the form use), yields
     the emulator, and on exit stops it and connects the default client back to the
-    account it pointed at before (a new client with the same settings).
+    account it pointed at before (a new client with the same settings). With no default
+    client before, and no ``EXPLORE_*`` variables to make one from, the default client is
+    left pointing at the stopped emulator: call :func:`~explore_pandas.connect` again
+    before using it.
 
     Parameters
     ----------
