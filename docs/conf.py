@@ -14,7 +14,7 @@ import explore_pandas
 
 project = "explore_pandas"
 author = "explore_pandas contributors"
-copyright = "explore_pandas contributors"  # noqa: A001 (Sphinx's name)
+copyright = "explore_pandas contributors"
 version = release = explore_pandas.__version__
 
 extensions = [

@@ -144,7 +144,9 @@ def _parse(lines: Iterable[str], where: str) -> dict[str, Any]:
     for line in lines:
         name, sep, text = line.partition("=")
         if not sep or not name.strip().isidentifier():
-            raise pytest.UsageError(f"{where}: expected NAME=VALUE, e.g. row_limit=500; got {line!r}")
+            raise pytest.UsageError(
+                f"{where}: expected NAME=VALUE, e.g. row_limit=500; got {line!r}"
+            )
         try:
             value = json.loads(text)
         except json.JSONDecodeError:
