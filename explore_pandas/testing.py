@@ -8,8 +8,9 @@ started emulator without the default-client part.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import Any
 
 from explore_pandas import Client, ConfigurationError, Emulator, connect, get_client
@@ -18,7 +19,7 @@ __all__ = ["DEFAULT_EMULATOR_OPTIONS", "mock_explore"]
 
 #: What :func:`mock_explore` and the ``explore_emulator`` fixture change from the
 #: emulator's own defaults: jobs are done at once, so tests do not wait.
-DEFAULT_EMULATOR_OPTIONS: dict[str, Any] = {"progression": "immediate"}
+DEFAULT_EMULATOR_OPTIONS: Mapping[str, Any] = MappingProxyType({"progression": "immediate"})
 
 
 @contextmanager
