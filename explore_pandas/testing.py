@@ -1,0 +1,82 @@
+"""Helpers for testing your own code against the embedded emulator.
+
+:func:`mock_explore` starts an :class:`~explore_pandas.Emulator` and makes it the
+kernel's default Explore API, as moto's ``mock_aws`` does for AWS. In pytest, the
+``explore_emulator`` fixture (the plugin installed with this package) gives a
+started emulator without the default-client part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Any
+
+from explore_pandas import Client, ConfigurationError, Emulator, connect, get_client
+
+__all__ = ["DEFAULT_EMULATOR_OPTIONS", "mock_explore"]
+
+#: What :func:`mock_explore` and the ``explore_emulator`` fixture change from the
+#: emulator's own defaults: jobs are done at once, so tests do not wait.
+DEFAULT_EMULATOR_OPTIONS: Mapping[str, Any] = MappingProxyType({"progression": "immediate"})
+
+
+@contextmanager
+def mock_explore(**emulator_options: Any) -> Iterator[Emulator]:
+    """Run the code inside against a fresh emulator, through the default client.
+
+    Starts an :class:`~explore_pandas.Emulator`, connects the default client to it
+    (what :func:`~explore_pandas.read_report`, the accessor and the form use), yields
+    the emulator, and on exit stops it and connects the default client back to the
+    account it pointed at before (a new client with the same settings). With no default
+    client before, and no ``EXPLORE_*`` variables to make one from, the default client is
+    left pointing at the stopped emulator: call :func:`~explore_pandas.connect` again
+    before using it.
+
+    Parameters
+    ----------
+    **emulator_options
+        Keyword arguments of :class:`~explore_pandas.Emulator`: ``seed``, ``now``,
+        ``tls`` and every emulator setting (``progression``, ``row_limit``, ``quota``,
+        ``rates``...). Jobs are done at once (``progression="immediate"``) unless
+        ``progression`` says otherwise.
+
+    Yields
+    ------
+    Emulator
+        The started emulator: inject faults, move its clock, read its ground truth.
+
+    Examples
+    --------
+    >>> import explore_pandas as xp
+    >>> from explore_pandas.testing import mock_explore
+    >>> with mock_explore(seed=3) as emu:
+    ...     df = xp.read_report("calls", start="2026-01-01", end="2026-01-02", progress=False)
+    ...     emu.stats()["jobs_created"]
+    1
+    """
+    previous = _default_client()
+    with Emulator(**{**DEFAULT_EMULATOR_OPTIONS, **emulator_options}) as emulator:
+        connect(**emulator.credentials)
+        try:
+            yield emulator
+        finally:
+            _restore_default(previous)
+
+
+def _default_client() -> Client | None:
+    # The public API has no way to read the default client without making one: get_client()
+    # connects from EXPLORE_* when none is set, and raises when those are missing.
+    try:
+        return get_client()
+    except ConfigurationError:
+        return None
+
+
+def _restore_default(previous: Client | None) -> None:
+    # connect() closed the previous client and can only install a new one: reconnect with
+    # its settings. Without a previous client there is no public way back to "no default
+    # client", so the emulator's (closed) client stays; its requests fail to connect.
+    if previous is not None:
+        connect(settings=previous.settings)
