@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any
 
-from explore_pandas import Client, ConfigurationError, Emulator, connect, get_client
+from explore_pandas.api.client import Client, set_default_client
+from explore_pandas.emulator import Emulator
 
 __all__ = ["DEFAULT_EMULATOR_OPTIONS", "mock_explore"]
 
@@ -28,11 +29,8 @@ def mock_explore(**emulator_options: Any) -> Iterator[Emulator]:
 
     Starts an :class:`~explore_pandas.Emulator`, connects the default client to it
     (what :func:`~explore_pandas.read_report`, the accessor and the form use), yields
-    the emulator, and on exit stops it and connects the default client back to the
-    account it pointed at before (a new client with the same settings). With no default
-    client before, and no ``EXPLORE_*`` variables to make one from, the default client is
-    left pointing at the stopped emulator: call :func:`~explore_pandas.connect` again
-    before using it.
+    the emulator, and on exit stops it and puts back the default client of before, the
+    same object, or none (the next use then connects from ``EXPLORE_*`` as usual).
 
     Parameters
     ----------
@@ -56,27 +54,11 @@ def mock_explore(**emulator_options: Any) -> Iterator[Emulator]:
     ...     emu.stats()["jobs_created"]
     1
     """
-    previous = _default_client()
     with Emulator(**{**DEFAULT_EMULATOR_OPTIONS, **emulator_options}) as emulator:
-        connect(**emulator.credentials)
+        lent = Client(**emulator.credentials)
+        previous = set_default_client(lent)
         try:
             yield emulator
         finally:
-            _restore_default(previous)
-
-
-def _default_client() -> Client | None:
-    # The public API has no way to read the default client without making one: get_client()
-    # connects from EXPLORE_* when none is set, and raises when those are missing.
-    try:
-        return get_client()
-    except ConfigurationError:
-        return None
-
-
-def _restore_default(previous: Client | None) -> None:
-    # connect() closed the previous client and can only install a new one: reconnect with
-    # its settings. Without a previous client there is no public way back to "no default
-    # client", so the emulator's (closed) client stays; its requests fail to connect.
-    if previous is not None:
-        connect(settings=previous.settings)
+            set_default_client(previous)  # exactly the client (or none) of before, never closed
+            lent.close()

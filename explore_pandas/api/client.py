@@ -44,7 +44,7 @@ from explore_pandas.exceptions import (
 )
 from explore_pandas.reports import ReportType, report_type
 
-__all__ = ["Client", "connect", "get_client"]
+__all__ = ["Client", "connect", "get_client", "set_default_client"]
 
 log = logging.getLogger(__name__)
 
@@ -377,6 +377,19 @@ def connect(**options: Any) -> Client:
     if previous is not None:
         previous.close()
     return client
+
+
+def set_default_client(client: Client | None) -> Client | None:
+    """Make ``client`` (or none) this kernel's default, without closing the one it replaces.
+
+    Returns the replaced client, so that a caller can put it back exactly
+    (:func:`explore_pandas.testing.mock_explore` does). ``connect`` is the
+    everyday way; this is for code that lends the default out and restores it.
+    """
+    global _default
+    with _default_lock:
+        previous, _default = _default, client
+    return previous
 
 
 def get_client() -> Client:

@@ -104,11 +104,11 @@ def test_the_default_client_points_at_the_emulator():
 
 
 def test_the_previous_default_client_is_back_after(explore_emulator):
-    xp.connect(**explore_emulator.credentials)
+    before = xp.connect(**explore_emulator.credentials, timeout=7)
     with mock_explore() as emu:
         assert xp.get_client().settings.base_url == emu.base_url
     client = xp.get_client()
-    assert client.settings.base_url == explore_emulator.base_url
+    assert client is before and client.timeout == (7, 7)  # the same client, its options kept
     assert client.wait(client.create_job("calls", start="2026-08-01", end="2026-08-02")).id
     assert len(explore_emulator.jobs()) == 1
 
@@ -119,6 +119,15 @@ def test_it_is_restored_when_the_code_inside_raises(explore_emulator):
         with mock_explore():
             raise KeyError("boom")
     assert xp.get_client().settings.base_url == explore_emulator.base_url
+
+
+def test_with_no_default_client_before_there_is_none_after(monkeypatch):
+    from explore_pandas.api import client as clients
+
+    monkeypatch.setattr(clients, "_default", None)
+    with mock_explore():
+        pass
+    assert clients._default is None
 
 
 def test_jobs_progress_as_asked():
