@@ -179,7 +179,7 @@ def test_a_users_tests_with_the_fixture_and_its_markers(user_project: pytest.Pyt
 def test_mock_explore_points_the_default_client_at_the_emulator(user_project: pytest.Pytester) -> None:
     user_project.makepyfile(test_pipeline=MOCK_TESTS)
     result = user_project.runpytest_subprocess()
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 def test_the_ini_option_then_the_command_line_then_markers(user_project: pytest.Pytester) -> None:
