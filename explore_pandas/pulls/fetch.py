@@ -112,11 +112,12 @@ class WindowFetcher:
         key = self.book.key(window)
         self.states.update(window, status="waiting")
         with self.slots.slot(self.cancelled):
-            job = self.book.attach(key)
-            reused = job is not None
-            if job is None:
-                job = self.create(request)
-                self.book.record(key, request, job)
+            with self.book.claim(key):
+                job = self.book.attach(key, request)
+                reused = job is not None
+                if job is None:
+                    job = self.create(request)
+                    self.book.record(key, request, job)
             self.states.update(window, status=job.status.value, job_id=job.id, started=self.client.clock())
             running = job
             job = wait_for(lambda: self.client.get_job(running), self.options.poll, clock=self.client.clock,

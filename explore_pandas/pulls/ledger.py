@@ -10,6 +10,13 @@ Files are JSON, one per job (``jobs/<key>.json``) and one per command-line
 pull (``pulls/<id>.json``), written atomically (a temporary file renamed over
 the old one) and readable by the user only. They hold no token and no secret:
 the account is identified by its API URL and client id alone.
+
+The files are input, never trusted: a record with wrong types, missing
+fields, bytes that are not UTF-8 or dates that do not parse is skipped with
+one :class:`~explore_pandas.exceptions.ExploreWarning` naming the file.
+Two processes running the same pull lock each window's entry (``filelock``)
+while they look for its job and create it, so the second attaches to the
+first's job instead of creating it again.
 """
 
 from __future__ import annotations
@@ -17,17 +24,30 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, fields, replace
+import warnings
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
+from explore_pandas.exceptions import ExploreError, ExploreWarning
 from explore_pandas.files import write_text_atomically
 from explore_pandas.spec import DATA_LATENCY, FILE_RETENTION
 
 #: Reuse a done job only if it was created this long before its file expires.
 REUSE_MARGIN = timedelta(days=1)
 FINAL_FAILURES = ("failed", "canceled", "deleted")
+#: Longest wait for another process's lock on a window's entry (seconds): it is held only
+#: while that process looks up and creates the window's job, never while the job runs.
+LOCK_TIMEOUT = 120.0
+
+
+def complete_by(end: datetime, created_at: datetime) -> bool:
+    """The one reuse rule: a job's rows are complete when it was created at least the API's
+    data latency (5 minutes) after its window ended. Jobs, folders and caches all use it."""
+    return created_at >= end + DATA_LATENCY
 
 
 def default_directory() -> Path:
@@ -65,7 +85,28 @@ class Entry:
         if now - created > FILE_RETENTION - REUSE_MARGIN:
             return False
         # A job created within the latency after its window ended may miss the last rows.
-        return created >= datetime.fromisoformat(self.end) + DATA_LATENCY
+        return complete_by(datetime.fromisoformat(self.end), created)
+
+    @classmethod
+    def parse(cls, data: Any) -> Entry | None:
+        """An entry from a file's JSON, or None when it is not one (wrong types, missing fields)."""
+        if not isinstance(data, dict):
+            return None
+        names = {f.name: f for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        required = [f.name for f in fields(cls) if f.default is MISSING]
+        if any(not isinstance(values.get(name), str) for name in required):
+            return None
+        if not isinstance(values.get("status", "created"), str) or not isinstance(values.get("rows", 0), (int, type(None))) \
+                or isinstance(values.get("rows"), bool):
+            return None
+        try:
+            stamps = [datetime.fromisoformat(values[k]) for k in ("created_at", "start", "end")]
+        except ValueError:
+            return None
+        if any(s.tzinfo is None for s in stamps):
+            return None
+        return cls(**values)
 
 
 def window_key(*, api: str, client_id: str, report: str, timezone: str, format: str,
@@ -92,11 +133,8 @@ class Ledger:
     # -- jobs ------------------------------------------------------------------------------
 
     def find(self, key: str) -> Entry | None:
-        data = self._read(self._jobs / f"{key}.json")
-        if data is None:
-            return None
-        known = {f.name for f in fields(Entry)}
-        return Entry(**{k: v for k, v in data.items() if k in known})
+        path = self._jobs / f"{key}.json"
+        return self._entry(path, self._read(path))
 
     def record(self, entry: Entry) -> None:
         self._write(self._jobs / f"{entry.key}.json", asdict(entry))
@@ -110,9 +148,26 @@ class Ledger:
         return entry
 
     def entries(self) -> list[Entry]:
-        """Every recorded job, newest first."""
-        found = [self.find(path.stem) for path in self._jobs.glob("*.json")]
+        """Every recorded job, newest first (malformed records skipped, with a warning)."""
+        found = [self._entry(path, self._read(path)) for path in sorted(self._jobs.glob("*.json"))]
         return sorted((e for e in found if e is not None), key=lambda e: e.created_at, reverse=True)
+
+    def lock(self, key: str) -> FileLock:
+        """A lock on one window's entry, shared by every process using this ledger."""
+        self._jobs.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return FileLock(self._jobs / f"{key}.lock", timeout=LOCK_TIMEOUT)
+
+    def check_writable(self) -> None:
+        """Raise :class:`ExploreError` now, before any job, if records cannot be written here."""
+        try:
+            self._write(self._jobs / ".writable.probe", {})
+            (self._jobs / ".writable.probe").unlink()
+        except OSError as error:
+            raise ExploreError(
+                f"the job ledger folder {self.directory} cannot be written ({error.strerror or error}): "
+                "jobs would be created and then lost. Set EXPLORE_CACHE_DIR to a writable folder, or pass "
+                "ledger=False to record nothing."
+            ) from None
 
     # -- command-line pulls ----------------------------------------------------------------
 
@@ -120,8 +175,18 @@ class Ledger:
         self._write(self._pulls / f"{pull_id}.json", {"id": pull_id, **spec})
 
     def pulls(self) -> list[dict[str, Any]]:
-        found = [self._read(path) for path in self._pulls.glob("*.json")]
-        return sorted((p for p in found if p), key=lambda p: p.get("started_at", ""), reverse=True)
+        """Every recorded command-line pull, newest first (malformed records skipped, with a warning)."""
+        found = []
+        for path in sorted(self._pulls.glob("*.json")):
+            data = self._read(path)
+            if data is None:
+                continue
+            if not isinstance(data, dict) or not isinstance(data.get("id"), str) \
+                    or not all(isinstance(data.get(k, ""), str) for k in ("started_at", "status", "output")):
+                _skipped(path, "not a pull record")
+                continue
+            found.append(data)
+        return sorted(found, key=lambda p: p.get("started_at", ""), reverse=True)
 
     # -- files -----------------------------------------------------------------------------
 
@@ -141,10 +206,27 @@ class Ledger:
         write_text_atomically(path, json.dumps(data, indent=1, sort_keys=True), mode=0o600, sync=True)
 
     @staticmethod
-    def _read(path: Path) -> dict[str, Any] | None:
+    def _entry(path: Path, data: Any) -> Entry | None:
+        if data is None:
+            return None
+        entry = Entry.parse(data)
+        if entry is None:
+            _skipped(path, "not a job record")
+        return entry
+
+    @staticmethod
+    def _read(path: Path) -> Any:
+        """The file's JSON; None (with a warning) when it cannot be read or parsed, or is missing."""
         try:
             with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None  # a file from a foreign or older writer is skipped, not fatal
-        return data if isinstance(data, dict) else None
+                return json.load(handle)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            _skipped(path, type(error).__name__)
+            return None
+
+
+def _skipped(path: Path, why: str) -> None:
+    warnings.warn(f"skipped the ledger record {path} ({why}): it is ignored, nothing else is affected. "
+                  "Delete the file to silence this.", ExploreWarning, stacklevel=3)

@@ -133,6 +133,7 @@ def check_concurrency(max_concurrency: int | None) -> int:
 
 def resolve_ledger(ledger: Any) -> Ledger | None:
     """``None``/``True``: the default ledger; ``False``: none; a :class:`Ledger`: itself."""
-    if ledger is None or ledger is True:
-        return Ledger()
-    return ledger or None
+    found = Ledger() if ledger is None or ledger is True else (ledger or None)
+    if found is not None:
+        found.check_writable()  # now, before any job: a job recorded nowhere would be orphaned
+    return found

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+
+from filelock import Timeout
 
 from explore_pandas.exceptions import NotFoundError
 from explore_pandas.pulls.ledger import Entry, Ledger, window_key
@@ -43,8 +47,32 @@ class JobBook:
         return window_key(api=settings.base_url, client_id=settings.client_id or "", report=plan.report.slug,
                           timezone=plan.timezone, format=plan.format, start=window.start, end=window.end)
 
-    def attach(self, key: str) -> Job | None:
-        """The recorded job of this window, if it can still serve: re-attach instead of creating."""
+    @contextmanager
+    def claim(self, key: str) -> Iterator[None]:
+        """Hold the window's entry while its job is looked up and created: another process
+        running the same pull waits, then finds the job and attaches to it."""
+        if self.ledger is None:
+            yield
+            return
+        lock = self.ledger.lock(key)
+        try:
+            lock.acquire()
+        except Timeout:  # the other process waits for quota with the lock: go on without it
+            log.warning("the ledger entry %s stayed locked by another process; going on without the lock", key)
+            yield
+            return
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def attach(self, key: str, request: ReportRequest) -> Job | None:
+        """The recorded job of this window, if it can still serve: re-attach instead of creating.
+
+        The job's own timespan, zone, format and report (from the API) must be the
+        window's: an entry that points at another job (an edited or swapped file)
+        is ignored, never trusted.
+        """
         entry = self.ledger.find(key) if self.ledger is not None and not self.fresh else None
         if entry is None or not entry.reusable(datetime.now(timezone.utc)):
             return None
@@ -55,6 +83,11 @@ class JobBook:
             return None
         if job.status.is_failure:
             self.note(key, status=job.status.value)
+            return None
+        differs = mismatch(job, request)
+        if differs:
+            log.warning("ignoring the ledger's job %s for %s: the job is for another request (%s)",
+                        job.id, key, differs)
             return None
         log.info("re-attached to job %s (%s) from the ledger", job.id, job.status.value)
         return job
@@ -73,3 +106,16 @@ class JobBook:
     def note(self, key: str, **changes: Any) -> None:
         if self.ledger is not None:
             self.ledger.update(key, **changes)
+
+
+def mismatch(job: Job, request: ReportRequest) -> str:
+    """What differs between the job the API describes and the request (empty when nothing does).
+
+    A field the API left out cannot differ.
+    """
+    body = request.to_body()
+    wanted = {"report": request.report.slug, "timespan.from": body["timespan"]["from"],
+              "timespan.to": body["timespan"]["to"], "timezone": request.timezone, "format": request.format}
+    seen = {"report": job.report, "timespan.from": job.timespan_from, "timespan.to": job.timespan_to,
+            "timezone": job.timezone, "format": job.format}
+    return ", ".join(f"{k}={seen[k]!r}, not {v!r}" for k, v in wanted.items() if seen[k] is not None and seen[k] != v)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from explore_pandas.exceptions import ExploreWarning
 from explore_pandas.pulls.ledger import Entry, Ledger, default_directory, window_key
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
@@ -55,7 +56,9 @@ def test_unreadable_files_are_skipped(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path)
     ledger.record(_entry())
     (tmp_path / "jobs" / "broken.json").write_text("{not json")
-    assert [e.key for e in ledger.entries()] == ["k1"]
+    with pytest.warns(ExploreWarning, match=r"broken\.json \(JSONDecodeError\)") as seen:
+        assert [e.key for e in ledger.entries()] == ["k1"]
+    assert len(seen) == 1
 
 
 @pytest.mark.parametrize(("changes", "reusable"), [
@@ -95,3 +98,66 @@ def test_pulls_are_recorded(tmp_path: Path) -> None:
     ledger.record_pull("p1", {"report": "calls", "started_at": "2026-11-27T10:00:00+00:00", "status": "running"})
     assert ledger.pulls()[0]["id"] == "p1"
     assert json.loads((tmp_path / "pulls" / "p1.json").read_text())["status"] == "running"
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("wrong-types.json", json.dumps({"key": 1, "job_id": ["x"], "report": "calls"})),
+    ("missing.json", json.dumps({"key": "k9", "job_id": "j"})),
+    ("latin1.json", b'{"key": "caf\xe9"}'),
+    ("bad-date.json", json.dumps({**{k: "x" for k in ("key", "job_id", "report", "timezone", "format", "name",
+                                                        "api", "client_id")},
+                                  "start": "yesterday", "end": "2026-11-02T00:00:00+00:00",
+                                  "created_at": "2026-11-02T00:00:00+00:00"})),
+    ("naive-date.json", json.dumps({**{k: "x" for k in ("key", "job_id", "report", "timezone", "format", "name",
+                                                         "api", "client_id")},
+                                    "start": "2026-11-01T00:00:00", "end": "2026-11-02T00:00:00+00:00",
+                                    "created_at": "2026-11-02T00:00:00+00:00"})),
+    ("a-list.json", "[1, 2]"),
+    ("bool-rows.json", json.dumps({**_entry(key="kb").__dict__, "rows": True})),
+])
+def test_a_malformed_job_record_is_skipped_with_one_warning_naming_it(tmp_path: Path, name: str,
+                                                                     content: str | bytes) -> None:
+    ledger = Ledger(tmp_path)
+    ledger.record(_entry())
+    path = tmp_path / "jobs" / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.warns(ExploreWarning, match=name.replace(".", r"\.")) as seen:
+        assert [e.key for e in ledger.entries()] == ["k1"]
+    assert len(seen) == 1
+    with pytest.warns(ExploreWarning, match=name.replace(".", r"\.")):
+        assert ledger.find(path.stem) is None
+
+
+def test_a_folder_in_place_of_a_record_is_skipped(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path)
+    (tmp_path / "jobs" / "k2.json").mkdir(parents=True)
+    with pytest.warns(ExploreWarning, match="k2.json"):
+        assert ledger.find("k2") is None
+
+
+@pytest.mark.parametrize("content", ['{"id": 3}', "[]", '{"id": "p", "output": 7}', b"\xff\xfe"])
+def test_a_malformed_pull_record_is_skipped(tmp_path: Path, content: str | bytes) -> None:
+    ledger = Ledger(tmp_path)
+    ledger.record_pull("good", {"status": "running", "started_at": "2026-11-01T00:00:00+00:00", "output": "x.csv"})
+    (tmp_path / "pulls" / "bad.json").write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.warns(ExploreWarning, match=r"bad\.json"):
+        assert [p["id"] for p in ledger.pulls()] == ["good"]
+
+
+def test_an_unwritable_ledger_is_refused_naming_the_folder_and_the_variable(tmp_path: Path) -> None:
+    from explore_pandas.exceptions import ExploreError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ExploreError, match=r"ledger folder .*file/ledger cannot be written.*EXPLORE_CACHE_DIR"):
+        Ledger(blocker / "ledger").check_writable()
+    Ledger(tmp_path / "fine").check_writable()  # creates what it needs, leaves no record
+    assert list((tmp_path / "fine" / "jobs").iterdir()) == []
+
+
+def test_one_rule_decides_when_rows_are_complete() -> None:
+    from explore_pandas.pulls.ledger import complete_by
+
+    end = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
+    assert not complete_by(end, end + timedelta(minutes=4, seconds=59))
+    assert complete_by(end, end + timedelta(minutes=5))
