@@ -47,17 +47,17 @@ def layouts_of(report: str) -> tuple[ReportSchema, ...]:
 
 def _score(schema: ReportSchema, names: Sequence[str], labels: bool) -> tuple[int, int]:
     keys = {schema.key_for_label(name) if labels else name for name in names}
-    hits = sum(key in schema.by_key for key in keys)
+    known = sum(key in schema.by_key for key in keys)
     missing = sum(1 for c in schema.columns if not c.optional and c.key not in keys)
-    return hits - missing - (len(keys) - hits), hits
+    return known - (len(keys) - known), -missing
 
 
 def match_layout(report: str, names: Sequence[str], *, labels: bool = False) -> ReportSchema:
     """The layout of ``report`` whose columns fit ``names`` best.
 
     ``names`` are a file's JSON keys, or its CSV header when ``labels`` is true. A layout
-    scores one point per name it knows and loses one per name it does not know and per
-    required column the file lacks; on a tie (no names, say) the current layout wins.
+    scores one point per name it knows and loses one per name it does not know; a tie goes
+    to the layout with fewer required columns missing, then to the current layout.
 
     Examples
     --------

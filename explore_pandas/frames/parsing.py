@@ -33,6 +33,7 @@ from explore_pandas.frames.layouts import layouts_of, match_layout
 from explore_pandas.frames.limits import row_limit_message, row_limit_reached, warn_row_limit
 from explore_pandas.frames.locate import Problem, bad_csv_row, bad_ndjson_line, bad_utf8
 from explore_pandas.frames.readers import (
+    BOM,
     Source,
     csv_table,
     infer_format,
@@ -179,7 +180,10 @@ def _seekable(source: Source) -> Iterator[IO[bytes]]:
 def _read(source: Source, f: IO[bytes], report: str, format: str
           ) -> tuple[pa.Table, dict[str, Any], ReportSchema]:
     start = f.tell()
-    seen = sniff(peek(f))
+    head = peek(f)
+    if not head.removeprefix(BOM).strip():
+        return pa.table({}), {}, match_layout(report, [])  # empty: the same in every format
+    seen = sniff(head)
     if seen is not None and seen != format:
         looks = "binary data" if seen == "binary" else f"a {seen} report (pass format={seen!r})"
         raise Problem(f"this is not a {format} file: it looks like {looks}", line=1)
