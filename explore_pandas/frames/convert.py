@@ -87,13 +87,11 @@ def _mixed_datetimes(arr: Array, zone: str) -> Array | None:
     parts = pc.extract_regex(arr, _DT_PARTS)
     if parts.null_count != arr.null_count:
         return None  # some value is not a datetime
-    field = lambda name: pc.struct_field(parts, name)  # noqa: E731
-    text = pc.binary_join_element_wise(
-        field("date"), " ", pc.utf8_lpad(field("hour"), 2, "0"), ":", field("rest"), "")
+    date, hour, rest, zone_text = (pc.struct_field(parts, name) for name in ("date", "hour", "rest", "zone"))
+    text = pc.binary_join_element_wise(date, " ", pc.utf8_lpad(hour, 2, "0"), ":", rest, "")
     naive = _try_cast(text, pa.timestamp(UNIT))
     if naive is None:
         return None  # e.g. month 13 or hour 25
-    zone_text = field("zone")
     has_zone = pc.not_equal(zone_text, "")
     local = _localise(naive, zone).cast(pa.int64())
     digits = pc.replace_substring(pc.replace_substring_regex(zone_text, r"^[Z+-]", ""), ":", "")
