@@ -49,7 +49,7 @@ def _score(schema: ReportSchema, names: Sequence[str], labels: bool) -> tuple[in
     keys = {schema.key_for_label(name) if labels else name for name in names}
     known = sum(key in schema.by_key for key in keys)
     missing = sum(1 for c in schema.columns if not c.optional and c.key not in keys)
-    return known - (len(keys) - known), -missing
+    return known - (len(keys) - known), -missing if known else 0
 
 
 def match_layout(report: str, names: Sequence[str], *, labels: bool = False) -> ReportSchema:
@@ -57,7 +57,8 @@ def match_layout(report: str, names: Sequence[str], *, labels: bool = False) -> 
 
     ``names`` are a file's JSON keys, or its CSV header when ``labels`` is true. A layout
     scores one point per name it knows and loses one per name it does not know; a tie goes
-    to the layout with fewer required columns missing, then to the current layout.
+    to the layout with fewer required columns missing, then (as when no name is known) to
+    the current layout.
 
     Examples
     --------
