@@ -98,10 +98,10 @@ class ParsedReport:
         return row_limit_reached(self.rows, self.total)
 
 
-def _empty_table(schema: ReportSchema, names: list[str]) -> pa.Table:
-    """No rows, with every column of the layout (then any other column the file named)."""
-    keys = schema.keys + [name for name in names if name not in schema.by_key]
-    return pa.table({key: pa.array([], pa.string()) for key in keys})
+def _empty_table(schema: ReportSchema) -> pa.Table:
+    """No rows, with every column of the layout: what an empty file is, whatever its format
+    (a CSV header names columns, an empty json file none; both must read the same)."""
+    return pa.table({key: pa.array([], pa.string()) for key in schema.keys})
 
 
 def _to_pandas_type(typ: pa.DataType) -> Any:
@@ -290,7 +290,7 @@ def parse_file(
                 raise _parse_error(name, format, slug, again) from None
     rows = table.num_rows
     if rows == 0:
-        table = _empty_table(schema, table.column_names)
+        table = _empty_table(schema)
     typed, notes = typed_table(table, schema, tz)
     del table  # only the typed columns stay alive through the conversion to pandas
     frame = to_frame(typed)
@@ -310,7 +310,7 @@ def empty_frame(report: str, *, tz: str = "UTC", layout: str | None = None) -> p
     slug = report_type(report).slug
     candidates = layouts_of(slug)
     schema = next((s for s in candidates if s.layout == layout), candidates[0])
-    typed, _ = typed_table(_empty_table(schema, []), schema, tz)
+    typed, _ = typed_table(_empty_table(schema), schema, tz)
     return to_frame(typed)
 
 
