@@ -14,7 +14,7 @@ import io
 import json
 from typing import IO
 
-__all__ = ["bad_csv_row", "bad_json", "bad_ndjson_line", "bad_utf8", "Problem"]
+__all__ = ["Problem", "bad_csv_row", "bad_json", "bad_ndjson_line", "bad_utf8"]
 
 _BLOCK = 1 << 20
 

@@ -16,11 +16,8 @@ from __future__ import annotations
 import io
 import os
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
-from typing import IO, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -28,20 +25,11 @@ import pyarrow as pa
 
 from explore_pandas.exceptions import ParseError, SchemaDriftWarning
 from explore_pandas.frames import convert
-from explore_pandas.frames.envelope import json_table
-from explore_pandas.frames.layouts import layouts_of, match_layout
+from explore_pandas.frames.layouts import layouts_of
 from explore_pandas.frames.limits import row_limit_message, row_limit_reached, warn_row_limit
-from explore_pandas.frames.locate import Problem, bad_csv_row, bad_ndjson_line, bad_utf8
-from explore_pandas.frames.readers import (
-    BOM,
-    Source,
-    csv_table,
-    infer_format,
-    json_bulk_table,
-    opened,
-    peek,
-    sniff,
-)
+from explore_pandas.frames.locate import Problem
+from explore_pandas.frames.readers import Source, infer_format, opened, peek
+from explore_pandas.frames.reading import parse_error, read_table, seekable, source_name
 from explore_pandas.frames.schemas import ReportSchema
 from explore_pandas.reports import report_type
 from explore_pandas.spec import FORMATS
@@ -55,8 +43,8 @@ __all__ = [
     "read_file",
     "row_limit_message",
     "row_limit_reached",
-    "typed_table",
     "to_frame",
+    "typed_table",
     "warn_row_limit",
 ]
 
@@ -163,63 +151,6 @@ def _drift(schema: ReportSchema, columns: list[str], notes: list[str]) -> None:
         )
 
 
-def _name(source: Source) -> str:
-    if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
-    name = getattr(source, "name", None)
-    return name if isinstance(name, str) else "<buffer>"
-
-
-@contextmanager
-def _seekable(source: Source) -> Iterator[IO[bytes]]:
-    """The file as a seekable binary file (a non-seekable stream is read into memory)."""
-    with opened(source) as f:
-        yield f if f.seekable() else io.BytesIO(f.read())
-
-
-def _read(source: Source, f: IO[bytes], report: str, format: str
-          ) -> tuple[pa.Table, dict[str, Any], ReportSchema]:
-    start = f.tell()
-    head = peek(f)
-    if not head.removeprefix(BOM).strip():
-        return pa.table({}), {}, match_layout(report, [])  # empty: the same in every format
-    seen = sniff(head)
-    if seen is not None and seen != format:
-        looks = "binary data" if seen == "binary" else f"a {seen} report (pass format={seen!r})"
-        raise Problem(f"this is not a {format} file: it looks like {looks}", line=1)
-    match = partial(match_layout, report)
-    meta: dict[str, Any] = {}
-    try:
-        if format == "csv":
-            table, schema = csv_table(source, f, match)
-        elif format == "json_bulk":
-            table, schema = json_bulk_table(source, f, match)
-        else:
-            table, meta, schema = json_table(source, f, match)
-        if format != "csv":  # Arrow's JSON reader does not check UTF-8; its CSV reader does
-            for column in table.columns:
-                if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                    column.validate(full=True)
-    except Problem as problem:
-        raise bad_utf8(f, start) or problem from None
-    except (ValueError, pa.ArrowException) as exc:  # UnicodeDecodeError is a ValueError
-        located = bad_utf8(f, start)
-        if located is None:
-            locate = bad_csv_row if format == "csv" else bad_ndjson_line if format == "json_bulk" else None
-            located = locate(f, start) if locate is not None else None
-        raise (located or Problem(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
-    return table, meta, schema
-
-
-def _parse_error(name: str, format: str, report: str, problem: Problem) -> ParseError:
-    where = problem.where()
-    message = f"cannot read {name} as a {format} file of the {report} report: "
-    message += f"{where}: {problem.what}" if where else problem.what
-    if problem.encoding:
-        message += " (pass encoding_errors='replace' to read it anyway)"
-    return ParseError(message, path=name, line=problem.line, record=problem.record)
-
-
 def _check(format: str, tz: str, encoding_errors: str) -> None:
     if format not in FORMATS:
         raise ParseError(f"format must be one of {FORMATS}, got {format!r}")
@@ -274,20 +205,20 @@ def parse_file(
     """
     _check(format, tz, encoding_errors)
     slug = report_type(report).slug
-    name = _name(path_or_buffer)
-    with _seekable(path_or_buffer) as f:
+    name = source_name(path_or_buffer)
+    with seekable(path_or_buffer) as f:
         start = f.tell()
         try:
-            table, meta, schema = _read(path_or_buffer, f, slug, format)
+            table, meta, schema = read_table(path_or_buffer, f, slug, format)
         except Problem as problem:
             if not problem.encoding or encoding_errors == "strict":
-                raise _parse_error(name, format, slug, problem) from None
+                raise parse_error(name, format, slug, problem) from None
             f.seek(start)
             fixed = io.BytesIO(f.read().decode("utf-8", encoding_errors).encode("utf-8"))
             try:
-                table, meta, schema = _read(fixed, fixed, slug, format)
+                table, meta, schema = read_table(fixed, fixed, slug, format)
             except Problem as again:
-                raise _parse_error(name, format, slug, again) from None
+                raise parse_error(name, format, slug, again) from None
     rows = table.num_rows
     if rows == 0:
         table = _empty_table(schema)
@@ -373,7 +304,7 @@ def read_file(
         format = _format_of(path_or_buffer)
     parsed = parse_file(path_or_buffer, report=slug, format=format, tz=tz,
                         encoding_errors=encoding_errors)
-    name = _name(path_or_buffer)
+    name = source_name(path_or_buffer)
     warn_row_limit(slug, parsed.rows, parsed.total, where=f"in {name}",
                    advice=_READ_FILE_ADVICE, stacklevel=2)
     frame = parsed.frame
@@ -390,6 +321,6 @@ def _format_of(source: Source) -> str:
     with opened(source) as f:
         empty = not peek(f).strip()
     if empty:
-        suffix = os.path.splitext(_name(source))[1].lower()
+        suffix = os.path.splitext(source_name(source))[1].lower()
         return {".json": "json", ".jsonl": "json_bulk", ".ndjson": "json_bulk"}.get(suffix, "csv")
     return infer_format(source)

@@ -43,8 +43,8 @@ _EXACT = 2.0**53  # integers from here on are not all exact in a float64
 # The envelope's text before and after the entries array: scalar "key": value pairs only.
 _STRING = rb'"(?:[^"\\]|\\.)*"'
 _PAIR = _STRING + rb"\s*:\s*(?:" + _STRING + rb"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)"
-ENVELOPE_HEAD = re.compile(rb"\s*\{\s*(?P<pairs>(?:" + _PAIR + rb'\s*,\s*)*)"entries"\s*:\s*\[', re.S)
-ENVELOPE_TAIL = re.compile(rb"\]\s*(?P<pairs>(?:,\s*" + _PAIR + rb"\s*)*)\}\s*", re.S)
+ENVELOPE_HEAD = re.compile(rb"\s*\{\s*(?P<pairs>(?:" + _PAIR + rb'\s*,\s*)*)"entries"\s*:\s*\[', re.DOTALL)
+ENVELOPE_TAIL = re.compile(rb"\]\s*(?P<pairs>(?:,\s*" + _PAIR + rb"\s*)*)\}\s*", re.DOTALL)
 
 
 @contextmanager

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explore_pandas.emulator import data
-from explore_pandas.frames.parsing import empty_frame, parse_file, read_file
 from explore_pandas.frames.layouts import LAYOUTS
+from explore_pandas.frames.parsing import empty_frame, parse_file, read_file
 from explore_pandas.frames.schemas import DURATION_KINDS, REGISTRY
 
 SUFFIX = {"csv": ".csv", "json": ".json", "json_bulk": ".jsonl"}

@@ -17,7 +17,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from explore_pandas.exceptions import ParseError, RowLimitWarning, SchemaDriftWarning, ValidationError
+from explore_pandas.exceptions import (
+    ParseError,
+    RowLimitWarning,
+    SchemaDriftWarning,
+    ValidationError,
+)
 from explore_pandas.frames.layouts import match_layout
 from explore_pandas.frames.parsing import empty_frame, parse_file, read_file
 from explore_pandas.frames.schemas import get_schema
@@ -165,7 +170,7 @@ def test_a_registered_integer_beyond_int64_is_text_not_an_overflow(tmp_path: Pat
 
 
 @pytest.mark.parametrize("content", [
-    b"", b"\r\n", "Call Id,Type,End At".encode(), b"Call Id,Type,End At\r\n", b'{"entries": [], "total": 0}',
+    b"", b"\r\n", b"Call Id,Type,End At", b"Call Id,Type,End At\r\n", b'{"entries": [], "total": 0}',
 ])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_empty_file_is_the_empty_typed_frame_of_the_report(tmp_path: Path, content: bytes, fmt: str) -> None:

@@ -55,7 +55,7 @@ def test_calls_pre2026_types_every_column_of_its_layout() -> None:
         assert str(df["waiting_time"].dtype) == "timedelta64[us]"
         assert df["waiting_time"][0] == pd.Timedelta(seconds=5)
         assert df["agent_speed_to_answer"][0] == pd.Timedelta(seconds=4)
-        assert df["in_business_hours?"][0] is True or df["in_business_hours?"][0] == True  # noqa: E712
+        assert df["in_business_hours?"].tolist()[:1] == [True]
         assert df["in_business_hours?"].dtype == df["transfer?"].dtype == "boolean"
         assert df["start_time"][0] == pd.Timestamp("2022-06-30 16:42:24", tz="UTC")
         assert df["rating"].dtype == "Int64"
