@@ -96,6 +96,10 @@ def bad_ndjson_line(f: IO[bytes], start: int = 0) -> Problem | None:
             return Problem(f"not a JSON object: {exc}", line=number)
         if not isinstance(value, dict):
             return Problem(f"a {type(value).__name__}, not a JSON object", line=number)
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return Problem("a \\u escape of a lone surrogate, which is not text", line=number)
     return None
 
 

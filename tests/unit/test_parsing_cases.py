@@ -256,6 +256,13 @@ def test_json_entry_that_is_not_an_object_is_named(tmp_path: Path) -> None:
         read_file(path, report="wfm_timeseries")
 
 
+def test_a_lone_surrogate_escape_is_named_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"queue_name": "ok"}\n{"queue_name": "a\\ud800b"}\n')
+    with pytest.raises(ParseError, match=r"line 2: a \\u escape of a lone surrogate"):
+        read_file(path, report="wfm_timeseries")
+
+
 # -- 8. mixed datetimes ------------------------------------------------------------------------
 
 MIXED = ["2026-03-29 00:30:00", "2026-03-29T01:30:00+00:00", "2026-03-29T03:30:00+02:00",
