@@ -14,7 +14,7 @@ import io
 import json
 from typing import IO
 
-__all__ = ["Problem", "bad_csv_row", "bad_json", "bad_ndjson_line", "bad_utf8"]
+__all__ = ["Problem", "bad_csv_row", "bad_json", "bad_ndjson_line", "bad_utf8", "not_an_object"]
 
 _BLOCK = 1 << 20
 
@@ -33,6 +33,15 @@ class Problem(ValueError):
         if self.record is not None:
             return f"entry {self.record + 1}"
         return ""
+
+
+_JSON_NAMES = {dict: "an object", list: "an array", str: "a string", int: "a number",
+               float: "a number", bool: "a boolean", type(None): "null"}
+
+
+def not_an_object(value: object) -> str:
+    """``"a number, not a JSON object"``: what stands where an entry object belongs."""
+    return f"{_JSON_NAMES.get(type(value), type(value).__name__)}, not a JSON object"
 
 
 def bad_utf8(f: IO[bytes], start: int = 0) -> Problem | None:
@@ -95,7 +104,7 @@ def bad_ndjson_line(f: IO[bytes], start: int = 0) -> Problem | None:
         except ValueError as exc:
             return Problem(f"not a JSON object: {exc}", line=number)
         if not isinstance(value, dict):
-            return Problem(f"a {type(value).__name__}, not a JSON object", line=number)
+            return Problem(not_an_object(value), line=number)
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:

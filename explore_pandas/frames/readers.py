@@ -27,7 +27,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from explore_pandas.exceptions import ParseError
-from explore_pandas.frames.locate import Problem
+from explore_pandas.frames.locate import Problem, not_an_object
 from explore_pandas.frames.schemas import TEXT_KINDS, ReportSchema
 
 Source = Union[str, "os.PathLike[str]", IO[bytes], IO[str]]
@@ -242,7 +242,7 @@ def _object(raw: bytes, number: int) -> dict[str, Any]:
     except ValueError as exc:
         raise Problem(f"not a JSON object: {exc}", line=number) from None
     if not isinstance(value, dict):
-        raise Problem(f"a {type(value).__name__}, not a JSON object", line=number)
+        raise Problem(not_an_object(value), line=number)
     return value
 
 
@@ -287,6 +287,6 @@ def records_table(records: list[Any]) -> pa.Table:
     """Records (parsed by the json module) to a table; columns of mixed types become text."""
     for index, record in enumerate(records):
         if not isinstance(record, dict):
-            raise Problem(f"a {type(record).__name__}, not a JSON object", record=index)
+            raise Problem(not_an_object(record), record=index)
     keys = list(dict.fromkeys(key for record in records for key in record))
     return pa.table({key: _column([record.get(key) for record in records]) for key in keys})

@@ -252,7 +252,7 @@ def test_csv_error_names_its_row_and_line(tmp_path: Path) -> None:
 def test_json_entry_that_is_not_an_object_is_named(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     path.write_text('{"entries": [{"queue_name": "a"}, 7], "total": 2}')
-    with pytest.raises(ParseError, match=r"r\.json.*entry 2: a int, not a JSON object"):
+    with pytest.raises(ParseError, match=r"r\.json.*entry 2: a number, not a JSON object"):
         read_file(path, report="wfm_timeseries")
 
 
