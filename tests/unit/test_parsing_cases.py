@@ -289,6 +289,20 @@ def test_only_a_value_that_is_no_datetime_warns(tmp_path: Path) -> None:
     assert df["message_created_at"].tolist()[2] == "soon"
 
 
+def test_naive_values_are_wall_times_of_the_reports_rendering_zone() -> None:
+    # UTC for every documented report (section 8.2); a schema may say otherwise.
+    import pyarrow as pa
+
+    from explore_pandas.frames.parsing import typed_table
+    from explore_pandas.frames.schemas import Column, ReportSchema
+
+    schema = ReportSchema("x", None, (Column("at", "datetime"),), render_zone="Europe/Lisbon")
+    for values in (["2026-07-01 10:00:00", "2026-07-01T10:00:00Z"], ["2026-07-01 10:00:00"]):
+        typed, notes = typed_table(pa.table({"at": values}), schema, "UTC")
+        want = [pd.Timestamp("2026-07-01 09:00", tz="UTC"), pd.Timestamp("2026-07-01 10:00", tz="UTC")]
+        assert typed.column("at").to_pylist() == want[:len(values)] and notes == []
+
+
 # -- 9. unknown report -------------------------------------------------------------------------
 
 
