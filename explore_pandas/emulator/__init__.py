@@ -67,7 +67,8 @@ class Emulator:
     now : datetime, optional
         Start the clock at this instant instead of the real time.
     **settings
-        Initial :class:`Options` (``progression``, ``fail_at``, ``row_limit``, ``rates``...).
+        Initial :class:`Options` (``progression``, ``fail_at``, ``row_limit``, ``rates``,
+        ``layouts={"calls": "pre2026"}`` to serve the calls payload of before May 2026...).
 
     Examples
     --------
@@ -244,7 +245,8 @@ class Emulator:
 
     def truth(self, report: str, start: datetime, end: datetime) -> pd.DataFrame:
         """The typed rows for ``report`` over [start, end), in time order: what files hold."""
-        return data.generate(report, start, end, seed=self.seed, rate=self.options.rates.get(report))
+        return data.generate(report, start, end, seed=self.seed, rate=self.options.rates.get(report),
+                             layout=self.options.layouts.get(report))
 
 
 def _bundled_cert() -> tuple[str, str]:

@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 
 from explore_pandas.emulator import render, values
 from explore_pandas.emulator.catalog import MILLIS, REPORTS, ReportSpec
+from explore_pandas.emulator.layouts import spec_for
 
 FORMATS = ("csv", "json", "json_bulk")
 _T = TypeVar("_T")
@@ -56,7 +57,12 @@ _WEEKDAY_RAW = np.array([1.15, 1.15, 1.1, 1.1, 1.05, 0.8, 0.65])
 _WEEKDAY = _WEEKDAY_RAW / _WEEKDAY_RAW.mean()
 
 
-def _spec(slug: str) -> ReportSpec:
+def _spec(slug: str, layout: str | None = None) -> ReportSpec:
+    if layout is not None:  # another published layout of the report (layouts.py)
+        spec = spec_for(slug, layout)
+        if spec is None:
+            raise KeyError(f"unknown layout {layout!r} of report type {slug!r}")
+        return spec
     try:
         return REPORTS[slug]
     except KeyError:
@@ -223,7 +229,7 @@ def _to_pandas(spec: ReportSpec, table: pa.Table) -> pd.DataFrame:
 
 def generate(
     slug: str, start: datetime, end: datetime, *, seed: int, rate: float | None = None,
-    limit: int | None = None,
+    limit: int | None = None, layout: str | None = None,
 ) -> pd.DataFrame:
     """Generate the typed ground-truth rows of a report for ``[start, end)``.
 
@@ -239,6 +245,8 @@ def generate(
         Mean rows per day; defaults to the report's ``default_rate``.
     limit : int, optional
         Keep only the first ``limit`` rows in time order (the row cap).
+    layout : str, optional
+        Another published layout of the report (`layouts.LAYOUTS`), e.g. ``"pre2026"``.
 
     Returns
     -------
@@ -255,7 +263,7 @@ def generate(
     >>> str(df["end_at"].dtype)
     'datetime64[ns, UTC]'
     """
-    spec = _spec(slug)
+    spec = _spec(slug, layout)
     plan = _plan(spec, start, end, seed, rate, limit)
     tables = [pa.table(_slice(spec, seed, item)) for item in plan]
     if not tables:
@@ -294,7 +302,7 @@ def _preamble(spec: ReportSpec, fmt: str) -> bytes:
 def write_report(
     path: str | PathLike[str], slug: str, fmt: str, start: datetime, end: datetime, *,
     seed: int, rate: float | None = None, limit: int | None = None, total: int | None = None,
-    render_tz: str = "UTC",
+    render_tz: str = "UTC", layout: str | None = None,
 ) -> int:
     """Write a report file for ``[start, end)``, one UTC day at a time.
 
@@ -320,13 +328,15 @@ def write_report(
         The ``total`` written in ``json`` (default: the rows written).
     render_tz : str, default "UTC"
         IANA zone whose wall time datetimes are rendered in (then without a ``Z``).
+    layout : str, optional
+        Another published layout of the report (`layouts.LAYOUTS`), e.g. ``"pre2026"``.
 
     Returns
     -------
     int
         The number of rows written.
     """
-    spec = _spec(slug)
+    spec = _spec(slug, layout)
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
     ZoneInfo(render_tz)  # fail before creating the file on a bad zone

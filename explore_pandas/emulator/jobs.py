@@ -45,6 +45,7 @@ class Job:
     rate: float | None
     render_tz: str
     json_total: int
+    layout: str | None = None  # another published layout of the report (options.layouts)
     status: str = "created"
     polls: int = 0
     done_at: datetime | None = None
@@ -126,6 +127,7 @@ class JobStore:
             matching_rows=matching, row_limit=options.row_limit, rate=rate,
             render_tz=request.timezone if options.render_tz == "job" else "UTC",
             json_total=matching if options.total == "matching" else min(matching, options.row_limit),
+            layout=options.layouts.get(slug),
         )
         with self._lock:
             running = self._refresh_all()
@@ -209,7 +211,7 @@ class JobStore:
                 data.write_report(
                     partial, job.slug, job.request.format, job.request.start, job.data_end,
                     seed=self._seed, rate=job.rate, limit=job.row_limit,
-                    total=job.json_total, render_tz=job.render_tz,
+                    total=job.json_total, render_tz=job.render_tz, layout=job.layout,
                 )
                 os.replace(partial, path)
                 job.file_path = path

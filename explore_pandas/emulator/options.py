@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from explore_pandas.emulator.layouts import LAYOUTS, spec_for
+
 STAGES = ("created", "processing", "uploading")
 
 
@@ -50,6 +52,9 @@ class Options:
     render_tz: str = "utc"
     #: the json ``total``: "rows" (entries in the file) or "matching" (rows before the cap)
     total: str = "rows"
+    #: reports served in another published layout, by slug: {"calls": "pre2026"} (the
+    #: payload before 11 May 2026), {"user_status": "reporting"}; see `layouts.LAYOUTS`
+    layouts: dict[str, str] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Options:
         """A copy with ``changes`` applied, after checking each name and value."""
@@ -79,6 +84,12 @@ class Options:
                 raise ValueError(f"emulator setting {name!r} must be a number >= 0")
         if self.quota_retry_after is not None and not (is_number(self.quota_retry_after) and self.quota_retry_after >= 0):
             raise ValueError("emulator setting 'quota_retry_after' must be None or a number >= 0")
+        if not isinstance(self.layouts, dict) or not all(
+            isinstance(slug, str) and isinstance(layout, str) and spec_for(slug, layout) is not None
+            for slug, layout in self.layouts.items()
+        ):
+            known = {slug: sorted(names) for slug, names in LAYOUTS.items()}
+            raise ValueError(f"emulator setting 'layouts' must be a dict {{slug: layout}} of {known}")
         if not isinstance(self.rates, dict) or not all(
             isinstance(slug, str) and is_number(rate) and rate >= 0 for slug, rate in self.rates.items()
         ):

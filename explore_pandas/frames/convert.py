@@ -23,8 +23,8 @@ NULL_TOKENS = pa.array(["", "None"])
 _TRUE = frozenset({"true", "yes", "y", "t", "1"})
 _FALSE = frozenset({"false", "no", "n", "f", "0"})
 _NULLISH = pa.array(["", "None", None])
-_DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$"
-_INT = r"^-?(0|[1-9]\d{0,14})$"
+_DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$"
+_INT = r"^-?(0|[1-9]\d*)$"
 _FLOAT = r"^-?(0|[1-9]\d*)?(\.\d+)?([eE][-+]?\d+)?$"
 _DHMS = r"^\s*(?:(?P<d>\d+)d)?\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+)s)?\s*$"
 _US = {"seconds": 1e6, "minutes": 60e6}
@@ -64,48 +64,105 @@ def _try_cast(arr: Array, typ: pa.DataType) -> Array | None:
         return None
 
 
-def to_datetime(arr: Array, tz: str) -> Array | None:
-    """UTC datetime text (or Arrow timestamps) to ``timestamp[us, tz]``.
+_DT_PARTS = (
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<hour>\d{1,2}):(?P<rest>\d{2}:\d{2}(?:\.\d{1,6})?)"
+    r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
 
-    Handles ``2022-01-08 05:00:00``, ``2026-04-23T10:22:26Z``, ``2023-02-10 17:07:22.809``
-    and ``2025-03-28 0:00:00``; ``""``, ``"None"`` and null become null.
+
+def _localise(naive: Array, zone: str) -> Array:
+    """Naive wall times of ``zone`` as UTC instants (``timestamp[us, UTC]``)."""
+    if zone == "UTC":
+        return pc.cast(naive, pa.timestamp(UNIT, tz="UTC"))
+    local = pc.assume_timezone(naive, timezone=zone, ambiguous="earliest", nonexistent="latest")
+    return pc.cast(local, pa.timestamp(UNIT, tz="UTC"))
+
+
+def _mixed_datetimes(arr: Array, zone: str) -> Array | None:
+    """Text mixing naive values, ``Z``, offsets and unpadded hours, to UTC instants.
+
+    Each value is split into its date, hour, rest and zone designator; the naive part is
+    parsed once for the whole column and each row's offset (if any) is subtracted.
+    """
+    parts = pc.extract_regex(arr, _DT_PARTS)
+    if parts.null_count != arr.null_count:
+        return None  # some value is not a datetime
+    date, hour, rest, zone_text = (pc.struct_field(parts, name) for name in ("date", "hour", "rest", "zone"))
+    text = pc.binary_join_element_wise(date, " ", pc.utf8_lpad(hour, 2, "0"), ":", rest, "")
+    naive = _try_cast(text, pa.timestamp(UNIT))
+    if naive is None:
+        return None  # e.g. month 13 or hour 25
+    has_zone = pc.not_equal(zone_text, "")
+    local = _localise(naive, zone).cast(pa.int64())
+    digits = pc.replace_substring(pc.replace_substring_regex(zone_text, r"^[Z+-]", ""), ":", "")
+    digits = pc.utf8_rpad(digits, 4, "0")
+    minutes = pc.add(
+        pc.multiply(pc.cast(pc.utf8_slice_codeunits(digits, 0, 2), pa.int64()), 60),
+        pc.cast(pc.utf8_slice_codeunits(digits, 2, 4), pa.int64()))
+    sign = pc.if_else(pc.starts_with(zone_text, "-"), -1, 1)
+    instants = pc.subtract(naive.cast(pa.int64()), pc.multiply(pc.multiply(minutes, sign), 60_000_000))
+    out = pc.if_else(has_zone, instants, local)
+    return pc.cast(out, pa.timestamp(UNIT, tz="UTC"))
+
+
+def to_datetime(arr: Array, tz: str, zone: str = "UTC") -> Array | None:
+    """Datetime text (or Arrow timestamps) to ``timestamp[us, tz]``.
+
+    Handles ``2022-01-08 05:00:00``, ``2026-04-23T10:22:26Z``, ``2023-02-10 17:07:22.809``,
+    ``2025-03-28 0:00:00`` and ``+01:00`` offsets, mixed in one column; naive values are
+    wall times of ``zone`` (where the report renders them). ``""``, ``"None"`` and null
+    become null; ``None`` is returned when some other value is not a datetime.
     """
     target = pa.timestamp(UNIT, tz=tz)
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), target)
     if pa.types.is_timestamp(arr.type):
-        # A naive timestamp is a UTC instant here; changing the zone only relabels it.
-        return pc.cast(arr.cast(pa.timestamp(UNIT, tz=arr.type.tz or "UTC")), target)
+        if arr.type.tz is None:
+            return pc.cast(_localise(arr.cast(pa.timestamp(UNIT)), zone), target)
+        return pc.cast(arr.cast(pa.timestamp(UNIT, tz=arr.type.tz)), target)
     if not _is_text(arr):
         return None
     arr = null_tokens(arr)
-    # Fast paths first: one cast for naive text, one for text that all carries "Z".
+    # Fast paths first: one cast for naive text, one for text that all carries a zone.
     out = _try_cast(arr, pa.timestamp(UNIT))
-    if out is None:
+    if out is not None:
+        out = _localise(out, zone)
+    else:
         out = _try_cast(arr, pa.timestamp(UNIT, tz="UTC"))
     if out is None:
-        # Mixed or unpadded: drop the "Z" (values are UTC anyway), pad a one-digit hour.
-        fixed = pc.replace_substring_regex(arr, r"Z$", "")
-        fixed = pc.replace_substring_regex(fixed, r"^(\d{4}-\d{2}-\d{2})[ T](\d):", r"\1 0\2:")
-        out = _try_cast(fixed, pa.timestamp(UNIT))
+        out = _mixed_datetimes(arr, zone)
     if out is None:
         return None
     return pc.cast(out, target)
 
 
+def _exact_float(arr: Array) -> Array | None:
+    """Numeric text to ``float64``, unless an integer in it is too big for a float.
+
+    No number passes through float64 unless it has a fraction or is exact there: an
+    integer literal of 2**53 or more would silently lose digits, so its column is no float.
+    """
+    integers = pc.match_substring_regex(arr, _INT)
+    if pc.any(integers).as_py():
+        whole = _try_cast(pc.if_else(integers, arr, pa.scalar(None, arr.type)), pa.int64())
+        if whole is None or not _all(pc.less(pc.abs(whole), 2**53)):
+            return None
+    return _try_cast(arr, pa.float64())
+
+
 def to_int(arr: Array) -> Array | None:
-    """Integers (or integral text or floats) to ``int64``."""
+    """Integers (or integral text or floats) to ``int64``; ``None`` beyond int64."""
     if pa.types.is_integer(arr.type) or pa.types.is_null(arr.type):
-        return pc.cast(arr, pa.int64())
+        return _try_cast(arr, pa.int64())
     if _is_text(arr):
         arr = null_tokens(arr)
         out = _try_cast(arr, pa.int64())
         if out is not None:
             return out
-        arr = _try_cast(arr, pa.float64())
+        arr = _exact_float(arr)
     if arr is None or not pa.types.is_floating(arr.type):
         return None
-    if not _all(pc.equal(pc.floor(arr), arr)):
+    if not _all(pc.equal(pc.floor(arr), arr)) or not _all(pc.less(pc.abs(arr), 2.0**53)):
         return None
     return pc.cast(arr, pa.int64())
 
@@ -117,7 +174,7 @@ def to_float(arr: Array) -> Array | None:
     ):
         return pc.cast(arr, pa.float64())
     if _is_text(arr):
-        return _try_cast(null_tokens(arr), pa.float64())
+        return _exact_float(null_tokens(arr))
     return None
 
 
@@ -228,10 +285,13 @@ _BY_KIND: dict[str, Callable[[Array], Array | None]] = {
 }
 
 
-def convert(arr: Array, kind: str, tz: str) -> Array | None:
-    """Convert one column to ``kind``; ``None`` when its values do not fit the kind."""
+def convert(arr: Array, kind: str, tz: str, zone: str = "UTC") -> Array | None:
+    """Convert one column to ``kind``; ``None`` when its values do not fit the kind.
+
+    ``zone`` is where the file's naive datetimes are wall times (see `to_datetime`).
+    """
     if kind == "datetime":
-        return to_datetime(arr, tz)
+        return to_datetime(arr, tz, zone)
     if kind in ("seconds", "minutes", "days", "dhms"):
         return to_duration(arr, kind)
     if kind in ("id", "str"):
@@ -250,7 +310,7 @@ def _looks_like_id(key: str) -> bool:
     return last in _ID_WORDS or last.endswith("sid")
 
 
-def infer(arr: Array, key: str, tz: str) -> Array:
+def infer(arr: Array, key: str, tz: str, zone: str = "UTC") -> Array:
     """Type a column the registry does not know.
 
     JSON numbers, booleans and lists keep their type. Text becomes a datetime when every
@@ -259,9 +319,13 @@ def infer(arr: Array, key: str, tz: str) -> Array:
     (IDs and phone numbers stay text).
     """
     if pa.types.is_timestamp(arr.type):
-        return to_datetime(arr, tz)
+        return to_datetime(arr, tz, zone)
     if not _is_text(arr):
-        return to_text(arr) if pa.types.is_null(arr.type) else arr
+        if pa.types.is_null(arr.type) or (
+            _looks_like_id(key) and (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type))
+        ):
+            return to_text(arr)  # as a CSV gives it: identifiers are never numbers
+        return arr
     arr = null_empty(arr)
     if arr.null_count == len(arr):
         return arr
@@ -269,7 +333,7 @@ def infer(arr: Array, key: str, tz: str) -> Array:
     if tokens.null_count == len(tokens):
         return arr
     if _all(pc.match_substring_regex(tokens, _DATETIME)):
-        out = to_datetime(arr, tz)
+        out = to_datetime(arr, tz, zone)
         if out is not None:
             return out
     distinct = pc.unique(tokens)
@@ -279,9 +343,11 @@ def infer(arr: Array, key: str, tz: str) -> Array:
         return to_bool(tokens)
     if not _looks_like_id(key):
         if _all(pc.match_substring_regex(tokens, _INT)):
-            return pc.cast(tokens, pa.int64())
+            # Integers that fit int64 are integers; longer ones stay text, digit for digit.
+            number = _try_cast(tokens, pa.int64())
+            return arr if number is None else number
         if _all(pc.match_substring_regex(tokens, _FLOAT)):
-            number = _try_cast(tokens, pa.float64())
+            number = _exact_float(tokens)
             if number is not None:
                 return number
     return arr

@@ -2,15 +2,19 @@
 
 The three formats give the same frame for the same report: CSV display labels map to the
 JSON keys (`schemas.ReportSchema.key_for_label`), every column is typed from the registry
-(`convert`), and columns the registry does not know are kept and inferred.
+(`convert`), and columns the registry does not know are kept and inferred. A report
+published in several layouts (`layouts`) is typed with the layout the file's columns match.
 
-Files are read from disk by Arrow (`readers`), typed column by column (`convert`), and
-turned into pandas once. Drift from the registry gives one `SchemaDriftWarning` per call.
+Files are read from disk by Arrow (`readers`, `envelope`), typed column by column
+(`convert`), and turned into pandas once. Drift from the registry gives one
+`SchemaDriftWarning` per call; a file that cannot be read gives a `ParseError` naming the
+file and the line or entry (`locate`).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,17 +25,31 @@ import pyarrow as pa
 
 from explore_pandas.exceptions import ParseError, SchemaDriftWarning
 from explore_pandas.frames import convert
-from explore_pandas.frames.readers import (
-    Source,
-    csv_table,
-    infer_format,
-    json_bulk_table,
-    json_table,
-)
-from explore_pandas.frames.schemas import ReportSchema, get_schema
+from explore_pandas.frames.layouts import layouts_of
+from explore_pandas.frames.limits import row_limit_message, row_limit_reached, warn_row_limit
+from explore_pandas.frames.locate import Problem
+from explore_pandas.frames.readers import Source, infer_format, opened, peek
+from explore_pandas.frames.reading import parse_error, read_table, seekable, source_name
+from explore_pandas.frames.schemas import ReportSchema
+from explore_pandas.reports import report_type
 from explore_pandas.spec import FORMATS
 
-__all__ = ["ParsedReport", "infer_format", "parse_file", "read_file"]
+__all__ = [
+    "ENCODING_ERRORS",
+    "ParsedReport",
+    "empty_frame",
+    "infer_format",
+    "parse_file",
+    "read_file",
+    "row_limit_message",
+    "row_limit_reached",
+    "to_frame",
+    "typed_table",
+    "warn_row_limit",
+]
+
+#: What ``encoding_errors=`` accepts, as in ``pandas.read_csv``: fail, or replace/drop bytes.
+ENCODING_ERRORS = ("strict", "replace", "ignore")
 
 
 @dataclass
@@ -50,6 +68,9 @@ class ParsedReport:
         ``"csv"``, ``"json"`` or ``"json_bulk"``.
     envelope : dict
         The other scalar keys of a ``json`` envelope (``type``, ``version``).
+    layout : str
+        The report layout the file was read in (``"v1"`` or ``"pre2026"`` for calls, see
+        `layouts`).
     """
 
     frame: pd.DataFrame
@@ -57,12 +78,18 @@ class ParsedReport:
     rows: int
     format: str = "csv"
     envelope: dict[str, Any] = field(default_factory=dict)
+    layout: str = "explore"
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the file may lack rows (the API's row limit; see `row_limit_reached`)."""
+        return row_limit_reached(self.rows, self.total)
 
 
-
-def _schema_table(schema: ReportSchema) -> pa.Table:
-    """An empty table with the registry's columns, for a file with no rows."""
-    return pa.table({c.key: pa.array([], pa.string()) for c in schema.columns if not c.optional})
+def _empty_table(schema: ReportSchema) -> pa.Table:
+    """No rows, with every column of the layout: what an empty file is, whatever its format
+    (a CSV header names columns, an empty json file none; both must read the same)."""
+    return pa.table({key: pa.array([], pa.string()) for key in schema.keys})
 
 
 def _to_pandas_type(typ: pa.DataType) -> Any:
@@ -76,17 +103,22 @@ def _to_pandas_type(typ: pa.DataType) -> Any:
 
 
 def typed_table(table: pa.Table, schema: ReportSchema, tz: str) -> tuple[pa.Table, list[str]]:
-    """Convert every column to its kind; return the table and notes on values that did not fit."""
+    """Convert every column to its kind; return the table and notes on values that did not fit.
+
+    A column whose values do not fit its registered kind is inferred (`convert.infer`):
+    numbers stay numbers, and the note says what it became.
+    """
     notes, columns = [], []
+    zone = schema.render_zone
     for key, arr in zip(table.column_names, table.columns):
         column = schema.by_key.get(key)
         if column is None:
-            columns.append(convert.infer(arr, key, tz))
+            columns.append(convert.infer(arr, key, tz, zone))
             continue
-        typed = convert.convert(arr, column.kind, tz)
+        typed = convert.convert(arr, column.kind, tz, zone)
         if typed is None:
-            notes.append(f"{key!r} is not {column.kind} (kept as text)")
-            typed = convert.to_text(arr)
+            typed = convert.infer(arr, key, tz, zone)
+            notes.append(f"{key!r} is not {column.kind} (read as {typed.type})")
         columns.append(typed)
     return pa.table(columns, names=table.column_names), notes
 
@@ -119,8 +151,22 @@ def _drift(schema: ReportSchema, columns: list[str], notes: list[str]) -> None:
         )
 
 
+def _check(format: str, tz: str, encoding_errors: str) -> None:
+    if format not in FORMATS:
+        raise ParseError(f"format must be one of {FORMATS}, got {format!r}")
+    if encoding_errors not in ENCODING_ERRORS:
+        raise ParseError(f"encoding_errors must be one of {ENCODING_ERRORS}, got {encoding_errors!r}")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ParseError(
+            f"unknown timezone {tz!r}: use an IANA name such as 'Europe/Lisbon'"
+        ) from None
+
+
 def parse_file(
-    path_or_buffer: Source, *, report: str, format: str, tz: str = "UTC"
+    path_or_buffer: Source, *, report: str, format: str, tz: str = "UTC",
+    encoding_errors: str = "strict",
 ) -> ParsedReport:
     """Parse one report file of a known format into a typed frame.
 
@@ -129,21 +175,27 @@ def parse_file(
     path_or_buffer : str, PathLike or file-like
         The report file (binary buffers are read from their current position).
     report : str
-        The report ``{type}`` slug, e.g. ``"calls"``; it selects the registry schema.
+        The report ``{type}`` slug, e.g. ``"calls"`` (or its display name); it selects the
+        registry schema, and the file's columns select the layout.
     format : {"csv", "json", "json_bulk"}
         The file's format.
     tz : str, default "UTC"
         IANA zone the datetime columns are converted to (file values are UTC).
+    encoding_errors : {"strict", "replace", "ignore"}, default "strict"
+        What to do with bytes that are not UTF-8, as in ``pandas.read_csv``.
 
     Returns
     -------
     ParsedReport
-        The frame, the json ``total`` (or ``None``) and the number of rows.
+        The frame, the json ``total`` (or ``None``), the number of rows and the layout.
 
     Raises
     ------
+    ValidationError
+        For an unknown report, with the closest known names.
     ParseError
-        When the file cannot be read in that format.
+        When the file cannot be read in that format; the message names the file and the
+        line (or json entry) at fault.
 
     Warns
     -----
@@ -151,40 +203,57 @@ def parse_file(
         Once, when expected columns are missing, new ones appear, or values do not fit
         the registry's kind for their column.
     """
-    if format not in FORMATS:
-        raise ParseError(f"format must be one of {FORMATS}, got {format!r}")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ParseError(
-            f"unknown timezone {tz!r}: use an IANA name such as 'Europe/Lisbon'"
-        ) from None
-    schema = get_schema(report)
-    meta: dict[str, Any] = {}
-    try:
-        if format == "csv":
-            table = csv_table(path_or_buffer, schema)
-        elif format == "json_bulk":
-            table = json_bulk_table(path_or_buffer, schema)
-        else:
-            table, meta = json_table(path_or_buffer, schema)
-    except ValueError as exc:  # Arrow's ArrowInvalid, json's and utf-8's errors are ValueErrors
-        raise ParseError(f"cannot read the {format} file of report {report!r}: {exc}") from None
-    empty = table.num_columns == 0
-    if empty:
-        table = _schema_table(schema)
+    _check(format, tz, encoding_errors)
+    slug = report_type(report).slug
+    name = source_name(path_or_buffer)
+    with seekable(path_or_buffer) as f:
+        start = f.tell()
+        try:
+            table, meta, schema = read_table(path_or_buffer, f, slug, format)
+        except Problem as problem:
+            if not problem.encoding or encoding_errors == "strict":
+                raise parse_error(name, format, slug, problem) from None
+            f.seek(start)
+            fixed = io.BytesIO(f.read().decode("utf-8", encoding_errors).encode("utf-8"))
+            try:
+                table, meta, schema = read_table(fixed, fixed, slug, format)
+            except Problem as again:
+                raise parse_error(name, format, slug, again) from None
+    rows = table.num_rows
+    if rows == 0:
+        table = _empty_table(schema)
     typed, notes = typed_table(table, schema, tz)
     del table  # only the typed columns stay alive through the conversion to pandas
     frame = to_frame(typed)
     del typed
-    if not empty:
+    if rows:
         _drift(schema, list(frame.columns), notes)
     total = meta.pop("total", None)
-    return ParsedReport(frame, total if isinstance(total, int) else None, len(frame), format, meta)
+    total = total if isinstance(total, int) and not isinstance(total, bool) else None
+    return ParsedReport(frame, total, len(frame), format, meta, schema.layout)
+
+
+def empty_frame(report: str, *, tz: str = "UTC", layout: str | None = None) -> pd.DataFrame:
+    """The typed frame of a report with no rows: every column of its (current) layout.
+
+    What any empty file of the report reads as, in every format.
+    """
+    slug = report_type(report).slug
+    candidates = layouts_of(slug)
+    schema = next((s for s in candidates if s.layout == layout), candidates[0])
+    typed, _ = typed_table(_empty_table(schema), schema, tz)
+    return to_frame(typed)
+
+
+_READ_FILE_ADVICE = (
+    "The file holds only the first rows: ask the API for a shorter range (or pull it with "
+    "read_report(..., on_row_limit='split'))."
+)
 
 
 def read_file(
-    path_or_buffer: Source, *, report: str, format: str | None = None, tz: str = "UTC"
+    path_or_buffer: Source, *, report: str, format: str | None = None, tz: str = "UTC",
+    encoding_errors: str = "strict",
 ) -> pd.DataFrame:
     """Read a report file already on disk (downloaded earlier, or by another tool).
 
@@ -193,28 +262,65 @@ def read_file(
     path_or_buffer : str, PathLike or file-like
         The report file.
     report : str
-        The report ``{type}`` slug, e.g. ``"calls"`` or ``"contacts"``.
+        The report ``{type}`` slug, e.g. ``"calls"`` or ``"contacts"``; an unknown name is
+        a ``ValidationError`` that suggests the closest ones, as in ``read_report``.
     format : {"csv", "json", "json_bulk"}, optional
         Inferred from the suffix (``.csv``, ``.json``, ``.jsonl``, ``.ndjson``) or, failing
         that, from the content (see `infer_format`).
     tz : str, default "UTC"
         IANA zone of the datetime columns.
+    encoding_errors : {"strict", "replace", "ignore"}, default "strict"
+        Bytes that are not UTF-8 are a ``ParseError`` naming the line, unless replaced
+        (``"replace"``, with U+FFFD) or dropped (``"ignore"``), as in ``pandas.read_csv``.
 
     Returns
     -------
     pandas.DataFrame
         Datetimes ``datetime64[us, tz]``, durations ``timedelta64[us]``, flags ``boolean``,
         IDs and phone numbers ``str``, the same columns whatever the format.
+        ``df.attrs["explore"]`` says which report, layout and format the file was read as,
+        its rows and json ``total``, and whether it reached the API's row limit.
+
+    Warns
+    -----
+    RowLimitWarning
+        When the file holds 1,000,000 rows (the API's limit) or fewer than its ``total``.
 
     Examples
     --------
     >>> df = read_file("calls.csv", report="calls", tz="Europe/Lisbon")  # doctest: +SKIP
     >>> df["end_at"].dtype  # doctest: +SKIP
     datetime64[us, Europe/Lisbon]
+    >>> df.attrs["explore"]["layout"]  # doctest: +SKIP
+    'v1'
     """
+    slug = report_type(report).slug
     if isinstance(path_or_buffer, io.TextIOBase):
         # Read once: inferring the format must not consume the only copy of the text.
         path_or_buffer = io.BytesIO(path_or_buffer.read().encode("utf-8"))
+    elif not isinstance(path_or_buffer, (str, os.PathLike)) and not path_or_buffer.seekable():
+        path_or_buffer = io.BytesIO(path_or_buffer.read())  # type: ignore[arg-type]
     if format is None:
-        format = infer_format(path_or_buffer)
-    return parse_file(path_or_buffer, report=report, format=format, tz=tz).frame
+        format = _format_of(path_or_buffer)
+    parsed = parse_file(path_or_buffer, report=slug, format=format, tz=tz,
+                        encoding_errors=encoding_errors)
+    name = source_name(path_or_buffer)
+    warn_row_limit(slug, parsed.rows, parsed.total, where=f"in {name}",
+                   advice=_READ_FILE_ADVICE, stacklevel=2)
+    frame = parsed.frame
+    frame.attrs["explore"] = {
+        "report": slug, "layout": parsed.layout, "format": parsed.format, "timezone": tz,
+        "source": name, "rows": parsed.rows, "total": parsed.total,
+        "truncated": parsed.truncated,
+    }
+    return frame
+
+
+def _format_of(source: Source) -> str:
+    """`infer_format`, except that an empty file is any format: it reads the same in all."""
+    with opened(source) as f:
+        empty = not peek(f).strip()
+    if empty:
+        suffix = os.path.splitext(source_name(source))[1].lower()
+        return {".json": "json", ".jsonl": "json_bulk", ".ndjson": "json_bulk"}.get(suffix, "csv")
+    return infer_format(source)

@@ -1,10 +1,13 @@
-"""Report files to Arrow tables, before typing: one reader per format.
+"""Report files to Arrow tables, before typing: the csv and json_bulk readers, and sniffing.
 
 Private module of `parsing`. The readers parse from the file on disk with Arrow's
-multi-threaded CSV and JSON readers and never hold the whole text in memory. The ``json``
-envelope (``{"type": ..., "entries": [...], "total": N}``, ``explore-api.md`` section 7.1)
-is streamed: the bytes of its ``entries`` array are rewritten on the fly into NDJSON for
-Arrow's JSON reader. Anything the fast paths cannot handle falls back to the json module.
+multi-threaded CSV and JSON readers and never hold the whole text in memory (the ``json``
+envelope is in `envelope`). Anything the fast paths cannot handle exactly falls back to the
+json module: JSON integers beyond 2**53 among floats (Arrow reads them as doubles, losing
+digits), mixed value types in a column, objects split over lines.
+
+Each reader takes ``match``, which picks the report's layout from the file's column names
+(`layouts.match_layout`), and returns the table with the layout it read it with.
 """
 
 from __future__ import annotations
@@ -19,30 +22,33 @@ from contextlib import contextmanager
 from typing import IO, Any, Union
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from explore_pandas.exceptions import ParseError
+from explore_pandas.frames.locate import Problem, not_an_object
 from explore_pandas.frames.schemas import TEXT_KINDS, ReportSchema
 
 Source = Union[str, "os.PathLike[str]", IO[bytes], IO[str]]
+#: Picks a layout from a file's column names (``labels=True``: CSV display labels).
+Match = Callable[..., ReportSchema]
 
 _SUFFIXES = {".csv": "csv", ".json": "json", ".jsonl": "json_bulk", ".ndjson": "json_bulk"}
-_PEEK = 1 << 16
+PEEK = 1 << 16
 _CHUNK = 1 << 22  # bytes per block handed to Arrow
 _CSV_BLOCK = 1 << 22
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"
+_EXACT = 2.0**53  # integers from here on are not all exact in a float64
 # The envelope's text before and after the entries array: scalar "key": value pairs only.
 _STRING = rb'"(?:[^"\\]|\\.)*"'
 _PAIR = _STRING + rb"\s*:\s*(?:" + _STRING + rb"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)"
-_HEAD = re.compile(rb"\s*\{\s*(?P<pairs>(?:" + _PAIR + rb'\s*,\s*)*)"entries"\s*:\s*\[', re.S)
-_TAIL = re.compile(rb"\]\s*(?P<pairs>(?:,\s*" + _PAIR + rb"\s*)*)\}\s*", re.S)
-# The scalar keys around "entries" (type, version, total) and the gap between two entries.
-_SEPARATOR = re.compile(rb"\}\s*,\s*\{")
+ENVELOPE_HEAD = re.compile(rb"\s*\{\s*(?P<pairs>(?:" + _PAIR + rb'\s*,\s*)*)"entries"\s*:\s*\[', re.DOTALL)
+ENVELOPE_TAIL = re.compile(rb"\]\s*(?P<pairs>(?:,\s*" + _PAIR + rb"\s*)*)\}\s*", re.DOTALL)
 
 
 @contextmanager
-def _binary(source: Source) -> Iterator[IO[bytes]]:
+def opened(source: Source) -> Iterator[IO[bytes]]:
     """Open a path, or wrap a text buffer, as a binary file; buffers are left open."""
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as f:
@@ -53,9 +59,36 @@ def _binary(source: Source) -> Iterator[IO[bytes]]:
         yield source  # type: ignore[misc]
 
 
-def _arrow_source(source: Source, f: IO[bytes]) -> Any:
-    # Arrow reads a path with its own (faster, GIL-free) file reader.
+def arrow_source(source: Source, f: IO[bytes]) -> Any:
+    """What Arrow reads: a path with its own (faster, GIL-free) reader, else the buffer."""
     return os.fspath(source) if isinstance(source, (str, os.PathLike)) else f
+
+
+def peek(f: IO[bytes]) -> bytes:
+    """The first bytes of a seekable file, leaving its position as it was."""
+    pos = f.tell()
+    head = f.read(PEEK)
+    f.seek(pos)
+    return head
+
+
+def sniff(head: bytes) -> str | None:
+    """The format the first bytes of a file look like: ``csv``, ``json``, ``json_bulk``,
+    ``binary``, or ``None`` when they are empty or JSON of neither report layout."""
+    text = head.removeprefix(BOM).lstrip()
+    if not text:
+        return None
+    if b"\x00" in head:
+        return "binary"
+    if not text.startswith((b"{", b"[")):
+        return "csv"
+    lines = [line for line in text.splitlines() if line.strip()]
+    if text.startswith(b"{") and _is_object(lines[0]):
+        if len(lines) > 1 and lines[1].lstrip().startswith(b"{") or b'"entries"' not in lines[0]:
+            return "json_bulk"
+    if ENVELOPE_HEAD.match(text):
+        return "json"
+    return None
 
 
 def infer_format(path_or_buffer: Source) -> str:
@@ -76,27 +109,18 @@ def infer_format(path_or_buffer: Source) -> str:
         suffix = os.path.splitext(os.fspath(path_or_buffer))[1].lower()
         if suffix in _SUFFIXES and suffix != ".json":
             return _SUFFIXES[suffix]
-    with _binary(path_or_buffer) as f:
-        pos = f.tell() if f.seekable() else None
-        head = f.read(_PEEK)
-        if pos is not None:
-            f.seek(pos)
-    text = head.removeprefix(_BOM).lstrip()
-    if not text:
+    with opened(path_or_buffer) as f:
+        head = peek(f) if f.seekable() else f.read(PEEK)
+    seen = sniff(head)
+    if seen is None and not head.strip():
         raise ParseError("cannot infer the format of an empty file: pass format=")
-    if b"\x00" in head:
+    if seen == "binary":
         raise ParseError("the file is binary, not a csv, json or json_bulk report")
-    if not text.startswith((b"{", b"[")):
-        if isinstance(path_or_buffer, (str, os.PathLike)) and suffix == ".json":
-            raise ParseError("a .json file that does not start with '{'")
-        return "csv"
-    lines = [line for line in text.splitlines() if line.strip()]
-    if text.startswith(b"{") and _is_object(lines[0]):
-        if len(lines) > 1 and lines[1].lstrip().startswith(b"{") or b'"entries"' not in lines[0]:
-            return "json_bulk"
-    if _HEAD.match(text):
-        return "json"
-    raise ParseError("JSON content is neither an {\"entries\": [...]} envelope nor NDJSON")
+    if seen == "csv" and suffix == ".json":
+        raise ParseError("a .json file that does not start with '{'")
+    if seen is None:
+        raise ParseError("JSON content is neither an {\"entries\": [...]} envelope nor NDJSON")
+    return seen
 
 
 def _is_object(line: bytes) -> bool:
@@ -106,33 +130,34 @@ def _is_object(line: bytes) -> bool:
         return False
 
 
-def csv_table(source: Source, schema: ReportSchema) -> pa.Table:
-    """A CSV report as text columns named by JSON key (display labels mapped by ``schema``)."""
-    with _binary(source) as f:
-        if not f.seekable():
-            f = io.BytesIO(f.read())
-        pos = f.tell()
-        first = f.readline().removeprefix(_BOM).decode("utf-8")
-        f.seek(pos)
-        if not first.strip():
-            return pa.table({})
-        labels = next(csv.reader([first]))
-        # Every column is read as text and typed afterwards, so IDs keep their leading
-        # zeros and one odd value cannot fail the whole read. Cells may hold line breaks.
-        table = pa_csv.read_csv(
-            _arrow_source(source, f),
-            read_options=pa_csv.ReadOptions(
-                column_names=labels, skip_rows=1, block_size=_CSV_BLOCK
-            ),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={label: pa.string() for label in labels},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-    return table.rename_columns(_unique([schema.key_for_label(label) for label in labels]))
+def csv_table(source: Source, f: IO[bytes], match: Match) -> tuple[pa.Table, ReportSchema]:
+    """A CSV report as text columns named by JSON key, and the layout its header matches."""
+    pos = f.tell()
+    first = f.readline()
+    rest = f.read(64)
+    f.seek(pos)
+    header = first.removeprefix(BOM).decode("utf-8")
+    if not header.strip():
+        return pa.table({}), match([])
+    labels = next(csv.reader([header]))
+    schema = match(labels, labels=True)
+    keys = _unique([schema.key_for_label(label) for label in labels])
+    if not rest.strip():  # a header alone, with or without a line break after it
+        return pa.table({key: pa.array([], pa.string()) for key in keys}), schema
+    # Every column is read as text and typed afterwards, so IDs keep their leading
+    # zeros and one odd value cannot fail the whole read. Cells may hold line breaks.
+    table = pa_csv.read_csv(
+        arrow_source(source, f),
+        read_options=pa_csv.ReadOptions(column_names=labels, skip_rows=1, block_size=_CSV_BLOCK),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={label: pa.string() for label in labels},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    return table.rename_columns(keys), schema
 
 
 def _unique(keys: list[str]) -> list[str]:
@@ -144,7 +169,7 @@ def _unique(keys: list[str]) -> list[str]:
     return out
 
 
-def _json_options(first: dict[str, Any] | None, schema: ReportSchema) -> pa_json.ParseOptions:
+def json_options(first: dict[str, Any] | None, schema: ReportSchema) -> pa_json.ParseOptions:
     """Read the registry's text columns as text: Arrow would otherwise guess timestamps."""
     if not first:
         return pa_json.ParseOptions()
@@ -157,7 +182,7 @@ def _json_options(first: dict[str, Any] | None, schema: ReportSchema) -> pa_json
     )
 
 
-def _in_order(table: pa.Table, first: dict[str, Any] | None) -> pa.Table:
+def in_order(table: pa.Table, first: dict[str, Any] | None) -> pa.Table:
     """Columns in the file's key order (an explicit schema puts its fields first)."""
     if not first:
         return table
@@ -166,36 +191,62 @@ def _in_order(table: pa.Table, first: dict[str, Any] | None) -> pa.Table:
     return table.select(order)
 
 
-def json_bulk_table(source: Source, schema: ReportSchema) -> pa.Table:
+def inexact(table: pa.Table) -> bool:
+    """Whether Arrow read a JSON integer of 2**53 or more as a double (digits may be lost)."""
+    for column in table.columns:
+        if pa.types.is_floating(column.type) and len(column) > column.null_count:
+            big = pc.greater_equal(pc.abs(column), _EXACT)
+            if pc.any(pc.and_(big, pc.equal(pc.floor(column), column))).as_py():
+                return True
+    return False
+
+
+def json_bulk_table(source: Source, f: IO[bytes], match: Match) -> tuple[pa.Table, ReportSchema]:
     """An NDJSON report (one entry object per line) as a table, columns in key order."""
-    with _binary(source) as f:
-        pos = f.tell() if f.seekable() else None
-        line = f.readline()
-        while line and not line.strip():
-            line = f.readline()
-        first = json.loads(line) if line.strip() else None
-        if first is not None and not isinstance(first, dict):
-            raise ParseError("a json_bulk report must hold one JSON object per line")
-        if pos is None:
-            rest = [json.loads(x) for x in f if x.strip()]
-            return _records_table([first, *rest] if first is not None else rest)
-        if first is None:
-            return pa.table({})
+    pos = f.tell()
+    line = f.readline()
+    number = 1
+    while line and not line.strip():
+        line, number = f.readline(), number + 1
+    if not line.strip():
+        return pa.table({}), match([])
+    try:
+        first = json.loads(line)
+    except ValueError as exc:
+        raise Problem(f"not a JSON object: {exc}", line=number) from None
+    if not isinstance(first, dict):
+        raise Problem("a json_bulk report must hold one JSON object per line", line=number)
+    schema = match(list(first))
 
-        def reopen() -> Any:
-            f.seek(pos)
-            return _arrow_source(source, f)
+    def reopen() -> Any:
+        f.seek(pos)
+        return arrow_source(source, f)
 
-        try:
-            table = _read_ndjson(reopen, _json_options(first, schema))
-        except pa.ArrowInvalid:
-            # Mixed value types in a column, or an object split over lines: the slow path.
-            f.seek(pos)
-            return _records_table([json.loads(x) for x in f if x.strip()])
-    return _in_order(table, first)
+    try:
+        table = read_ndjson(reopen, json_options(first, schema))
+    except pa.ArrowInvalid:
+        table = None  # mixed value types in a column, or an object split over lines
+    if table is None or inexact(table):
+        f.seek(pos)
+        records = []
+        for number, raw in enumerate(f, 1):
+            if raw.strip():
+                records.append(_object(raw, number))
+        return records_table(records), match(list(dict.fromkeys(k for r in records for k in r)))
+    return in_order(table, first), match(table.column_names)
 
 
-def _read_ndjson(reopen: Callable[[], Any], options: pa_json.ParseOptions) -> pa.Table:
+def _object(raw: bytes, number: int) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise Problem(f"not a JSON object: {exc}", line=number) from None
+    if not isinstance(value, dict):
+        raise Problem(not_an_object(value), line=number)
+    return value
+
+
+def read_ndjson(reopen: Callable[[], Any], options: pa_json.ParseOptions) -> pa.Table:
     """NDJSON to a table, with Arrow's streaming reader when it can.
 
     The streaming reader holds half the memory of ``read_json`` (it does not keep every
@@ -211,121 +262,31 @@ def _read_ndjson(reopen: Callable[[], Any], options: pa_json.ParseOptions) -> pa
         return pa_json.read_json(reopen(), read_options=read_options, parse_options=options)
 
 
-def _records_table(records: list[dict[str, Any]]) -> pa.Table:
-    """Records (parsed by the json module) to a table; columns of mixed types become text."""
-    if not all(isinstance(record, dict) for record in records):
-        raise ParseError("report entries must be JSON objects")
-    keys = list(dict.fromkeys(key for record in records for key in record))
-    columns = {}
-    for key in keys:
-        values = [record.get(key) for record in records]
-        try:
-            columns[key] = pa.array(values)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            columns[key] = pa.array(
-                [v if v is None or isinstance(v, str) else json.dumps(v) for v in values],
-                pa.string(),
-            )
-    return pa.table(columns)
+def _column(values: list[Any]) -> pa.Array:
+    """One column of records parsed by the json module, exactly.
 
-
-class _EntriesAsNDJSON(io.RawIOBase):
-    """The bytes ``[start, end)`` of a file (the inside of ``"entries": [...]``) as NDJSON.
-
-    Raw line breaks in JSON are always insignificant whitespace (inside strings they are
-    escaped), so they become spaces. The separator between two entries (``},{``, or
-    ``}, {`` and the like) is learnt from the first one and each becomes ``}\n{``, with
-    ``bytes.replace`` (a regex substitution is ten times slower). A separator inside a
-    string is also split, and one with other spacing is not: either leaves a line that is
-    not one JSON object, Arrow fails, and the caller falls back to the json module.
+    Integers that fit int64 are int64; a column with a larger one, or with an integer
+    beyond 2**53 among floats, is text (each number as written): no digit is lost.
     """
-
-    def __init__(self, f: IO[bytes], start: int, end: int) -> None:
-        super().__init__()
-        self._f, self._left, self._carry = f, end - start, b""
-        self._out, self._pos = b"", 0
-        self._separator: bytes | None = None
-        f.seek(start)
-
-    def readable(self) -> bool:
-        return True
-
-    def _ndjson(self, raw: bytes) -> bytes:
-        if b"\n" in raw or b"\r" in raw:
-            raw = raw.replace(b"\r", b" ").replace(b"\n", b" ")
-        if self._separator is None:
-            match = _SEPARATOR.search(raw)
-            self._separator = match.group() if match else None
-        return raw.replace(self._separator, b"}\n{") if self._separator else raw
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            return b"".join(iter(lambda: self.read(_CHUNK), b""))
-        while self._pos == len(self._out) and self._left:
-            # Read about one block, so each call copies the bytes only a few times.
-            want = min(max(size - len(self._carry), 1 << 16), self._left)
-            chunk = self._f.read(want)
-            self._left = self._left - len(chunk) if chunk else 0
-            raw = self._carry + chunk
-            # Hold back the raw bytes from the last "}": a separator may straddle chunks.
-            cut = max(raw.rfind(b"}"), 0) if self._left else len(raw)
-            self._out, self._pos, self._carry = self._ndjson(raw[:cut]), 0, raw[cut:]
-        if self._pos == 0 and len(self._out) <= size:
-            out, self._out = self._out, b""
-            return out
-        out = self._out[self._pos:self._pos + size]
-        self._pos += len(out)
-        return out
-
-
-def _scalars(pairs: bytes) -> dict[str, Any]:
-    pairs = pairs.strip().strip(b",")
-    return json.loads(b"{" + pairs + b"}") if pairs.strip() else {}
-
-
-def json_table(source: Source, schema: ReportSchema) -> tuple[pa.Table, dict[str, Any]]:
-    """The entries of a ``json`` envelope and its other scalar keys (``total``, ``type``...)."""
-    with _binary(source) as f:
-        if f.seekable():
-            base = f.tell()
-            size = f.seek(0, io.SEEK_END) - base
-            f.seek(base)
-            head = f.read(min(size, _PEEK))
-            bom = len(_BOM) if head.startswith(_BOM) else 0
-            match = _HEAD.match(head, bom)
-            f.seek(base + max(size - _PEEK, 0))
-            tail = f.read()
-            close = tail.rfind(b"]")
-            end_match = _TAIL.fullmatch(tail, close) if close >= 0 else None
-            if match and end_match:
-                start, end = base + match.end(), base + size - len(tail) + close
-                meta = {**_scalars(match["pairs"]), **_scalars(end_match["pairs"])}
-                rest = head[match.end():].lstrip()
-                if end <= start or rest.startswith(b"]"):
-                    return pa.table({}), meta
-                first = _first_object(rest)
-                try:
-                    table = _read_ndjson(
-                        lambda: _EntriesAsNDJSON(f, start, end), _json_options(first, schema)
-                    )
-                    return _in_order(table, first), meta
-                except pa.ArrowInvalid:
-                    pass  # not one flat object per entry: let the json module decide
-            f.seek(base)
-        try:
-            body = json.load(f)
-        except ValueError as exc:
-            raise ParseError(f"not a JSON report file: {exc}") from None
-    if not isinstance(body, dict) or not isinstance(body.get("entries"), list):
-        raise ParseError('a json report must be an object with an "entries" array')
-    entries = body.pop("entries")
-    return _records_table(entries), body
-
-
-def _first_object(text: bytes) -> dict[str, Any] | None:
-    """The first entry, when it fits in ``text`` (it gives the key order and the text keys)."""
+    kinds = {type(v) for v in values if v is not None}
+    if kinds and kinds <= {int, float}:
+        ints = [v for v in values if type(v) is int]
+        if int in kinds and float not in kinds and all(-(2**63) <= v < 2**63 for v in ints):
+            return pa.array(values, pa.int64())
+        if float not in kinds or any(abs(v) >= _EXACT for v in ints):
+            return pa.array([None if v is None else json.dumps(v) for v in values], pa.string())
     try:
-        value, _ = json.JSONDecoder().raw_decode(text.decode("utf-8", errors="ignore"))
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return pa.array(
+            [v if v is None or isinstance(v, str) else json.dumps(v) for v in values], pa.string()
+        )
+
+
+def records_table(records: list[Any]) -> pa.Table:
+    """Records (parsed by the json module) to a table; columns of mixed types become text."""
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise Problem(not_an_object(record), record=index)
+    keys = list(dict.fromkeys(key for record in records for key in record))
+    return pa.table({key: _column([record.get(key) for record in records]) for key in keys})

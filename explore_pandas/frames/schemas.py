@@ -99,6 +99,9 @@ class ReportSchema:
     ``timespan_field`` is the column the API's timespan filters on (section 8.1), used to
     sort rows and check window seams; ``None`` when unknown. ``known`` is false for the
     reports whose columns are undocumented: everything is then inferred, nothing is drift.
+    ``layout`` names the generation of the report's files these columns describe (a report
+    can have several, see `layouts`); ``render_zone`` is the zone of the naive datetimes its
+    files carry (UTC per the docs, section 8.2).
     """
 
     slug: str
@@ -106,6 +109,8 @@ class ReportSchema:
     columns: tuple[Column, ...] = ()
     guessed: bool = False
     known: bool = True
+    layout: str = "explore"
+    render_zone: str = "UTC"
     by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -181,11 +186,11 @@ CALLS = ReportSchema("calls", "end_at", _cols(
     "text_custom_field_n1:str text_custom_field_n2:str text_custom_field_n3:str "
     "text_custom_field_n4:str timestamp_custom_field_n1:datetime disposition_set:str "
     "nested_disposition:str mood:category? is_mood_prompted:bool?"
-))
+), layout="v1")
 
 # Explore Calls, the pre-May-2026 payload: day-fraction durations, TRUE/FALSE and Yes/No
 # flags, keys with "?". disposition_set/nested_disposition appear in one crawl only.
-EXPLORE_CALLS = ReportSchema("explore_calls", "end_time", _cols(
+_PRE2026_CALLS = (
     "interaction_id:id call_type:category start_time:datetime end_time:datetime "
     "talkdesk_phone_number:id customer_phone_number:id talk_time:days record:str "
     "hangup:category in_business_hours?:bool callback_from_queue?:bool waiting_time:days "
@@ -193,13 +198,20 @@ EXPLORE_CALLS = ReportSchema("explore_calls", "end_time", _cols(
     "phone_display_name:str disposition_code:str transfer?:bool handling_agent:str tags:str "
     "ivr_options:id csat_score:int csat_survey_time:datetime team:str rating_reason:str "
     "agent_disconnected:bool disposition_set:str? nested_disposition:str?"
-))
+)
+EXPLORE_CALLS = ReportSchema("explore_calls", "end_time", _cols(_PRE2026_CALLS), layout="pre2026")
+#: The ``calls`` report before 11 May 2026 had the same payload (section 8.2): one of its layouts.
+CALLS_PRE2026 = ReportSchema("calls", "end_time", _cols(_PRE2026_CALLS), layout="pre2026")
 
-USER_STATUS = ReportSchema("user_status", "status_end_at", _cols(
+_USER_STATUS = (
     "user_id:id user_name:str user_email:str status_label:category status_start_at:datetime "
-    "status_end_at:datetime status_time:int is_user_active:bool team_id:id team_name:str "
-    "ring_groups:str"
-))
+    "status_end_at:datetime status_time:int is_user_active:bool team_id:id team_name:str"
+)
+USER_STATUS = ReportSchema("user_status", "status_end_at", _cols(_USER_STATUS + " ring_groups:str"))
+#: The legacy Reporting API's user_status (docs.talkdesk.com/docs/user-status-report, listed in
+#: section 12): the same keys without ``ring_groups``.
+USER_STATUS_REPORTING = ReportSchema(
+    "user_status", "status_end_at", _cols(_USER_STATUS), layout="reporting")
 
 # Contacts: keys from Airbyte, labels and order from the C-droom CSV header. The Yes/No
 # columns are flags; the last three exist only as (newer) CSV labels, so their keys are

@@ -317,11 +317,11 @@ def test_values_that_do_not_fit_their_kind_are_kept_as_text(tmp_path: Path) -> N
     assert df["is_user_active"][0] == "maybe"
 
 
-def test_unknown_report_is_fully_inferred_without_warnings(tmp_path: Path) -> None:
+def test_undocumented_report_is_fully_inferred_without_warnings(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text('{"a_id": "01", "when": "2024-01-01T00:00:00Z", "n": 2}\n'
                     '{"a_id": "02", "when": "2024-01-02T00:00:00Z", "n": 3}\n')
-    df = read_file(path, report="not_a_report", tz="Europe/Lisbon")
+    df = read_file(path, report="wfm_timeseries", tz="Europe/Lisbon")
     assert df["a_id"].tolist() == ["01", "02"]
     assert df["when"][1] == utc("2024-01-02", "Europe/Lisbon")
     assert df["n"].tolist() == [2, 3]
@@ -385,7 +385,7 @@ def test_infer_format_refuses_what_it_cannot_name(content: bytes) -> None:
 def test_parse_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"entries": [{"a": 1}, ')
-    with pytest.raises(ParseError, match="not a JSON report"):
+    with pytest.raises(ParseError, match="bad.json as a json file .*line 1: not valid JSON"):
         read_file(bad, report="calls")
     with pytest.raises(ParseError, match="format must be one of"):
         parse_file(bad, report="calls", format="xml")
@@ -413,14 +413,15 @@ def _ring_attempts(n: int) -> list[dict[str, Any]]:
 def test_json_streams_in_small_blocks_without_the_json_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, separator: str
 ) -> None:
-    from explore_pandas.frames import readers
+    from explore_pandas.frames import envelope, readers
 
     monkeypatch.setattr(readers, "_CHUNK", 1024)  # many blocks; separators straddle them
+    monkeypatch.setattr(envelope, "_CHUNK", 1024)
 
     def refuse(records: Any) -> Any:
         raise AssertionError("the streaming path should have read this file")
 
-    monkeypatch.setattr(readers, "_records_table", refuse)
+    monkeypatch.setattr(envelope, "records_table", refuse)
     records = _ring_attempts(200)
     path = tmp_path / "ring_attempts.json"
     entries = separator.join(json.dumps(r) for r in records)

@@ -1,0 +1,49 @@
+"""The API's row limit, seen from a report file: when a file holds only part of its rows.
+
+One rule and one message for every function that returns report rows: ``read_file`` here,
+and the pulls' windows (``pulls.plan``), which call the same functions.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from explore_pandas.exceptions import RowLimitWarning
+from explore_pandas.spec import ROW_LIMIT
+
+__all__ = ["row_limit_message", "row_limit_reached", "warn_row_limit"]
+
+
+def row_limit_reached(rows: int, total: int | None = None) -> bool:
+    """Whether a file of ``rows`` rows (and a json ``total``) may be missing rows.
+
+    True at the API's limit of 1,000,000 rows (section 6: the file is cut there), or when
+    the file's ``total`` counts more rows than it holds.
+    """
+    return rows >= ROW_LIMIT or (total is not None and total > rows)
+
+
+def row_limit_message(report: str, rows: int, total: int | None, *, where: str,
+                      advice: str) -> str:
+    """The warning's text: what reached the limit, what was received, what to do.
+
+    ``where`` says which rows (``"in calls.csv"``, ``"for 2026-08-01 .. 2026-09-01 (job
+    ...)"``), ``advice`` what to do about it.
+    """
+    received = f"{rows:,} rows received"
+    if total is not None and total > rows:
+        received += f" of {total:,}"
+    return (
+        f"the {report} report {where} reached the API's limit of {ROW_LIMIT:,} rows: "
+        f"{received}, later rows are missing. {advice}"
+    )
+
+
+def warn_row_limit(report: str, rows: int, total: int | None, *, where: str, advice: str,
+                   stacklevel: int = 2) -> bool:
+    """Warn (`RowLimitWarning`) when `row_limit_reached`; return whether it did."""
+    if not row_limit_reached(rows, total):
+        return False
+    warnings.warn(row_limit_message(report, rows, total, where=where, advice=advice),
+                  RowLimitWarning, stacklevel=stacklevel + 1)
+    return True

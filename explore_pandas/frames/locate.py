@@ -1,0 +1,117 @@
+"""Where a report file goes wrong: the line or record of a problem, for `ParseError` messages.
+
+Private module of `parsing`. The fast readers (Arrow) say *what* failed but rarely *where*;
+these functions re-read the file, only after a failure, with the standard library to find
+the first bad line: invalid UTF-8, a CSV row of the wrong width, an NDJSON line that is not
+one JSON object, a ``json`` file's syntax error or an entry that is not an object.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from typing import IO
+
+__all__ = ["Problem", "bad_csv_row", "bad_json", "bad_ndjson_line", "bad_utf8", "not_an_object"]
+
+_BLOCK = 1 << 20
+
+
+class Problem(ValueError):
+    """What is wrong with a file, and where: ``line`` (1-based) or ``record`` (0-based)."""
+
+    def __init__(self, what: str, *, line: int | None = None, record: int | None = None,
+                 encoding: bool = False) -> None:
+        super().__init__(what)
+        self.what, self.line, self.record, self.encoding = what, line, record, encoding
+
+    def where(self) -> str:
+        if self.line is not None:
+            return f"line {self.line}"
+        if self.record is not None:
+            return f"entry {self.record + 1}"
+        return ""
+
+
+_JSON_NAMES = {dict: "an object", list: "an array", str: "a string", int: "a number",
+               float: "a number", bool: "a boolean", type(None): "null"}
+
+
+def not_an_object(value: object) -> str:
+    """``"a number, not a JSON object"``: what stands where an entry object belongs."""
+    return f"{_JSON_NAMES.get(type(value), type(value).__name__)}, not a JSON object"
+
+
+def bad_utf8(f: IO[bytes], start: int = 0) -> Problem | None:
+    """The first invalid UTF-8 byte of the file from ``start``, with its line; else None."""
+    f.seek(start)
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    done, lines = 0, 1
+    while True:
+        block = f.read(_BLOCK)
+        # Bytes held back by the decoder from the last block come before this one.
+        held = len(decoder.getstate()[0])
+        try:
+            decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            offset = max(exc.start - held, 0)
+            line = lines + block[:offset].count(b"\n")
+            byte = block[offset:offset + 1] or b"?"
+            return Problem(f"invalid UTF-8 (byte 0x{byte.hex()} at offset {done + offset})",
+                           line=line, encoding=True)
+        if not block:
+            return None
+        done += len(block)
+        lines += block.count(b"\n")
+
+
+def _text(f: IO[bytes], start: int) -> io.TextIOWrapper:
+    f.seek(start)
+    return io.TextIOWrapper(f, encoding="utf-8-sig", errors="replace", newline="")
+
+
+def bad_csv_row(f: IO[bytes], start: int = 0) -> Problem | None:
+    """The first CSV record whose width differs from the header's, or that does not parse."""
+    text = _text(f, start)
+    reader = csv.reader(text, strict=True)
+    width, row_number = None, 0
+    try:
+        for row in reader:
+            if width is None:
+                width = len(row)
+                continue
+            row_number += 1
+            if len(row) != width and row != []:
+                return Problem(f"row {row_number} has {len(row)} fields, the header {width}",
+                               line=reader.line_num)
+    except csv.Error as exc:
+        return Problem(f"row {row_number + 1}: {exc}", line=reader.line_num)
+    finally:
+        text.detach()
+    return None
+
+
+def bad_ndjson_line(f: IO[bytes], start: int = 0) -> Problem | None:
+    """The first non-blank line that is not one JSON object (json_bulk)."""
+    f.seek(start)
+    for number, raw in enumerate(f, 1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            return Problem(f"not a JSON object: {exc}", line=number)
+        if not isinstance(value, dict):
+            return Problem(not_an_object(value), line=number)
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return Problem("a \\u escape of a lone surrogate, which is not text", line=number)
+    return None
+
+
+def bad_json(error: json.JSONDecodeError) -> Problem:
+    """A ``json`` file's syntax error, at its line."""
+    return Problem(f"not valid JSON: {error.msg} (column {error.colno})", line=error.lineno)

@@ -1,0 +1,99 @@
+"""Reading one report file into an Arrow table, or finding what is wrong with it and where.
+
+Private module of `parsing`: it checks that the content is the format asked for, picks the
+reader (`readers`, `envelope`) and the report's layout, checks UTF-8, and turns any failure
+into a `locate.Problem` (the line or entry at fault), from which `parse_error` builds the
+`ParseError` users see.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import IO, Any
+
+import pyarrow as pa
+
+from explore_pandas.exceptions import ParseError
+from explore_pandas.frames.envelope import json_table
+from explore_pandas.frames.layouts import match_layout
+from explore_pandas.frames.locate import Problem, bad_csv_row, bad_ndjson_line, bad_utf8
+from explore_pandas.frames.readers import (
+    BOM,
+    Source,
+    csv_table,
+    json_bulk_table,
+    opened,
+    peek,
+    sniff,
+)
+from explore_pandas.frames.schemas import ReportSchema
+
+__all__ = ["parse_error", "read_table", "seekable", "source_name"]
+
+
+def source_name(source: Source) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "<buffer>"
+
+
+@contextmanager
+def seekable(source: Source) -> Iterator[IO[bytes]]:
+    """The file as a seekable binary file (a non-seekable stream is read into memory)."""
+    with opened(source) as f:
+        yield f if f.seekable() else io.BytesIO(f.read())
+
+
+def read_table(source: Source, f: IO[bytes], report: str, format: str
+               ) -> tuple[pa.Table, dict[str, Any], ReportSchema]:
+    """The file's rows as text/JSON-typed columns, its envelope keys and its layout.
+
+    Raises
+    ------
+    Problem
+        What is wrong and where (`locate`), an invalid UTF-8 byte first.
+    """
+    start = f.tell()
+    head = peek(f)
+    if not head.removeprefix(BOM).strip():
+        return pa.table({}), {}, match_layout(report, [])  # empty: the same in every format
+    seen = sniff(head)
+    if seen is not None and seen != format:
+        looks = "binary data" if seen == "binary" else f"a {seen} report (pass format={seen!r})"
+        raise Problem(f"this is not a {format} file: it looks like {looks}", line=1)
+    match = partial(match_layout, report)
+    meta: dict[str, Any] = {}
+    try:
+        if format == "csv":
+            table, schema = csv_table(source, f, match)
+        elif format == "json_bulk":
+            table, schema = json_bulk_table(source, f, match)
+        else:
+            table, meta, schema = json_table(source, f, match)
+        if format != "csv":  # Arrow's JSON reader does not check UTF-8; its CSV reader does
+            for column in table.columns:
+                if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                    column.validate(full=True)
+    except Problem as problem:
+        raise bad_utf8(f, start) or problem from None
+    except (ValueError, pa.ArrowException) as exc:  # UnicodeDecodeError is a ValueError
+        located = bad_utf8(f, start)
+        if located is None:
+            locate = bad_csv_row if format == "csv" else bad_ndjson_line if format == "json_bulk" else None
+            located = locate(f, start) if locate is not None else None
+        raise (located or Problem(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+    return table, meta, schema
+
+
+def parse_error(name: str, format: str, report: str, problem: Problem) -> ParseError:
+    where = problem.where()
+    message = f"cannot read {name} as a {format} file of the {report} report: "
+    message += f"{where}: {problem.what}" if where else problem.what
+    if problem.encoding:
+        message += " (pass encoding_errors='replace' to read it anyway)"
+    return ParseError(message, path=name, line=problem.line, record=problem.record)
