@@ -136,13 +136,14 @@ class Client:
         """Pause as this client pauses between polls and retries (injected in tests)."""
         self._sleep(seconds)
 
-    def read_job(self, job: Job | str, *, report: str | None = None, tz: str | None = None) -> Any:
+    def read_job(self, job: Job | str, *, report: str | None = None, tz: str | None = None,
+                 encoding_errors: str = "strict") -> Any:
         """Download and parse one finished job: a typed, timezone-aware DataFrame.
 
         ``tz`` defaults to the job's own time zone. A file at the 1,000,000-row
         limit gives a :class:`RowLimitWarning`.
         """
-        return read_job(self, job, report=report, tz=tz)
+        return read_job(self, job, report=report, tz=tz, encoding_errors=encoding_errors)
 
     def close(self) -> None:
         self._transport.close()

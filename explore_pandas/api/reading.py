@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import tempfile
-import warnings
 from typing import TYPE_CHECKING
 
 from explore_pandas.api import validation
 from explore_pandas.api.models import Job
-from explore_pandas.exceptions import RowLimitWarning
+from explore_pandas.frames.limits import warn_row_limit
 from explore_pandas.frames.parsing import parse_file
 from explore_pandas.frames.provenance import (
-    is_truncated,
+    PULL_ADVICE,
     provenance,
     request_record,
-    row_limit_message,
     window_record,
+    window_where,
 )
 
 if TYPE_CHECKING:
@@ -26,7 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["read_job"]
 
 
-def read_job(client: Client, job: Job | str, *, report: str | None = None, tz: str | None = None) -> pd.DataFrame:
+def read_job(client: Client, job: Job | str, *, report: str | None = None, tz: str | None = None,
+             encoding_errors: str = "strict") -> pd.DataFrame:
     """Download and parse one finished job (see :meth:`Client.read_job`).
 
     The file goes to a scratch folder that is removed once the frame is built.
@@ -41,11 +41,11 @@ def read_job(client: Client, job: Job | str, *, report: str | None = None, tz: s
     end = validation.to_zone(job.timespan_to or "", sent_in, "timespan.to")
     fmt = job.format or "csv"
     with tempfile.TemporaryDirectory(prefix="explore-job-") as scratch:
-        parsed = parse_file(client.download(job, dest=scratch), report=job.report, format=fmt, tz=zone.key)
+        parsed = parse_file(client.download(job, dest=scratch), report=job.report, format=fmt, tz=zone.key,
+                            encoding_errors=encoding_errors)
     frame, rows = parsed.frame, len(parsed.frame)
-    if is_truncated(rows, parsed.total):
-        warnings.warn(row_limit_message(job.report, start.isoformat(), end.isoformat(), job.id, rows,
-                                        parsed.total), RowLimitWarning, stacklevel=3)
+    warn_row_limit(job.report, rows, parsed.total, where=window_where(start, end, job.id), advice=PULL_ADVICE,
+                   stacklevel=3)
     frame.attrs["explore"] = provenance(request_record(job.report, zone.key, fmt, start, end, "warn"),
-                                        [window_record(start, end, job.id, rows, parsed.total, False)])
+                                        [window_record(start, end, job.id, rows, parsed.total, False, parsed.layout)])
     return frame

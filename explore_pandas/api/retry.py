@@ -95,7 +95,7 @@ class QuotaWait:
 
     first: float = 5.0
     maximum: float = 60.0
-    timeout: float | None = 3600.0
+    timeout: float | None = 1800.0
 
     def pauses(self) -> Callable[[], float]:
         """A fresh sequence of pauses: each call gives the next one (seconds)."""

@@ -54,7 +54,6 @@ Layout of the result
 from __future__ import annotations
 
 import hashlib
-import io
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -63,8 +62,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api.polling import PollPolicy
+from explore_pandas.api.retry import QuotaWait
 from explore_pandas.exceptions import ExploreError
-from explore_pandas.frames.parsing import parse_file, to_frame, typed_table
+from explore_pandas.frames.parsing import empty_frame as parsing_empty_frame
 from explore_pandas.frames.schemas import get_schema
 from explore_pandas.pulls.assemble import (
     concat_frames,
@@ -142,6 +142,8 @@ class WindowTask:
     semaphores: tuple[tuple[str, int], ...]  # (name, max_leases), taken in this order; () for none
     index: str | None  # the time column to index by
     provenance: dict[str, Any]  # the frame's attrs["explore"]
+    quota_wait: QuotaWait
+    encoding_errors: str
 
 
 # -- the quota across workers -------------------------------------------------------------------
@@ -228,7 +230,8 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
     """
     with task.client.build() as client:
         options = PullOptions(client=client, on_row_limit=task.on_row_limit, poll=task.poll, progress=False,
-                              ledger=Ledger(task.ledger_dir) if task.ledger_dir else None, fresh=task.fresh)
+                              ledger=Ledger(task.ledger_dir) if task.ledger_dir else None, fresh=task.fresh,
+                              quota_wait=task.quota_wait, encoding_errors=task.encoding_errors)
         fetcher = WindowFetcher(task.plan, options, slots=LeaseLimit(task.semaphores))
         with tempfile.TemporaryDirectory(prefix="explore-dask-") as scratch:
             results = run_windows([task.window], lambda window: fetcher.fetch(window, scratch), workers=1,
@@ -257,16 +260,8 @@ def _indexed(frame: pd.DataFrame, index: str | None) -> pd.DataFrame:
 
 
 def empty_frame(plan: Plan) -> pd.DataFrame:
-    """The pandas engine's columns and dtypes with no rows: a file holding every column of
-    the registry (optional ones too) and no row, typed by the same code as real files."""
-    import pyarrow as pa
-
-    schema = get_schema(plan.report.slug)
-    if not schema.known:  # a report the registry does not know: whatever an empty file gives
-        return parse_file(io.BytesIO(b""), report=plan.report.slug, format="csv", tz=plan.timezone).frame
-    table = pa.table({c.key: pa.array([], pa.string()) for c in schema.columns})
-    typed, _ = typed_table(table, schema, plan.timezone)
-    return to_frame(typed)
+    """The pandas engine's columns and dtypes with no rows: what an empty file of the report gives."""
+    return parsing_empty_frame(plan.report.slug, tz=plan.timezone)
 
 
 def conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
@@ -343,7 +338,7 @@ def read_report_dask(plan: Plan, options: PullOptions, *, semaphore: str | bool 
     meta.attrs = {"explore": provenance}
     tasks = [
         WindowTask(plan, window, ClientSpec.of(client), options.on_row_limit, options.poll, options.fresh,
-                   ledger_dir, specs, index, provenance)
+                   ledger_dir, specs, index, provenance, options.quota_wait, options.encoding_errors)
         for window in plan.windows
     ]
     divisions = None

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from explore_pandas.api import validation
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.files import write_atomically, write_text_atomically
 from explore_pandas.frames.schemas import get_schema
@@ -102,6 +103,8 @@ def write_parquet(
     poll: PollPolicy = DEFAULT_POLL_POLICY,
     fresh: bool = False,
     ledger: Any = None,
+    quota_timeout: float | None = DEFAULT_QUOTA_WAIT.timeout,
+    encoding_errors: str = "strict",
 ) -> dict[str, Any]:
     """Pull a report over [start, end) into partitioned Parquet under ``path``, one local day per folder.
 
@@ -125,7 +128,8 @@ def write_parquet(
     """
     plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
     options = PullOptions.resolve(client=client, on_row_limit=on_row_limit, max_concurrency=max_concurrency,
-                                  poll=poll, progress=progress, fresh=fresh, ledger=ledger)
+                                  poll=poll, progress=progress, fresh=fresh, ledger=ledger,
+                                  quota_timeout=quota_timeout, encoding_errors=encoding_errors)
     return PartitionedWriter(plan, Path(path), options).run()
 
 
@@ -263,7 +267,8 @@ class PartitionedWriter:
         # a copy: an empty slice would still reference (and keep alive) the whole frame's buffers
         if truncated:  # the warning needs the row count
             return result
-        return WindowResult(window, result.job, result.frame.iloc[:0].copy(), result.total, result.reused)
+        return WindowResult(window, result.job, result.frame.iloc[:0].copy(), result.total, result.reused,
+                            result.layout)
 
     def _write_record(self, window: Window, data: dict[str, Any]) -> None:
         write_text_atomically(self._record_path(window), json.dumps(data, indent=1, sort_keys=True))

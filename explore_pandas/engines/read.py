@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api import validation
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
+from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT
 from explore_pandas.engines.threads import Pull
 from explore_pandas.pulls.options import PullOptions
 from explore_pandas.pulls.plan import plan_pull
@@ -40,6 +41,8 @@ def read_report(
     poll: PollPolicy = DEFAULT_POLL_POLICY,
     fresh: bool = False,
     ledger: Any = None,
+    quota_timeout: float | None = DEFAULT_QUOTA_WAIT.timeout,
+    encoding_errors: str = "strict",
     engine: str = "pandas",
 ) -> pd.DataFrame:
     """Pull a report over [start, end) into one typed, timezone-aware DataFrame.
@@ -81,6 +84,15 @@ def read_report(
     ledger : Ledger or False, optional
         Where jobs are recorded (``$EXPLORE_CACHE_DIR``, else the user's cache
         folder); ``False`` records nothing.
+    quota_timeout : float or None
+        Seconds to go on asking when the account's quota of 15 jobs stays full
+        (the API answers 429 to every create: other tools' jobs, or jobs that
+        never finish hold it); then :class:`RateLimitError` says how long it
+        waited and how to see the running jobs. 1800 by default; None waits as
+        long as it takes. While it waits the progress bar says so.
+    encoding_errors : {"strict", "replace", "ignore"}
+        What bytes that are not UTF-8 in a report file do, as in ``pandas.read_csv``:
+        a :class:`ParseError` naming the file and line (the default), or replaced or dropped.
     engine : {"pandas", "dask"}
         ``"pandas"`` pulls now, in this process. ``"dask"`` returns a lazy
         ``dask.dataframe.DataFrame`` with one partition per window, indexed by the
@@ -106,7 +118,8 @@ def read_report(
     plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
     options = PullOptions.resolve(engine=engine, client=client, on_row_limit=on_row_limit,
                                   max_concurrency=max_concurrency, poll=poll, progress=progress,
-                                  ledger=ledger, fresh=fresh)
+                                  ledger=ledger, fresh=fresh, quota_timeout=quota_timeout,
+                                  encoding_errors=encoding_errors)
     if engine == "dask":
         from explore_pandas.engines.dask_engine import read_report_dask  # dask is an optional extra
 

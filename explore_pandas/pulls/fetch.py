@@ -130,10 +130,11 @@ class WindowFetcher:
         self.states.update(window, status="downloading")
         path = Path(self.client.download(job, dest=scratch))
         try:
-            parsed = parse_file(path, report=self.plan.report.slug, format=self.plan.format, tz=self.plan.timezone)
+            parsed = parse_file(path, report=self.plan.report.slug, format=self.plan.format, tz=self.plan.timezone,
+                                encoding_errors=self.options.encoding_errors)
         finally:
             path.unlink(missing_ok=True)  # the frame is built: the file is not needed
-        result = WindowResult(window, job, parsed.frame, parsed.total, reused)
+        result = WindowResult(window, job, parsed.frame, parsed.total, reused, parsed.layout)
         self.book.note(self.book.key(window), rows=len(result.frame))
         self.states.update(window, status="parsed", rows=len(result.frame), finished=self.client.clock())
         if not result.truncated or self.options.on_row_limit == "warn":

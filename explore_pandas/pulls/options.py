@@ -8,13 +8,14 @@ and the default ledger are filled in here and nowhere else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api.client import get_client
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT, QuotaWait
 from explore_pandas.exceptions import ValidationError
+from explore_pandas.frames.parsing import ENCODING_ERRORS
 from explore_pandas.pulls.ledger import Ledger
 from explore_pandas.spec import ACCOUNT_QUOTA
 
@@ -50,6 +51,8 @@ class PullOptions:
         Create new jobs even where the ledger holds reusable ones.
     quota_wait : QuotaWait
         How long creates refused with 429 are retried.
+    encoding_errors : {"strict", "replace", "ignore"}
+        What bytes that are not UTF-8 in a file do, as in ``pandas.read_csv``.
     """
 
     client: Client
@@ -60,6 +63,7 @@ class PullOptions:
     ledger: Ledger | None = None
     fresh: bool = False
     quota_wait: QuotaWait = DEFAULT_QUOTA_WAIT
+    encoding_errors: str = "strict"
 
     @classmethod
     def resolve(
@@ -73,7 +77,8 @@ class PullOptions:
         progress: bool = True,
         ledger: Ledger | bool | None = None,
         fresh: bool = False,
-        quota_wait: QuotaWait = DEFAULT_QUOTA_WAIT,
+        quota_timeout: float | None = DEFAULT_QUOTA_WAIT.timeout,
+        encoding_errors: str = "strict",
     ) -> PullOptions:
         """Check every option (errors name the option and the fix) and fill in the defaults.
 
@@ -81,14 +86,21 @@ class PullOptions:
         ------
         ValidationError
             For an unknown ``engine``, an ``on_row_limit`` the engine does not
-            take, or a ``max_concurrency`` outside 1..15.
+            take, a ``max_concurrency`` outside 1..15, a ``quota_timeout`` that is
+            not a positive number of seconds or None, or an unknown ``encoding_errors``.
         """
         checked = check_on_row_limit(on_row_limit, engine)
         at_once = check_concurrency(max_concurrency)
+        quota_wait = replace(DEFAULT_QUOTA_WAIT, timeout=check_quota_timeout(quota_timeout))
+        if encoding_errors not in ENCODING_ERRORS:
+            raise ValidationError(
+                f"encoding_errors={encoding_errors!r}: use 'strict' (a file that is not UTF-8 is an error), "
+                "'replace' or 'ignore', as in pandas.read_csv.",
+                fields=[{"name": "encoding_errors", "description": "must be strict, replace or ignore"}])
         return cls(  # the client last: connecting from EXPLORE_* is the one default that may fail
             client=client if client is not None else get_client(), on_row_limit=checked,
             max_concurrency=at_once, poll=poll, progress=progress, ledger=resolve_ledger(ledger),
-            fresh=fresh, quota_wait=quota_wait,
+            fresh=fresh, quota_wait=quota_wait, encoding_errors=encoding_errors,
         )
 
 
@@ -115,6 +127,18 @@ def check_on_row_limit(on_row_limit: str | None, engine: str) -> str:
             fields=[{"name": "on_row_limit", "description": "must be warn, split or raise"}],
         )
     return on_row_limit
+
+
+def check_quota_timeout(seconds: float | None) -> float | None:
+    """Seconds to wait for a quota slot before giving up: a positive number, or None for no limit."""
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < float("inf"):
+        raise ValidationError(
+            f"quota_timeout={seconds!r}: give the seconds to wait for a free job slot of the account "
+            f"(default {DEFAULT_QUOTA_WAIT.timeout:.0f}), or None to wait as long as it takes.",
+            fields=[{"name": "quota_timeout", "description": "must be a positive number of seconds or None"}])
+    return float(seconds)
 
 
 def check_concurrency(max_concurrency: int | None) -> int:

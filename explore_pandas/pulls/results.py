@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from explore_pandas.frames.provenance import is_truncated, row_limit_message
+from explore_pandas.frames.limits import row_limit_message, row_limit_reached
+from explore_pandas.frames.provenance import PULL_ADVICE, window_where
 from explore_pandas.pulls.windows import Window
 
 if TYPE_CHECKING:
@@ -25,15 +26,15 @@ class WindowResult:
     frame: pd.DataFrame
     total: int | None
     reused: bool = False  # the job came from the ledger, not a new create
+    layout: str | None = None  # which published layout the file had (frames.layouts)
 
     @property
     def truncated(self) -> bool:
-        return is_truncated(len(self.frame), self.total)
+        return row_limit_reached(len(self.frame), self.total)
 
     def row_limit_message(self, report: str) -> str:
-        window = self.window
-        return row_limit_message(report, window.start.isoformat(), window.end.isoformat(), self.job.id,
-                                 len(self.frame), self.total)
+        where = window_where(self.window.start, self.window.end, self.job.id)
+        return row_limit_message(report, len(self.frame), self.total, where=where, advice=PULL_ADVICE)
 
 
 @dataclass(frozen=True)

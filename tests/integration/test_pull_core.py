@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import Pauses
 
 from explore_pandas.api.client import Client
 from explore_pandas.api.retry import QuotaWait
@@ -17,7 +16,7 @@ from explore_pandas.pulls.plan import plan_pull
 
 
 def test_a_quota_held_full_ends_after_the_quota_wait_with_a_rate_limit_error(
-    emu: Emulator, client: Client, pauses: Pauses,
+    emu: Emulator, client: Client, pauses: list[float],
 ) -> None:
     emu.configure(quota=1, progression={"polls": 10**6})  # one slot, and a job that never finishes
     end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
