@@ -26,10 +26,12 @@ from explore_pandas.api.download import SUFFIXES, download_file, storage_url
 from explore_pandas.api.models import Job, JobStatus, ReportRequest
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy, wait_for
 from explore_pandas.api.reading import read_job
+from explore_pandas.api.recovery import find_created
 from explore_pandas.api.retry import (
     DEFAULT_CREATE_RECOVERY,
     DEFAULT_DOWNLOAD_RETRY,
     DEFAULT_RETRY_POLICY,
+    DEFAULT_TOKEN_RENEWAL,
     CreateRecovery,
     DownloadRetry,
     RetryPolicy,
@@ -39,7 +41,6 @@ from explore_pandas.exceptions import (
     AuthenticationError,
     ForbiddenError,
     JobError,
-    NotFoundError,
     TransportError,
 )
 from explore_pandas.reports import ReportType, report_type
@@ -47,7 +48,6 @@ from explore_pandas.reports import ReportType, report_type
 __all__ = ["Client", "connect", "get_client", "set_default_client"]
 
 log = logging.getLogger(__name__)
-
 
 
 class Client:
@@ -198,7 +198,7 @@ class Client:
             except TransportError as error:
                 if not getattr(error, "request_sent", True):
                     raise
-                found = self._find_created(request, unique=unique_name, after=sent_at)
+                found = find_created(self.list_jobs, request, self.create_recovery, unique=unique_name, after=sent_at)
                 if found is not None:
                     log.info("create answer lost, found job %s in the history", found.id)
                     return found
@@ -279,15 +279,16 @@ class Client:
     # -- plumbing --------------------------------------------------------------------------
 
     def _api(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """An authorized API request; after a 401, one retry with a new token."""
-        for retry in (False, True):
+        """An authorized API request; after a 401, a new token and the request again (``TokenRenewal``)."""
+        renewals = DEFAULT_TOKEN_RENEWAL.renewals
+        for renewal in range(renewals + 1):
             token = self._tokens.get()
             try:
                 return self._transport.request(method, url, auth=BearerAuth(token), **kwargs)
             except AuthenticationError as error:
-                if retry or isinstance(error, ForbiddenError) or error.status != 401:
+                if renewal == renewals or isinstance(error, ForbiddenError) or error.status != 401:
                     raise
-                log.info("401 from %s %s: renewing the token once", method, url.split("?")[0])
+                log.info("401 from %s %s: renewing the token", method, url.split("?")[0])
                 self._tokens.invalidate(token)
         raise AssertionError("unreachable")
 
@@ -316,47 +317,6 @@ class Client:
         if report is None:
             raise JobError(f"job {job!r}: pass report= (the report type) with a bare job id.")
         return str(job), report_type(report).slug, None
-
-    def _find_created(self, request: ReportRequest, *, unique: bool, after: datetime) -> Job | None:
-        """The job a lost create answer would have described, from the job history.
-
-        Default names are unique, so the name alone identifies the job. A name the
-        caller chose may repeat: then the window, zone and format must match too,
-        and the job must have been created after the attempt (``created_at`` is UTC;
-        ``CreateRecovery.clock_skew`` absorbs a server clock behind ours).
-        """
-        body = request.to_body()
-        wanted = (request.name, body["timespan"]["from"], body["timespan"]["to"], request.timezone, request.format)
-        try:
-            policy = self.create_recovery
-            for job in self.list_jobs(request.report, max_pages=policy.lookup_pages):
-                if job.name != request.name:
-                    continue
-                if unique:
-                    return job
-                seen = (job.name, job.timespan_from, job.timespan_to, job.timezone, job.format)
-                if seen == wanted and _created_after(job, after - policy.clock_skew):
-                    return job
-        except NotFoundError:
-            raise TransportError(
-                f"the answer to creating job {request.name!r} was lost and this API has no job "
-                "list to check whether it exists; not re-sending it, to avoid a duplicate job. "
-                "Check the Explore UI before creating it again.",
-                request_sent=True,
-            ) from None
-        return None
-
-
-def _created_after(job: Job, moment: datetime) -> bool:
-    if not job.created_at:
-        return True  # nothing to compare: name, window, zone and format matched
-    try:
-        created = datetime.fromisoformat(job.created_at.replace("Z", "+00:00"))
-    except ValueError:
-        return True
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
-    return created >= moment
 
 
 _default: Client | None = None

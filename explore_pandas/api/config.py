@@ -57,6 +57,8 @@ _ARG_NAMES = {
 }
 #: The environment variable of each setting: ``EXPLORE_ACCOUNT``, ...
 ENV_NAMES = {key: f"EXPLORE_{key.upper()}" for key in _ARG_NAMES}
+#: Where the job ledger (and every other local state) lives.
+CACHE_DIR_ENV = "EXPLORE_CACHE_DIR"
 
 
 def is_loopback_url(url: str) -> bool:

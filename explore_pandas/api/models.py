@@ -48,6 +48,14 @@ class JobStatus(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @classmethod
+    def find(cls, value: object) -> JobStatus | None:
+        """The status named ``value``, or None for anything else (a window's own states, junk)."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
 
 @dataclass(frozen=True)
 class ReportRequest:

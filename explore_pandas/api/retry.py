@@ -2,6 +2,7 @@
 
 * :class:`RetryPolicy`: one HTTP request (429, 503, connection errors), in
   :mod:`explore_pandas.api.transport`.
+* :class:`TokenRenewal`: a request answered 401 is sent again with a new token.
 * :class:`CreateRecovery`: a create whose answer was lost is looked up in the
   job history before it is sent again, in :mod:`explore_pandas.api.client`.
 * :class:`DownloadRetry`: storage downloads (expired signature, short body),
@@ -21,10 +22,12 @@ __all__ = [
     "DEFAULT_DOWNLOAD_RETRY",
     "DEFAULT_QUOTA_WAIT",
     "DEFAULT_RETRY_POLICY",
+    "DEFAULT_TOKEN_RENEWAL",
     "CreateRecovery",
     "DownloadRetry",
     "QuotaWait",
     "RetryPolicy",
+    "TokenRenewal",
 ]
 
 
@@ -53,7 +56,15 @@ class RetryPolicy:
 DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
-DEFAULT_RETRY_POLICY = RetryPolicy()
+@dataclass(frozen=True)
+class TokenRenewal:
+    """An API request answered 401 (the token was revoked or expired early): fetch a new
+    token and send the request again, at most ``renewals`` times."""
+
+    renewals: int = 1
+
+
+DEFAULT_TOKEN_RENEWAL = TokenRenewal()
 
 
 @dataclass(frozen=True)

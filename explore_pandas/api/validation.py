@@ -8,18 +8,18 @@ and whose message says how to fix the call.
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 import warnings
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Union, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from explore_pandas.api.models import ReportRequest
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
 from explore_pandas.reports import ReportType, report_type
 from explore_pandas.spec import DATA_LATENCY, FORMATS, MAX_SPAN
+from explore_pandas.zones import iana_zone
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -30,9 +30,7 @@ __all__ = [
     "check_timespan",
     "check_timezone",
     "default_name",
-    "iana_names",
     "local_midnight",
-    "timezone_names",
     "to_zone",
 ]
 
@@ -51,33 +49,15 @@ def _fail(field: str, description: str, fix: str) -> ValidationError:
 
 def check_timezone(tz: str) -> ZoneInfo:
     """The ``ZoneInfo`` for an IANA name such as ``"Europe/Lisbon"``."""
-    if isinstance(tz, ZoneInfo):
-        return tz
-    # Membership in the IANA list, not "a file zoneinfo can open": the system's zone
-    # folder also holds "localtime", "posixrules", posix/ and right/ copies, which the API refuses.
-    if isinstance(tz, str) and tz.strip() in iana_names():
-        try:
-            return ZoneInfo(tz.strip())
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            pass
-    raise _fail(
-        "timezone",
-        f"{tz!r} is not an IANA time zone",
-        "Use a name such as 'UTC', 'Europe/Lisbon' or 'America/New_York' "
-        "(zoneinfo.available_timezones() lists them all).",
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def iana_names() -> frozenset[str]:
-    """Every IANA time zone name (from tzdata or the system), without the system's ``localtime``."""
-    return frozenset(available_timezones()) - {"localtime"}
-
-
-@functools.lru_cache(maxsize=1)
-def timezone_names() -> tuple[str, ...]:
-    """Every IANA zone name, sorted (the form's zone list)."""
-    return tuple(sorted(iana_names()))
+    zone = iana_zone(tz)
+    if zone is None:
+        raise _fail(
+            "timezone",
+            f"{tz!r} is not an IANA time zone",
+            "Use a name such as 'UTC', 'Europe/Lisbon' or 'America/New_York' "
+            "(zoneinfo.available_timezones() lists them all).",
+        )
+    return zone
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:

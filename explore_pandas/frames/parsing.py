@@ -18,7 +18,6 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 import pyarrow as pa
@@ -33,6 +32,7 @@ from explore_pandas.frames.reading import parse_error, read_table, seekable, sou
 from explore_pandas.frames.schemas import ReportSchema
 from explore_pandas.reports import report_type
 from explore_pandas.spec import FORMATS
+from explore_pandas.zones import iana_zone
 
 __all__ = [
     "ENCODING_ERRORS",
@@ -156,12 +156,8 @@ def _check(format: str, tz: str, encoding_errors: str) -> None:
         raise ParseError(f"format must be one of {FORMATS}, got {format!r}")
     if encoding_errors not in ENCODING_ERRORS:
         raise ParseError(f"encoding_errors must be one of {ENCODING_ERRORS}, got {encoding_errors!r}")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ParseError(
-            f"unknown timezone {tz!r}: use an IANA name such as 'Europe/Lisbon'"
-        ) from None
+    if iana_zone(tz) is None:
+        raise ParseError(f"unknown timezone {tz!r}: use an IANA name such as 'Europe/Lisbon'")
 
 
 def parse_file(

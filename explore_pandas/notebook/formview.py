@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from explore_pandas.api import validation
 from explore_pandas.exceptions import ExploreError
 from explore_pandas.spec import ACCOUNT_QUOTA
+from explore_pandas.zones import timezone_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +54,6 @@ TICK = 1.0
 
 # -- plain functions (tested without widgets) --------------------------------------------------
 
-timezone_names = validation.timezone_names
 
 
 def local_zone(environ: dict[str, str] | None = None, localtime: str = "/etc/localtime",

@@ -41,11 +41,11 @@ from explore_pandas.notebook.formview import (
     plan_line,
     preview_html,
     status_text,
-    timezone_names,
     today_in,
 )
 from explore_pandas.reports import REPORT_TYPES
 from explore_pandas.spec import FORMATS
+from explore_pandas.zones import timezone_names
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -32,13 +32,14 @@ from typing import Any
 
 from filelock import FileLock
 
+from explore_pandas.api.config import CACHE_DIR_ENV
+from explore_pandas.api.models import JobStatus
 from explore_pandas.exceptions import ExploreError, ExploreWarning
 from explore_pandas.files import write_text_atomically
 from explore_pandas.spec import DATA_LATENCY, FILE_RETENTION
 
 #: Reuse a done job only if it was created this long before its file expires.
 REUSE_MARGIN = timedelta(days=1)
-FINAL_FAILURES = ("failed", "canceled", "deleted")
 #: Longest wait for another process's lock on a window's entry (seconds): it is held only
 #: while that process looks up and creates the window's job, never while the job runs.
 LOCK_TIMEOUT = 120.0
@@ -52,7 +53,7 @@ def complete_by(end: datetime, created_at: datetime) -> bool:
 
 def default_directory() -> Path:
     """``$EXPLORE_CACHE_DIR``, else ``$XDG_CACHE_HOME/explore_pandas``, else ``~/.cache/explore_pandas``."""
-    configured = os.environ.get("EXPLORE_CACHE_DIR")
+    configured = os.environ.get(CACHE_DIR_ENV)
     if configured:
         return Path(configured).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -79,7 +80,8 @@ class Entry:
 
     def reusable(self, now: datetime) -> bool:
         """Worth re-attaching to: not failed, its file still kept, its data complete."""
-        if self.status in FINAL_FAILURES:
+        status = JobStatus.find(self.status)
+        if status is not None and status.is_failure:
             return False
         created = datetime.fromisoformat(self.created_at)
         if now - created > FILE_RETENTION - REUSE_MARGIN:

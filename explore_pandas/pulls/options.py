@@ -9,18 +9,15 @@ and the default ledger are filled in here and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from explore_pandas.api.client import get_client
+from explore_pandas.api.client import Client, get_client
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT, QuotaWait
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.frames.parsing import ENCODING_ERRORS
 from explore_pandas.pulls.ledger import Ledger
 from explore_pandas.spec import ACCOUNT_QUOTA
-
-if TYPE_CHECKING:
-    from explore_pandas.api.client import Client
 
 __all__ = ["ENGINES", "ON_ROW_LIMIT", "PullOptions", "check_concurrency"]
 
@@ -91,6 +88,7 @@ class PullOptions:
         """
         checked = check_on_row_limit(on_row_limit, engine)
         at_once = check_concurrency(max_concurrency)
+        check_types(client=client, poll=poll, progress=progress, fresh=fresh, ledger=ledger)
         quota_wait = replace(DEFAULT_QUOTA_WAIT, timeout=check_quota_timeout(quota_timeout))
         if encoding_errors not in ENCODING_ERRORS:
             raise ValidationError(
@@ -102,6 +100,23 @@ class PullOptions:
             max_concurrency=at_once, poll=poll, progress=progress, ledger=resolve_ledger(ledger),
             fresh=fresh, quota_wait=quota_wait, encoding_errors=encoding_errors,
         )
+
+
+def check_types(*, client: Any, poll: Any, progress: Any, fresh: Any, ledger: Any) -> None:
+    """The options that are objects or flags: the right kind, or a ValidationError naming it."""
+    checks = {
+        "client": (client is None or isinstance(client, Client), "a Client (or None: the kernel's default)"),
+        "poll": (isinstance(poll, PollPolicy), "a PollPolicy"),
+        "progress": (isinstance(progress, bool), "True or False"),
+        "fresh": (isinstance(fresh, bool), "True or False"),
+        "ledger": (ledger is None or isinstance(ledger, (bool, Ledger)),
+                   "a Ledger, True (the default one) or False (none)"),
+    }
+    values = {"client": client, "poll": poll, "progress": progress, "fresh": fresh, "ledger": ledger}
+    for name, (good, wanted) in checks.items():
+        if not good:
+            raise ValidationError(f"{name}={values[name]!r}: use {wanted}.",
+                                  fields=[{"name": name, "description": f"must be {wanted}"}])
 
 
 def check_on_row_limit(on_row_limit: str | None, engine: str) -> str:

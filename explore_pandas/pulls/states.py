@@ -8,12 +8,10 @@ from dataclasses import dataclass, replace
 from datetime import timezone
 from typing import Any
 
+from explore_pandas.api.models import JobStatus
 from explore_pandas.pulls.windows import Window
 
-__all__ = ["ACTIVE", "Listener", "WindowState", "WindowStates"]
-
-#: Job statuses in which a job still runs on the account and holds quota.
-ACTIVE = ("created", "processing", "uploading")
+__all__ = ["Listener", "WindowState", "WindowStates"]
 
 
 @dataclass
@@ -64,4 +62,10 @@ class WindowStates:
 
     def running(self) -> list[WindowState]:
         """The windows whose job still runs on the account."""
-        return [s for s in self.snapshot() if s.job_id and s.status in ACTIVE]
+        return [s for s in self.snapshot() if s.job_id and is_active(s.status)]
+
+
+def is_active(status: str) -> bool:
+    """A window status that is a job status in which the job still runs on the account."""
+    found = JobStatus.find(status)
+    return found is not None and found.is_active

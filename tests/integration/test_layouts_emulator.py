@@ -18,9 +18,9 @@ import pytest
 from explore_pandas.api.client import Client
 from explore_pandas.api.polling import PollPolicy
 from explore_pandas.emulator import Emulator, data
+from explore_pandas.engines.read import read_report
 from explore_pandas.frames.layouts import layouts_of
 from explore_pandas.frames.parsing import empty_frame, parse_file, read_file
-from explore_pandas.engines.read import read_report
 
 FAST = PollPolicy(initial=0.02, maximum=0.1, timeout=60)
 LISBON = ZoneInfo("Europe/Lisbon")

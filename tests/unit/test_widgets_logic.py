@@ -18,11 +18,11 @@ from explore_pandas.notebook.formview import (
     preview_html,
     span_text,
     status_text,
-    timezone_names,
 )
 from explore_pandas.notebook.widgets import ReportForm
 from explore_pandas.pulls.plan import plan_pull
 from explore_pandas.pulls.states import WindowState
+from explore_pandas.zones import timezone_names
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
 
