@@ -45,6 +45,7 @@ class Job:
     rate: float | None
     render_tz: str
     json_total: int
+    account_timezone: str = "Europe/Lisbon"
     status: str = "created"
     polls: int = 0
     done_at: datetime | None = None
@@ -114,7 +115,8 @@ class JobStore:
         data_end = min(request.end, now - timedelta(seconds=options.latency_seconds))
         rate = options.rates.get(slug)
         matching = (
-            data.count_rows(slug, request.start, data_end, seed=self._seed, rate=rate)
+            data.count_rows(slug, request.start, data_end, seed=self._seed, rate=rate,
+                            account_timezone=options.account_timezone)
             if data_end > request.start else 0
         )
         fail_stage = options.fail_at
@@ -126,6 +128,7 @@ class JobStore:
             matching_rows=matching, row_limit=options.row_limit, rate=rate,
             render_tz=request.timezone if options.render_tz == "job" else "UTC",
             json_total=matching if options.total == "matching" else min(matching, options.row_limit),
+            account_timezone=options.account_timezone,
         )
         with self._lock:
             running = self._refresh_all()
@@ -210,6 +213,7 @@ class JobStore:
                     partial, job.slug, job.request.format, job.request.start, job.data_end,
                     seed=self._seed, rate=job.rate, limit=job.row_limit,
                     total=job.json_total, render_tz=job.render_tz,
+                    account_timezone=job.account_timezone,
                 )
                 os.replace(partial, path)
                 job.file_path = path

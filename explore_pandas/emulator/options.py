@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 STAGES = ("created", "processing", "uploading")
 
@@ -50,6 +51,9 @@ class Options:
     render_tz: str = "utc"
     #: the json ``total``: "rows" (entries in the file) or "matching" (rows before the cap)
     total: str = "rows"
+    #: the account's IANA zone: the synthetic data's business hours, weekdays and shifts
+    #: follow its wall clock (files still carry UTC, see ``render_tz``)
+    account_timezone: str = "Europe/Lisbon"
 
     def replace(self, **changes: Any) -> Options:
         """A copy with ``changes`` applied, after checking each name and value."""
@@ -77,6 +81,7 @@ class Options:
         for name in ("storage_ttl", "latency_seconds", "retention_days"):
             if not is_number(getattr(self, name)) or getattr(self, name) < 0:
                 raise ValueError(f"emulator setting {name!r} must be a number >= 0")
+        _check_zone(self.account_timezone)
         if self.quota_retry_after is not None and not (is_number(self.quota_retry_after) and self.quota_retry_after >= 0):
             raise ValueError("emulator setting 'quota_retry_after' must be None or a number >= 0")
         if not isinstance(self.rates, dict) or not all(
@@ -115,6 +120,15 @@ def _progression_kind(value: Any) -> tuple[str, float]:
         "emulator setting 'progression' must be 'immediate', {'polls': N} with N >= 1 "
         f"or {{'seconds': T}} with T >= 0, not {value!r}"
     )
+
+
+def _check_zone(value: Any) -> None:
+    try:
+        ZoneInfo(value)
+    except (TypeError, ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(
+            f"emulator setting 'account_timezone' must be an IANA zone name, not {value!r}"
+        ) from None
 
 
 def _one_of(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
