@@ -173,7 +173,7 @@ class Agents:
 @lru_cache(maxsize=256)
 def agents(seed: int, user_team: bytes) -> Agents:
     team = np.frombuffer(user_team, dtype=np.int64)
-    pace = _rng(seed, 0, _AGENTS).lognormal(0.0, 0.15, len(team))
+    pace = _rng(seed, 0, _AGENTS).lognormal(0.0, 0.2, len(team))
     return Agents(team, pace, np.flatnonzero(team != _NIGHT_TEAM),
                   np.flatnonzero(team == _NIGHT_TEAM))
 
