@@ -217,11 +217,13 @@ class Outcomes:
 
     @property
     def total(self) -> NDArray[Any]:
-        return np.maximum(1, self.ivr + self.wait + self.ring + self.talk + self.hold)
+        total: NDArray[Any] = np.maximum(1, self.ivr + self.wait + self.ring + self.talk + self.hold)
+        return total
 
     @property
     def answered(self) -> NDArray[Any]:
-        return (self.kind == ANSWERED) | (self.kind == OUT)
+        answered: NDArray[Any] = (self.kind == ANSWERED) | (self.kind == OUT)
+        return answered
 
 
 def _wait(rng: np.random.Generator, load: NDArray[Any]) -> NDArray[Any]:

@@ -102,7 +102,7 @@ def test_calls_follow_business_hours_with_a_midday_peak(calls: pd.DataFrame) -> 
     assert business_share(calls["start_at"]) >= 0.85
     assert 10 <= peak_hour(calls["start_at"]) <= 14
     hours = local(calls["start_at"]).dt.hour.value_counts().reindex(range(24), fill_value=0)
-    assert hours[range(0, 6)].max() < hours.max() / 20  # the small hours are nearly empty
+    assert hours[range(6)].max() < hours.max() / 20  # the small hours are nearly empty
     # The same calls by UTC hour: the profile is the account's clock, not UTC's.
     assert 9 <= peak_hour(calls["start_at"], "UTC") <= 13
 
@@ -255,6 +255,21 @@ def test_contacts_tell_the_calls_story(calls: pd.DataFrame, contacts: pd.DataFra
     assert (contacts["hold_time"] == contacts["hard_hold_time"] + contacts["soft_hold_time"]).all()
     in_time = counted["within_service_level_threshold"].eq("Yes")
     assert counted.loc[in_time, "wait_time"].le(20).all()
+
+
+def test_explore_calls_are_the_same_model_in_the_older_layout() -> None:
+    explore = data.generate("explore_calls", START, START.replace(day=15), seed=SEED)
+    assert business_share(explore["end_time"]) >= 0.85
+    answered = explore["call_type"].isin(["inbound", "outbound"])
+    assert explore.loc[answered, "agent_name"].notna().all()
+    assert explore.loc[explore["call_type"].isin(["abandoned", "voicemail"]), "agent_name"].isna().all()
+    wait = (explore["waiting_time"] * 86_400).round()
+    offered = explore[explore["call_type"].isin(OFFERED)]
+    in_time = offered["call_type"].eq("inbound") & wait[offered.index].le(20)
+    assert 0.65 <= in_time.mean() <= 0.92
+    assert set(explore["in_business_hours?"]) == {"TRUE", "FALSE"}
+    hour = local(explore["end_time"]).dt.hour
+    assert explore.loc[hour.between(0, 5), "in_business_hours?"].eq("FALSE").all()
 
 
 # --- the checks above can fail ---------------------------------------------------------------
