@@ -137,7 +137,7 @@ def conditions(seed: int, day: int, zone: str) -> Conditions:
     staffing = staff * (rng.uniform(0.78, 0.9) if short < 0.06 else 1.0)
     shape = day_shape(day, zone)
     # Real-time management absorbs part of a bad day: occupancy moves less than the ratio.
-    load = _BASE_LOAD * (volume / staffing) ** _ABSORB * (0.78 + 0.22 * shape.busy) * hourly
+    load = _BASE_LOAD * (volume / staffing) ** _ABSORB * (0.7 + 0.3 * shape.busy) * hourly
     load = np.minimum(load, _MAX_LOAD)
     load.setflags(write=False)
     return Conditions(float(volume), load)
@@ -327,6 +327,19 @@ def _contacts(o: Outcomes, ms: NDArray[Any]) -> dict[str, Any]:
 
 _VIEWS = {"calls": _calls, "contacts": _contacts, "explore_calls": _explore_calls}
 
+_STATUSES = pa.array(["On A Call", "After Call Work", "Available", "Away", "Busy", "Offline"])
+_IDLE = np.array([0.6, 0.2, 0.1, 0.1])  # Available, Away, Busy, Offline: the rest of the time
+
+
+def _status_labels(rng: np.random.Generator, load: NDArray[Any]) -> pa.Array:
+    """Agents spend more of a busy hour on calls and in wrap-up, less of it available."""
+    on_call = 0.5 * load
+    wrap_up = 0.17 * load
+    bounds = [on_call, on_call + wrap_up]
+    bounds += [bounds[1] + (1 - bounds[1]) * c for c in np.cumsum(_IDLE)[:-1]]
+    u = rng.random(len(load))
+    return _STATUSES.take(np.select([u < b for b in bounds], list(range(5)), 5))
+
 
 def model(slug: str, rng: np.random.Generator, seed: int, day: int, zone: str,
           events: NDArray[Any], pools: Pools) -> dict[str, Any]:
@@ -339,6 +352,8 @@ def model(slug: str, rng: np.random.Generator, seed: int, day: int, zone: str,
     ctx = context(seed, day, zone, events)
     crew = _agents(seed, pools)
     user = on_duty(rng, ctx, crew)
+    if slug == "user_status":
+        return {"user": user, "status_label": _status_labels(rng, ctx.load)}
     view = _VIEWS.get(slug)
     if view is None:
         return {"user": user}

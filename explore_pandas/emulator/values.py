@@ -1,6 +1,7 @@
 """Vectorised draws of one day's column values for the emulator's synthetic reports.
 
-`data.py` owns the seeding and the time axis; this module turns a day's sorted event times
+`data.py` owns the seeding and the time axis, `traffic.py` the contact-centre model (who
+takes a call, how long it waits and lasts); this module turns a day's sorted event times
 and its RNG into every column of a `catalog.ReportSpec`, with no per-row Python: ids and
 phone numbers are built as ASCII byte matrices, enums with Arrow ``take``.
 """
@@ -8,8 +9,7 @@ phone numbers are built as ASCII byte matrices, enums with Arrow ``take``.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 

@@ -226,6 +226,16 @@ def test_the_night_team_works_the_night(calls: pd.DataFrame, user_status: pd.Dat
         assert night[(hour < 7) & frame["team_name"].notna()].mean() > 0.9
 
 
+def test_agents_are_busier_in_busy_hours(user_status: pd.DataFrame) -> None:
+    hour = local(user_status["status_end_at"]).dt.hour
+    on_call = user_status["status_label"].eq("On A Call").groupby(hour).mean()
+    assert on_call[[10, 11, 14]].mean() > on_call[[0, 1, 2, 3, 4, 22, 23]].mean() + 0.05
+    shares = user_status["status_label"].value_counts(normalize=True)
+    assert set(shares.index) == {"On A Call", "After Call Work", "Available", "Away", "Busy",
+                                 "Offline"}
+    assert shares.idxmax() == "On A Call"
+
+
 def test_reports_move_with_the_same_volumes(
     calls: pd.DataFrame, user_status: pd.DataFrame, contacts: pd.DataFrame,
 ) -> None:
