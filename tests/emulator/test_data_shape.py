@@ -125,6 +125,26 @@ def test_the_account_zone_moves_the_business_day() -> None:
     assert 0.9 < len(ny) / (31 * data.REPORTS["calls"].default_rate) < 1.1
 
 
+def test_the_emulator_takes_the_account_zone() -> None:
+    from explore_pandas.emulator import Emulator
+
+    day = (START.replace(day=2), START.replace(day=3))
+    assert Emulator().options.account_timezone == LISBON
+    emu = Emulator(seed=SEED, account_timezone="Asia/Tokyo")
+    try:
+        expected = data.generate("calls", *day, seed=SEED, account_timezone="Asia/Tokyo")
+        pd.testing.assert_frame_equal(emu.truth("calls", *day), expected)
+        assert emu.count_rows("calls", *day) == len(expected)
+        emu.reset()  # the constructor's zone stays
+        assert emu.options.account_timezone == "Asia/Tokyo"
+    finally:
+        emu.close()
+    with pytest.raises(ValueError, match="account_timezone"):
+        Emulator(account_timezone="Mars/Olympus")
+    with pytest.raises(ValueError, match="account_timezone"):
+        data.count_rows("calls", *day, seed=SEED, account_timezone="Mars/Olympus")
+
+
 def test_teams_and_agents_differ_in_talk_time(calls: pd.DataFrame) -> None:
     medians = team_talk_medians(calls)
     assert len(medians) == 6
