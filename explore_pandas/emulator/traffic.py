@@ -217,7 +217,8 @@ class Outcomes:
 
     @property
     def total(self) -> NDArray[Any]:
-        total: NDArray[Any] = np.maximum(1, self.ivr + self.wait + self.ring + self.talk + self.hold)
+        parts = self.ivr + self.wait + self.ring + self.talk + self.hold
+        total: NDArray[Any] = np.maximum(1, parts)
         return total
 
     @property

@@ -292,7 +292,8 @@ def test_explore_calls_are_the_same_model_in_the_older_layout() -> None:
     assert business_share(explore["end_time"]) >= 0.85
     answered = explore["call_type"].isin(["inbound", "outbound"])
     assert explore.loc[answered, "agent_name"].notna().all()
-    assert explore.loc[explore["call_type"].isin(["abandoned", "voicemail"]), "agent_name"].isna().all()
+    no_agent = explore["call_type"].isin(["abandoned", "voicemail"])
+    assert explore.loc[no_agent, "agent_name"].isna().all()
     wait = (explore["waiting_time"] * 86_400).round()
     offered = explore[explore["call_type"].isin(OFFERED)]
     in_time = offered["call_type"].eq("inbound") & wait[offered.index].le(20)
