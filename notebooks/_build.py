@@ -379,10 +379,13 @@ ANALYSIS = [
 
 What an analyst writes once the calls are a DataFrame: everything below is plain pandas and
 matplotlib on the frame `read_report` returns, in local time. On the emulator the data are
-synthetic (a New York business day, busier on weekdays, about 800 calls a day here to keep
-it quick), so the shapes are plausible and the numbers mean nothing."""),
+synthetic (an account in `TZ`: business hours with a late-morning peak, quieter weekends,
+teams with their own talk times, a service level near 80% with some bad days; about 800
+calls a day here to keep it quick), so the shapes are plausible and the numbers mean nothing."""),
     new_markdown_cell(CONNECT_MD),
-    new_code_cell(connect_cell("America/New_York", 'seed=11, progression={"seconds": 1}, rates={"calls": 800}')),
+    new_code_cell(connect_cell("America/New_York",
+                               'seed=11, progression={"seconds": 1}, rates={"calls": 800}, '
+                               'account_timezone=TZ')),
     new_code_cell(dates_cell("start, end = today - pd.Timedelta(weeks=6), today")),
     new_code_cell('''\
 import matplotlib.pyplot as plt

@@ -66,6 +66,9 @@ class Emulator:
         The OAuth client registered with both Explore scopes; the secret is random by default.
     now : datetime, optional
         Start the clock at this instant instead of the real time.
+    account_timezone : str
+        The emulated account's IANA zone (default ``"Europe/Lisbon"``): the synthetic calls
+        follow its business hours and weekdays. Report files still carry UTC datetimes.
     **settings
         Initial :class:`Options` (``progression``, ``fail_at``, ``row_limit``, ``rates``,
         ``layouts={"calls": "pre2026"}`` to serve the calls payload of before May 2026...).
@@ -89,9 +92,10 @@ class Emulator:
         client_id: str = "explore-demo",
         client_secret: str | None = None,
         now: datetime | None = None,
+        account_timezone: str = "Europe/Lisbon",
         **settings: Any,
     ) -> None:
-        options = Options().replace(**settings)
+        options = Options().replace(account_timezone=account_timezone, **settings)
         files = tempfile.mkdtemp(prefix="explore-emulator-")
         # Deleted by close(), or when the emulator is garbage-collected after a plain stop().
         self._remove_files = weakref.finalize(self, shutil.rmtree, files, ignore_errors=True)
@@ -241,12 +245,14 @@ class Emulator:
 
     def count_rows(self, report: str, start: datetime, end: datetime) -> int:
         """Rows the emulator holds for ``report`` over [start, end) (aware datetimes)."""
-        return data.count_rows(report, start, end, seed=self.seed, rate=self.options.rates.get(report))
+        return data.count_rows(report, start, end, seed=self.seed, rate=self.options.rates.get(report),
+                               account_timezone=self.options.account_timezone)
 
     def truth(self, report: str, start: datetime, end: datetime) -> pd.DataFrame:
         """The typed rows for ``report`` over [start, end), in time order: what files hold."""
         return data.generate(report, start, end, seed=self.seed, rate=self.options.rates.get(report),
-                             layout=self.options.layouts.get(report))
+                             layout=self.options.layouts.get(report),
+                             account_timezone=self.options.account_timezone)
 
 
 def _bundled_cert() -> tuple[str, str]:

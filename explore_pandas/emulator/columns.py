@@ -75,6 +75,8 @@ class ReportSpec:
     json_header: dict[str, str]
     datetime_format: str = NAIVE
     span_median: float = 240.0
+    #: the traffic model's view whose columns these are (None: the slug's own)
+    model_view: str | None = None
     guessed: bool = False
 
     @property

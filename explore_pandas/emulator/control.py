@@ -92,7 +92,8 @@ def truth(state: State, request: Request) -> Any:
     if start is None or end is None or "report" not in query:
         raise ValueError("send report=, from= and to= (YYYY-MM-DDTHH:MM:SS[Z]) and optionally timezone=")
     rate = state.options.rates.get(query["report"])
-    return {"rows": data.count_rows(query["report"], start, end, seed=state.seed, rate=rate)}
+    return {"rows": data.count_rows(query["report"], start, end, seed=state.seed, rate=rate,
+                                    account_timezone=state.options.account_timezone)}
 
 
 ROUTES: dict[tuple[str, str], Handler] = {

@@ -9,6 +9,9 @@ The contract the emulator's state machine relies on:
   windows that tile a range hold exactly the rows of the whole range: no duplicates, no gaps.
 - **Cheap counts.** Event times (the report's timespan field) come from their own RNG
   stream, so `count_rows` draws only timestamps.
+- **One account.** Every report of a seed shares the account's local clock
+  (``account_timezone``), its day conditions and its agents and teams (`traffic.py`), so
+  that calls, contacts, user status, ring attempts and messaging tell the same story.
 
 Values are the wire values, typed: datetimes are ``datetime64[ns, UTC]``, durations are the
 numbers or strings the file carries (integer seconds or minutes, float fractions of a day,
@@ -34,7 +37,7 @@ import pandas as pd
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from explore_pandas.emulator import render, values
+from explore_pandas.emulator import render, traffic, values
 from explore_pandas.emulator.catalog import MILLIS, REPORTS, ReportSpec
 from explore_pandas.emulator.layouts import spec_for
 
@@ -48,13 +51,8 @@ _HOUR_MS = 3_600_000
 # SeedSequence entropy must be non-negative; the bias keeps days before 1970 valid.
 _DAY_BIAS = 1 << 20
 _EVENTS, _VALUES, _POOLS = 0, 1, 2  # independent RNG streams
-#: Relative contact volume per local hour in New York: busy 08:00-20:00, quiet at night.
-_HOURLY = np.array([0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.4, 0.8, 1.5, 2.2, 2.5, 2.5,
-                    2.3, 2.4, 2.5, 2.4, 2.2, 2.0, 1.6, 1.2, 0.9, 0.6, 0.4, 0.25])
-_PROFILE_ZONE = ZoneInfo("America/New_York")
-#: Monday..Sunday volume factors, normalised to mean 1 so ``rate`` stays the mean per day.
-_WEEKDAY_RAW = np.array([1.15, 1.15, 1.1, 1.1, 1.05, 0.8, 0.65])
-_WEEKDAY = _WEEKDAY_RAW / _WEEKDAY_RAW.mean()
+_AGENTS = "agents"  # the pools are the account's, shared by every report of a seed
+DEFAULT_ZONE = traffic.DEFAULT_ZONE
 
 
 def _spec(slug: str, layout: str | None = None) -> ReportSpec:
@@ -94,24 +92,24 @@ def _days(lo: int, hi: int) -> range:
     return range(lo // _DAY_MS, (hi - 1) // _DAY_MS + 1) if hi > lo else range(0)
 
 
-@lru_cache(maxsize=4096)
-def _hour_weights(day: int) -> NDArray[Any]:
-    """Probability of each UTC hour of ``day`` under the New York profile (DST-aware)."""
-    base = _EPOCH + timedelta(days=day)
+def _zone(zone: str) -> str:
     try:
-        local = [(base + timedelta(hours=h)).astimezone(_PROFILE_ZONE).hour for h in range(24)]
-    except OverflowError:  # the first or last day Python can represent: no zone shift there
-        local = list(range(24))
-    weights: NDArray[Any] = _HOURLY[local] / _HOURLY[local].sum()
-    weights.setflags(write=False)  # shared through the cache
-    return weights
+        ZoneInfo(zone)
+    except (ValueError, KeyError, TypeError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(f"account_timezone must be an IANA zone name, got {zone!r}") from exc
+    return zone
 
 
-def _event_ms(spec: ReportSpec, seed: int, day: int, rate: float) -> NDArray[Any]:
-    """Sorted event times (epoch ms) of one UTC day: the only draw `count_rows` needs."""
+def _event_ms(spec: ReportSpec, seed: int, day: int, rate: float, zone: str) -> NDArray[Any]:
+    """Sorted event times (epoch ms) of one UTC day: the only draw `count_rows` needs.
+
+    The day's volume and its spread over the hours follow the account's local clock and
+    the day's conditions (`traffic.py`); only the Poisson draw and the times are per report.
+    """
     rng = _rng(seed, spec.slug, day, _EVENTS)
-    n = rng.poisson(rate * _WEEKDAY[(day + 3) % 7])  # 1970-01-01 was a Thursday
-    hours = rng.choice(24, size=n, p=_hour_weights(day))
+    shape = traffic.day_shape(day, zone)
+    n = rng.poisson(rate * shape.volume * traffic.conditions(seed, day, zone).volume)
+    hours = rng.choice(24, size=n, p=shape.weights)
     ms = day * _DAY_MS + hours * _HOUR_MS + rng.integers(0, _HOUR_MS, size=n)
     if spec.datetime_format != MILLIS:
         ms -= ms % 1000  # the file shows whole seconds; keep the ground truth equal to it
@@ -120,7 +118,8 @@ def _event_ms(spec: ReportSpec, seed: int, day: int, rate: float) -> NDArray[Any
 
 
 def count_rows(
-    slug: str, start: datetime, end: datetime, *, seed: int, rate: float | None = None
+    slug: str, start: datetime, end: datetime, *, seed: int, rate: float | None = None,
+    account_timezone: str = DEFAULT_ZONE,
 ) -> int:
     """Count the rows of a report whose timespan field ``t`` has ``start <= t < end``.
 
@@ -134,35 +133,41 @@ def count_rows(
         Non-negative data seed.
     rate : float, optional
         Mean rows per day; defaults to the report's ``default_rate``.
+    account_timezone : str, default "Europe/Lisbon"
+        The account's zone, whose business hours and weekdays shape the volume.
 
     Returns
     -------
     int
         The row count, additive over any split of ``[start, end)``.
     """
-    spec = _spec(slug)
+    spec, zone = _spec(slug), _zone(account_timezone)
     lo, hi, rate = _ms(start), _ms(end), _rate(spec, rate)
     total = 0
     for day in _days(lo, hi):
-        events = _event_ms(spec, seed, day, rate)
+        events = _event_ms(spec, seed, day, rate, zone)
         total += int(np.searchsorted(events, hi) - np.searchsorted(events, lo))
     return total
 
 
 @lru_cache(maxsize=256)
-def _pools(seed: int, slug: str) -> values.Pools:
-    return values.make_pools(_rng(seed, slug, 0, _POOLS))
+def _pools(seed: int) -> values.Pools:
+    return values.make_pools(_rng(seed, _AGENTS, 0, _POOLS))
 
 
-def _day_arrays(spec: ReportSpec, seed: int, day: int, events: NDArray[Any]) -> dict[str, pa.Array]:
+def _day_arrays(
+    spec: ReportSpec, seed: int, zone: str, day: int, events: NDArray[Any]
+) -> dict[str, pa.Array]:
     """All columns of one UTC day's rows, typed Arrow arrays in column order."""
     rng = _rng(seed, spec.slug, day, _VALUES)
-    return values.day_columns(spec, rng, events, _pools(seed, spec.slug))
+    pools = _pools(seed)
+    model = traffic.model(spec.model_view or spec.slug, rng, seed, day, zone, events, pools)
+    return values.day_columns(spec, rng, events, pools, model)
 
 
 def _plan(
     spec: ReportSpec, start: datetime, end: datetime, seed: int, rate: float | None,
-    limit: int | None,
+    limit: int | None, zone: str,
 ) -> Iterator[tuple[int, NDArray[Any], int, int]]:
     """``(day, events, i0, i1)`` per UTC day with rows in the window, ``limit`` rows at most.
 
@@ -173,7 +178,7 @@ def _plan(
     for day in _days(lo, hi):
         if left <= 0:
             return
-        events = _event_ms(spec, seed, day, rate)
+        events = _event_ms(spec, seed, day, rate, zone)
         i0, i1 = int(np.searchsorted(events, lo)), int(np.searchsorted(events, hi))
         i1 = int(min(i1, i0 + left))
         if i1 > i0:
@@ -184,10 +189,10 @@ def _plan(
 _Item = tuple[int, NDArray[Any], int, int]  # (day, events, i0, i1), see _plan
 
 
-def _slice(spec: ReportSpec, seed: int, item: _Item) -> dict[str, pa.Array]:
+def _slice(spec: ReportSpec, seed: int, zone: str, item: _Item) -> dict[str, pa.Array]:
     """The window's rows of one day: the whole day is generated, then cut (additivity)."""
     day, events, i0, i1 = item
-    arrays = _day_arrays(spec, seed, day, events)
+    arrays = _day_arrays(spec, seed, zone, day, events)
     return {key: arr.slice(i0, i1 - i0) for key, arr in arrays.items()}
 
 
@@ -207,8 +212,8 @@ def _in_order(fn: Callable[[_T], _R], items: Iterable[_T], workers: int = 2) -> 
             yield pending.popleft().result()
 
 
-def _empty_arrays(spec: ReportSpec, seed: int) -> dict[str, pa.Array]:
-    return _day_arrays(spec, seed, 0, np.zeros(0, dtype=np.int64))
+def _empty_arrays(spec: ReportSpec, seed: int, zone: str) -> dict[str, pa.Array]:
+    return _day_arrays(spec, seed, zone, 0, np.zeros(0, dtype=np.int64))
 
 
 def _to_pandas(spec: ReportSpec, table: pa.Table) -> pd.DataFrame:
@@ -229,7 +234,7 @@ def _to_pandas(spec: ReportSpec, table: pa.Table) -> pd.DataFrame:
 
 def generate(
     slug: str, start: datetime, end: datetime, *, seed: int, rate: float | None = None,
-    limit: int | None = None, layout: str | None = None,
+    limit: int | None = None, layout: str | None = None, account_timezone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
     """Generate the typed ground-truth rows of a report for ``[start, end)``.
 
@@ -247,6 +252,8 @@ def generate(
         Keep only the first ``limit`` rows in time order (the row cap).
     layout : str, optional
         Another published layout of the report (`layouts.LAYOUTS`), e.g. ``"pre2026"``.
+    account_timezone : str, default "Europe/Lisbon"
+        The account's zone: business hours, weekdays and shifts follow its wall clock.
 
     Returns
     -------
@@ -263,11 +270,11 @@ def generate(
     >>> str(df["end_at"].dtype)
     'datetime64[ns, UTC]'
     """
-    spec = _spec(slug, layout)
-    plan = _plan(spec, start, end, seed, rate, limit)
-    tables = [pa.table(_slice(spec, seed, item)) for item in plan]
+    spec, zone = _spec(slug, layout), _zone(account_timezone)
+    plan = _plan(spec, start, end, seed, rate, limit, zone)
+    tables = [pa.table(_slice(spec, seed, zone, item)) for item in plan]
     if not tables:
-        tables = [pa.table(_empty_arrays(spec, seed))]
+        tables = [pa.table(_empty_arrays(spec, seed, zone))]
     return _to_pandas(spec, pa.concat_tables(tables))
 
 
@@ -280,9 +287,11 @@ def _wire(spec: ReportSpec, arrays: dict[str, pa.Array], tz: str) -> list[pa.Arr
     ]
 
 
-def _render_day(spec: ReportSpec, seed: int, fmt: str, tz: str, item: _Item) -> pa.Array:
+def _render_day(
+    spec: ReportSpec, seed: int, zone: str, fmt: str, tz: str, item: _Item
+) -> pa.Array:
     """One day's rows as file text, one string per row."""
-    wire = _wire(spec, _slice(spec, seed, item), tz)
+    wire = _wire(spec, _slice(spec, seed, zone, item), tz)
     if fmt == "csv":
         return render.csv_rows(wire)
     if fmt == "json":
@@ -302,7 +311,7 @@ def _preamble(spec: ReportSpec, fmt: str) -> bytes:
 def write_report(
     path: str | PathLike[str], slug: str, fmt: str, start: datetime, end: datetime, *,
     seed: int, rate: float | None = None, limit: int | None = None, total: int | None = None,
-    render_tz: str = "UTC", layout: str | None = None,
+    render_tz: str = "UTC", layout: str | None = None, account_timezone: str = DEFAULT_ZONE,
 ) -> int:
     """Write a report file for ``[start, end)``, one UTC day at a time.
 
@@ -330,21 +339,23 @@ def write_report(
         IANA zone whose wall time datetimes are rendered in (then without a ``Z``).
     layout : str, optional
         Another published layout of the report (`layouts.LAYOUTS`), e.g. ``"pre2026"``.
+    account_timezone : str, default "Europe/Lisbon"
+        The account's zone, as in `generate` (it shapes the data, not how it is rendered).
 
     Returns
     -------
     int
         The number of rows written.
     """
-    spec = _spec(slug, layout)
+    spec, zone = _spec(slug, layout), _zone(account_timezone)
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
     ZoneInfo(render_tz)  # fail before creating the file on a bad zone
     written = 0
     with open(path, "wb") as out:
         out.write(_preamble(spec, fmt))
-        plan = _plan(spec, start, end, seed, rate, limit)
-        for rows in _in_order(partial(_render_day, spec, seed, fmt, render_tz), plan):
+        plan = _plan(spec, start, end, seed, rate, limit, zone)
+        for rows in _in_order(partial(_render_day, spec, seed, zone, fmt, render_tz), plan):
             render.write_text(out, rows, skip=int(fmt == "json" and written == 0))
             written += len(rows)
         if fmt == "json":

@@ -46,6 +46,7 @@ class Job:
     render_tz: str
     json_total: int
     layout: str | None = None  # another published layout of the report (options.layouts)
+    account_timezone: str = "Europe/Lisbon"
     status: str = "created"
     polls: int = 0
     done_at: datetime | None = None
@@ -115,7 +116,8 @@ class JobStore:
         data_end = min(request.end, now - timedelta(seconds=options.latency_seconds))
         rate = options.rates.get(slug)
         matching = (
-            data.count_rows(slug, request.start, data_end, seed=self._seed, rate=rate)
+            data.count_rows(slug, request.start, data_end, seed=self._seed, rate=rate,
+                            account_timezone=options.account_timezone)
             if data_end > request.start else 0
         )
         fail_stage = options.fail_at
@@ -128,6 +130,7 @@ class JobStore:
             render_tz=request.timezone if options.render_tz == "job" else "UTC",
             json_total=matching if options.total == "matching" else min(matching, options.row_limit),
             layout=options.layouts.get(slug),
+            account_timezone=options.account_timezone,
         )
         with self._lock:
             running = self._refresh_all()
@@ -212,6 +215,7 @@ class JobStore:
                     partial, job.slug, job.request.format, job.request.start, job.data_end,
                     seed=self._seed, rate=job.rate, limit=job.row_limit,
                     total=job.json_total, render_tz=job.render_tz, layout=job.layout,
+                    account_timezone=job.account_timezone,
                 )
                 os.replace(partial, path)
                 job.file_path = path

@@ -21,7 +21,7 @@ from explore_pandas.emulator.catalog import CALLS, EXPLORE_CALLS, USER_STATUS, R
 __all__ = ["LAYOUTS", "spec_for"]
 
 CALLS_PRE2026 = replace(EXPLORE_CALLS, slug="calls", display_name="Calls", json_header={},
-                        default_rate=CALLS.default_rate)
+                        default_rate=CALLS.default_rate, model_view="explore_calls")
 USER_STATUS_REPORTING = replace(
     USER_STATUS, columns=tuple(c for c in USER_STATUS.columns if c.key != "ring_groups"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from explore_pandas.emulator.layouts import LAYOUTS, spec_for
 
@@ -55,6 +56,9 @@ class Options:
     #: reports served in another published layout, by slug: {"calls": "pre2026"} (the
     #: payload before 11 May 2026), {"user_status": "reporting"}; see `layouts.LAYOUTS`
     layouts: dict[str, str] = field(default_factory=dict)
+    #: the account's IANA zone: the synthetic data's business hours, weekdays and shifts
+    #: follow its wall clock (files still carry UTC, see ``render_tz``)
+    account_timezone: str = "Europe/Lisbon"
 
     def replace(self, **changes: Any) -> Options:
         """A copy with ``changes`` applied, after checking each name and value."""
@@ -82,6 +86,7 @@ class Options:
         for name in ("storage_ttl", "latency_seconds", "retention_days"):
             if not is_number(getattr(self, name)) or getattr(self, name) < 0:
                 raise ValueError(f"emulator setting {name!r} must be a number >= 0")
+        _check_zone(self.account_timezone)
         if self.quota_retry_after is not None and not (is_number(self.quota_retry_after) and self.quota_retry_after >= 0):
             raise ValueError("emulator setting 'quota_retry_after' must be None or a number >= 0")
         if not isinstance(self.layouts, dict) or not all(
@@ -126,6 +131,15 @@ def _progression_kind(value: Any) -> tuple[str, float]:
         "emulator setting 'progression' must be 'immediate', {'polls': N} with N >= 1 "
         f"or {{'seconds': T}} with T >= 0, not {value!r}"
     )
+
+
+def _check_zone(value: Any) -> None:
+    try:
+        ZoneInfo(value)
+    except (TypeError, ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(
+            f"emulator setting 'account_timezone' must be an IANA zone name, not {value!r}"
+        ) from None
 
 
 def _one_of(name: str, value: Any, allowed: tuple[Any, ...]) -> None:

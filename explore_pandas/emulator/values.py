@@ -1,6 +1,7 @@
 """Vectorised draws of one day's column values for the emulator's synthetic reports.
 
-`data.py` owns the seeding and the time axis; this module turns a day's sorted event times
+`data.py` owns the seeding and the time axis, `traffic.py` the contact-centre model (who
+takes a call, how long it waits and lasts); this module turns a day's sorted event times
 and its RNG into every column of a `catalog.ReportSpec`, with no per-row Python: ids and
 phone numbers are built as ASCII byte matrices, enums with Arrow ``take``.
 """
@@ -8,8 +9,8 @@ phone numbers are built as ASCII byte matrices, enums with Arrow ``take``.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
@@ -35,6 +36,8 @@ _LAST = ("Gonçalves", "Nunes", "Smith, Jr.", "O'Brien", "Chen", "Silva", '"Tex"
          "Kowalski")
 _TEAMS = ("Support EMEA", "Sales, North America", "Billing", "Retenção", 'VIP "Gold"', "Night")
 _N_USERS = 40
+#: Agents per team, in `_TEAMS` order (40 in all): the night team is the smallest.
+_TEAM_SIZES = (12, 8, 6, 5, 5, 4)
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,9 @@ def make_pools(rng: np.random.Generator) -> Pools:
     hex_ids = render.ascii_strings(_HEX[rng.integers(0, 16, (_N_USERS, 24))]).to_pylist()
     ids = [f"{i:010d}" if i % 2 else h for i, h in enumerate(hex_ids)]
     team_ids = [f"00{1001 + i}" for i in range(len(_TEAMS))]
+    team = rng.permutation(np.repeat(np.arange(len(_TEAMS), dtype=np.int64), _TEAM_SIZES))
     return Pools(pa.array(ids), pa.array(names), pa.array(emails), pa.array(team_ids),
-                 pa.array(_TEAMS), rng.integers(0, len(_TEAMS), _N_USERS))
+                 pa.array(_TEAMS), team)
 
 
 @dataclass
@@ -75,10 +79,12 @@ class Day:
     rng: np.random.Generator
     events: NDArray[Any]  # epoch ms, sorted
     span: NDArray[Any]  # seconds: the length of the call/status/step a row describes
-    user: NDArray[Any]  # index into the agent pool
+    user: NDArray[Any]  # index into the agent pool (-1: no agent, when the model says so)
     user_u: NDArray[Any]  # one uniform per row so a row's user/team columns are null together
     pools: Pools
     done: dict[str, pa.Array]
+    model: Mapping[str, Any] = field(default_factory=dict)  # columns `traffic.model` owns
+    decided: bool = False  # the model says which rows have no agent (user == -1)
 
 
 def _uuid(rng: np.random.Generator, n: int) -> pa.Array:
@@ -143,6 +149,11 @@ def _duration(col: Column, d: Day) -> pa.Array:
         secs = np.floor(d.span * d.rng.random(len(d.span))).astype(np.int64)
     else:
         secs = np.floor(d.rng.exponential(col.scale, len(d.span))).astype(np.int64)
+    return _encode(col, secs)
+
+
+def _encode(col: Column, secs: NDArray[Any]) -> pa.Array:
+    """Integer seconds in the column's wire encoding."""
     if col.kind == "days":
         # Rounded to 12 decimals so the shortest float text round-trips exactly.
         return pa.array(np.round(secs / 86_400, 12))
@@ -159,11 +170,14 @@ def _duration(col: Column, d: Day) -> pa.Array:
 def _values(col: Column, d: Day) -> pa.Array:
     """One column's values for the day, before nulls are applied."""
     rng, n, pools = d.rng, len(d.events), d.pools
+    if col.key in d.model:
+        return _from_model(col, d.model[col.key])
     if col.kind == "datetime":
         return pa.array(_datetime_ms(col, d), pa.timestamp("ms", tz="UTC"))
     if col.kind in ("seconds", "minutes", "days", "dhms"):
         return _duration(col, d)
-    team = pools.user_team[d.user]
+    user = np.maximum(d.user, 0)  # rows without an agent are nulled by _with_nulls
+    team = pools.user_team[user]
     by_gen = {
         "choice": lambda: _pick(rng, col, n),
         "const": lambda: _pick(rng, col, n),
@@ -175,19 +189,34 @@ def _values(col: Column, d: Day) -> pa.Array:
         "phone": lambda: _phone(rng, n),
         "ips": lambda: _ips(rng, n),
         "url": lambda: _url(col, d),
-        "user.id": lambda: pools.user_id.take(d.user),
-        "user.name": lambda: pools.user_name.take(d.user),
-        "user.email": lambda: pools.user_email.take(d.user),
+        "user.id": lambda: pools.user_id.take(user),
+        "user.name": lambda: pools.user_name.take(user),
+        "user.email": lambda: pools.user_email.take(user),
         "team.id": lambda: pools.team_id.take(team),
         "team.name": lambda: pools.team_name.take(team),
     }
     return by_gen[col.gen]()
 
 
-def _with_nulls(col: Column, values: pa.Array, d: Day) -> pa.Array:
-    if not col.null:
+def _from_model(col: Column, value: Any) -> pa.Array:
+    """A column the traffic model computed: an array, or ``(values, missing)``."""
+    values, missing = value if isinstance(value, tuple) else (value, None)
+    if isinstance(values, pa.Array):
         return values
-    if col.gen.startswith(("user.", "team.")):
+    if col.kind == "datetime":
+        return pa.array(values, pa.timestamp("ms", tz="UTC"), mask=missing)
+    if col.kind in ("seconds", "minutes", "days", "dhms"):
+        return _encode(col, np.asarray(values, dtype=np.int64))
+    return pa.array(values, mask=missing)
+
+
+def _with_nulls(col: Column, values: pa.Array, d: Day) -> pa.Array:
+    if col.key in d.model or not col.null:
+        return values
+    if col.gen.startswith(("user.", "team.")) and d.decided:
+        # The model decides who took a call: no agent for abandoned calls, and no other gaps.
+        missing = d.user < 0
+    elif col.gen.startswith(("user.", "team.")):
         missing = d.user_u < col.null
     else:
         missing = d.rng.random(len(d.events)) < col.null
@@ -195,17 +224,25 @@ def _with_nulls(col: Column, values: pa.Array, d: Day) -> pa.Array:
 
 
 def day_columns(
-    spec: ReportSpec, rng: np.random.Generator, events: NDArray[Any], pools: Pools
+    spec: ReportSpec, rng: np.random.Generator, events: NDArray[Any], pools: Pools,
+    model: Mapping[str, Any] | None = None,
 ) -> dict[str, pa.Array]:
     """All columns of one day's rows (``events`` sorted epoch ms), in column order.
 
+    ``model`` (from `traffic.model`) supplies the agent of each row (``user``), optionally
+    the ``span`` of each row, and whole columns by key; everything else is drawn here.
     Draw order is part of the determinism contract: columns draw from ``rng`` in catalogue
     order, so adding a column changes the values of the columns after it, never counts.
     """
     n = len(events)
-    span = np.maximum(1, np.rint(spec.span_median * rng.lognormal(0.0, _SPAN_SIGMA, n)))
-    d = Day(rng, events, span.astype(np.int64), rng.integers(0, _N_USERS, n), rng.random(n),
-            pools, {})
+    model = model or {}
+    if "span" in model:
+        span = np.asarray(model["span"], dtype=np.int64)
+    else:
+        span = np.maximum(1, np.rint(spec.span_median * rng.lognormal(0.0, _SPAN_SIGMA, n)))
+    user = model["user"] if "user" in model else rng.integers(0, _N_USERS, n)
+    d = Day(rng, events, span.astype(np.int64), user, rng.random(n), pools, {},
+            {k: v for k, v in model.items() if k not in ("span", "user")}, "span" in model)
     for col in spec.columns:
         d.done[col.key] = _with_nulls(col, _values(col, d), d)
     return d.done

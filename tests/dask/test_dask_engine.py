@@ -128,7 +128,7 @@ def test_a_window_at_the_row_limit_split_stays_one_partition(emu: Emulator, clie
 
 def test_categories_are_the_pandas_engines_when_windows_hold_different_labels(emu: Emulator, client: Client,
                                                                              dask_client: DaskClient) -> None:
-    emu.configure(rates={"calls": 2})  # two calls a day: a month does not see every call type
+    emu.configure(rates={"calls": 1})  # a call a day: a month does not see every call type
     reference = _pandas(client)
     categorical = [c for c in reference.columns if isinstance(reference[c].dtype, pd.CategoricalDtype)]
     unsorted = [c for c in categorical if list(reference[c].cat.categories) != sorted(reference[c].cat.categories)]

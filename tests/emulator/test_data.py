@@ -24,12 +24,27 @@ START = datetime(2026, 3, 2, 22, tzinfo=UTC)  # a Monday evening; windows cross 
 END = START + timedelta(hours=4)
 SLUGS = sorted(REPORTS)
 RATE = 150  # rows/day: small files keep the per-report tests fast
+# The account's zone: START..END is its busy afternoon and evening (it is night in Lisbon,
+# the emulator's default, and a 150-row day would leave the window nearly empty).
+ZONE = "America/New_York"
+
+
+def _generate(*args, **kw) -> pd.DataFrame:
+    return data.generate(*args, **{"account_timezone": ZONE, **kw})
+
+
+def _count_rows(*args, **kw) -> int:
+    return data.count_rows(*args, **{"account_timezone": ZONE, **kw})
+
+
+def _write_report(*args, **kw) -> int:
+    return data.write_report(*args, **{"account_timezone": ZONE, **kw})
 
 
 def _write(tmp_path: Path, slug: str, fmt: str, **kw) -> Path:
     path = tmp_path / f"{slug}.{fmt}"
     kw = {"seed": 7, "rate": RATE} | kw
-    data.write_report(path, slug, fmt, kw.pop("start", START), kw.pop("end", END), **kw)
+    _write_report(path, slug, fmt, kw.pop("start", START), kw.pop("end", END), **kw)
     return path
 
 
@@ -95,7 +110,8 @@ from datetime import datetime, timezone
 from explore_pandas.emulator import data
 start = datetime(2026, 3, 2, 22, tzinfo=timezone.utc)
 end = datetime(2026, 3, 3, 2, tzinfo=timezone.utc)
-data.write_report(sys.argv[1], "contacts", "csv", start, end, seed=7, rate=150)
+data.write_report(sys.argv[1], "contacts", "csv", start, end, seed=7, rate=150,
+                  account_timezone="America/New_York")
 print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())
 """
 
@@ -117,14 +133,14 @@ def test_count_rows_is_additive_over_random_splits() -> None:
     rnd = random.Random(3)
     a = datetime(2026, 2, 26, 5, 17, 3, 250_000, tzinfo=UTC)
     c = a + timedelta(days=5)
-    whole = data.count_rows("calls", a, c, seed=11)
+    whole = _count_rows("calls", a, c, seed=11)
     for _ in range(25):
         b = a + timedelta(seconds=rnd.uniform(0, (c - a).total_seconds()))
-        assert data.count_rows("calls", a, b, seed=11) + data.count_rows(
+        assert _count_rows("calls", a, b, seed=11) + _count_rows(
             "calls", b, c, seed=11) == whole
     for edge in (datetime(2026, 2, 28, tzinfo=UTC), datetime(2026, 3, 1, 12, tzinfo=UTC)):
-        left = data.count_rows("calls", a, edge, seed=11)
-        assert left + data.count_rows("calls", edge, c, seed=11) == whole
+        left = _count_rows("calls", a, edge, seed=11)
+        assert left + _count_rows("calls", edge, c, seed=11) == whole
 
 
 def test_count_rows_accepts_any_zone_and_compares_in_utc() -> None:
@@ -132,9 +148,9 @@ def test_count_rows_accepts_any_zone_and_compares_in_utc() -> None:
     a = datetime(2026, 3, 28, 20, tzinfo=lisbon)  # spans Lisbon's DST change
     c = datetime(2026, 3, 30, 12, tzinfo=tokyo)
     b = datetime(2026, 3, 29, 1, 30, tzinfo=lisbon)
-    utc = data.count_rows("user_status", a.astimezone(UTC), c.astimezone(UTC), seed=2)
-    assert data.count_rows("user_status", a, c, seed=2) == utc
-    assert data.count_rows("user_status", a, b, seed=2) + data.count_rows(
+    utc = _count_rows("user_status", a.astimezone(UTC), c.astimezone(UTC), seed=2)
+    assert _count_rows("user_status", a, c, seed=2) == utc
+    assert _count_rows("user_status", a, b, seed=2) + _count_rows(
         "user_status", b, c, seed=2) == utc
 
 
@@ -142,28 +158,28 @@ def test_tiled_windows_give_exactly_the_rows_of_the_whole_range() -> None:
     a, c = datetime(2026, 3, 1, 21, tzinfo=UTC), datetime(2026, 3, 3, 2, tzinfo=UTC)
     cuts = [a, datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC),
             datetime(2026, 3, 2, 13, 7, tzinfo=UTC), c]
-    whole = data.generate("contacts", a, c, seed=5, rate=600)
-    parts = [data.generate("contacts", x, y, seed=5, rate=600) for x, y in zip(cuts, cuts[1:])]
+    whole = _generate("contacts", a, c, seed=5, rate=600)
+    parts = [_generate("contacts", x, y, seed=5, rate=600) for x, y in zip(cuts, cuts[1:])]
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
     assert whole["interaction_id"].is_unique
 
 
 def test_generate_respects_the_half_open_window() -> None:
-    frame = data.generate("ring_attempts", START, END, seed=1)
+    frame = _generate("ring_attempts", START, END, seed=1)
     field = frame["ring_finished_at_time"]
     assert field.min() >= START and field.max() < END
     assert field.is_monotonic_increasing
-    assert len(frame) == data.count_rows("ring_attempts", START, END, seed=1)
+    assert len(frame) == _count_rows("ring_attempts", START, END, seed=1)
 
 
 def test_limit_keeps_the_first_rows_in_time_order() -> None:
-    full = data.generate("calls", START - timedelta(days=2), END, seed=4, rate=RATE)
-    capped = data.generate("calls", START - timedelta(days=2), END, seed=4, rate=RATE, limit=70)
+    full = _generate("calls", START - timedelta(days=2), END, seed=4, rate=RATE)
+    capped = _generate("calls", START - timedelta(days=2), END, seed=4, rate=RATE, limit=70)
     pd.testing.assert_frame_equal(capped, full.head(70))
 
 
 def test_daily_profile_is_busy_in_new_york_daytime() -> None:
-    frame = data.generate("calls", datetime(2026, 3, 9, tzinfo=UTC),
+    frame = _generate("calls", datetime(2026, 3, 9, tzinfo=UTC),
                           datetime(2026, 3, 16, tzinfo=UTC), seed=9)
     hours = frame["end_at"].dt.tz_convert("America/New_York").dt.hour
     assert (hours.between(8, 19)).mean() > 0.75
@@ -171,10 +187,10 @@ def test_daily_profile_is_busy_in_new_york_daytime() -> None:
 
 
 def test_derived_columns_are_consistent() -> None:
-    calls = data.generate("calls", START, END, seed=3)
+    calls = _generate("calls", START, END, seed=3)
     assert ((calls["end_at"] - calls["start_at"]).dt.total_seconds() == calls["total_time"]).all()
     assert (calls["talk_time"] <= calls["total_time"]).all()
-    status = data.generate("user_status", START, END, seed=3)
+    status = _generate("user_status", START, END, seed=3)
     assert (status["status_start_at"] <= status["status_end_at"]).all()
 
 
@@ -183,7 +199,7 @@ def test_derived_columns_are_consistent() -> None:
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_json_parses_back_to_generate(tmp_path: Path, slug: str) -> None:
-    expected = _expected_entries(slug, data.generate(slug, START, END, seed=7, rate=RATE))
+    expected = _expected_entries(slug, _generate(slug, START, END, seed=7, rate=RATE))
     body = json.loads(_write(tmp_path, slug, "json").read_text(encoding="utf-8"))
     assert list(body) == [*REPORTS[slug].json_header, "entries", "total"]
     assert {k: body[k] for k in REPORTS[slug].json_header} == REPORTS[slug].json_header
@@ -195,7 +211,7 @@ def test_json_parses_back_to_generate(tmp_path: Path, slug: str) -> None:
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_json_bulk_parses_back_to_generate(tmp_path: Path, slug: str) -> None:
-    expected = _expected_entries(slug, data.generate(slug, START, END, seed=7, rate=RATE))
+    expected = _expected_entries(slug, _generate(slug, START, END, seed=7, rate=RATE))
     lines = _write(tmp_path, slug, "json_bulk").read_bytes().split(b"\n")
     assert lines[-1] == b""  # every entry, the last one too, ends with a newline
     entries = [json.loads(line) for line in lines[:-1]]
@@ -207,7 +223,7 @@ def test_json_bulk_parses_back_to_generate(tmp_path: Path, slug: str) -> None:
 @pytest.mark.parametrize("slug", SLUGS)
 def test_csv_parses_back_to_generate(tmp_path: Path, slug: str) -> None:
     spec = REPORTS[slug]
-    expected = _expected_entries(slug, data.generate(slug, START, END, seed=7, rate=RATE))
+    expected = _expected_entries(slug, _generate(slug, START, END, seed=7, rate=RATE))
     raw = _write(tmp_path, slug, "csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
     assert raw.count(b"\n") >= raw.count(b"\r\n") >= len(expected) + 1
@@ -226,7 +242,7 @@ def test_csv_parses_back_to_generate(tmp_path: Path, slug: str) -> None:
 
 def test_csv_reads_with_pandas_as_strings_and_keeps_ids(tmp_path: Path) -> None:
     frame = pd.read_csv(_write(tmp_path, "calls", "csv"), dtype=str, keep_default_na=False)
-    truth = data.generate("calls", START, END, seed=7, rate=RATE)
+    truth = _generate("calls", START, END, seed=7, rate=RATE)
     assert frame["Call Id"].tolist() == truth["call_id"].tolist()
     assert frame["Team Id"].str.startswith("00").all() or (frame["Team Id"] == "").any()
 
@@ -236,7 +252,7 @@ def test_empty_window_writes_header_only_and_zero_total(tmp_path: Path) -> None:
     assert _write(tmp_path, "calls", "csv", **kw).read_bytes().count(b"\r\n") == 1
     assert json.loads(_write(tmp_path, "calls", "json", **kw).read_text())["entries"] == []
     assert _write(tmp_path, "calls", "json_bulk", **kw).read_bytes() == b""
-    assert len(data.generate("calls", START, START, seed=1)) == 0
+    assert len(_generate("calls", START, START, seed=1)) == 0
 
 
 # --- quirks ------------------------------------------------------------------------------
@@ -268,12 +284,12 @@ def test_datetime_formats_per_report(tmp_path: Path) -> None:
 
 
 def test_value_encodings(tmp_path: Path) -> None:
-    explore = data.generate("explore_calls", START, END, seed=7)
+    explore = _generate("explore_calls", START, END, seed=7)
     assert explore["talk_time"].dtype == float and explore["talk_time"].max() < 1
     assert set(explore["in_business_hours?"]) == {"TRUE", "FALSE"}
-    contacts = data.generate("contacts", START, END, seed=7)
+    contacts = _generate("contacts", START, END, seed=7)
     assert set(contacts["inside_business_hours"]) == {"Yes", "No"}
-    messaging = data.generate("messaging_contacts", START, END, seed=7)
+    messaging = _generate("messaging_contacts", START, END, seed=7)
     assert messaging["contact_handle_time"].str.fullmatch(r"\d+d \d+h \d+m \d+s").all()
     assert set(messaging["is_virtual_agent"]) <= {"NO", "YES"}
     assert "wrap-up_duration" in messaging
@@ -281,9 +297,9 @@ def test_value_encodings(tmp_path: Path) -> None:
     studio = json.loads(bulk.split("\n")[0])
     assert isinstance(studio["studio_flow_executions_aggregated.flow_execution_finished_time"], str)
     assert isinstance(studio["time_in_step"], float)
-    ring = data.generate("user_status", START, END, seed=7)["ring_groups"]
+    ring = _generate("user_status", START, END, seed=7)["ring_groups"]
     assert all(isinstance(json.loads(text), list) for text in ring)
-    calls = data.generate("calls", START, END, seed=7)
+    calls = _generate("calls", START, END, seed=7)
     assert calls["call_id"].str.fullmatch(r"\d{19}").all()
     assert calls["contact_phone_number"].str.fullmatch(r"\+1[2-9]\d{9}").all()
     assert calls["is_in_business_hours"].dtype == bool
@@ -309,13 +325,13 @@ def test_render_tz_renders_wall_time_of_the_zone(tmp_path: Path) -> None:
 
 def test_bad_arguments_are_rejected(tmp_path: Path) -> None:
     with pytest.raises(KeyError):
-        data.count_rows("nope", START, END, seed=1)
+        _count_rows("nope", START, END, seed=1)
     with pytest.raises(ValueError):
-        data.count_rows("calls", START.replace(tzinfo=None), END, seed=1)
+        _count_rows("calls", START.replace(tzinfo=None), END, seed=1)
     with pytest.raises(ValueError):
         _write(tmp_path, "calls", "xml")
     with pytest.raises(ValueError):
-        data.count_rows("calls", START, END, seed=-1)
+        _count_rows("calls", START, END, seed=-1)
 
 
 # --- scale -------------------------------------------------------------------------------
@@ -326,10 +342,10 @@ def test_bad_arguments_are_rejected(tmp_path: Path) -> None:
 def test_a_million_rows_exceed_the_row_cap(tmp_path: Path, fmt: str) -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     end = start + timedelta(days=31)
-    available = data.count_rows("calls", start, end, seed=1, rate=35_000)
+    available = _count_rows("calls", start, end, seed=1, rate=35_000)
     assert available > 1_000_000
     path = tmp_path / f"calls.{fmt}"
-    written = data.write_report(path, "calls", fmt, start, end, seed=1, rate=35_000,
+    written = _write_report(path, "calls", fmt, start, end, seed=1, rate=35_000,
                                 limit=1_000_000, total=available)
     assert written == 1_000_000
     with open(path, "rb") as fh:  # text cells may hold a bare "\n"; records end in CRLF
