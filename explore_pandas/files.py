@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +21,9 @@ def _read_umask() -> int:
 
 #: Read once, at import: os.umask is process-wide and the writers run in threads.
 UMASK = _read_umask()
+PARTIAL = ".partial"
+#: A leftover without a pid in its name (an older writer's) is removed once it is this old (seconds).
+ORPHAN_AGE = 3600.0
 
 
 def write_atomically(target: Path, write: Callable[[str], object], *, mode: int | None = None,
@@ -30,7 +34,9 @@ def write_atomically(target: Path, write: Callable[[str], object], *, mode: int 
     ``sync`` flushes it to disk before the rename (for records that must survive a crash).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    # the writer's pid in the name: a later run can tell a killed writer's leftover from a live one's
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.",
+                                             suffix=PARTIAL)
     os.close(descriptor)
     try:
         write(temporary)
@@ -47,3 +53,35 @@ def write_atomically(target: Path, write: Callable[[str], object], *, mode: int 
 def write_text_atomically(target: Path, text: str, *, mode: int | None = None, sync: bool = False) -> None:
     """``text`` (UTF-8) to ``target``, whole or not at all."""
     write_atomically(target, lambda path: Path(path).write_text(text, encoding="utf-8"), mode=mode, sync=sync)
+
+
+def remove_stale_partials(folder: Path, *, name: str | None = None) -> list[Path]:
+    """Remove the temporary files that killed writers left under ``folder`` (recursively);
+    only those of ``name`` when given. A file whose writer still runs is left alone."""
+    pattern = f".{name}.*{PARTIAL}" if name else f".*{PARTIAL}"
+    removed = []
+    for path in (folder.glob(pattern) if name else folder.rglob(pattern)):
+        if _writer_alive(path):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _writer_alive(path: Path) -> bool:
+    parts = path.name[: -len(PARTIAL)].split(".")  # "", name..., pid, mkstemp's random part
+    pid = int(parts[-2]) if len(parts) > 3 and parts[-2].isdigit() else None
+    if pid is None:  # no pid: an older writer's; gone once it has not changed for a while
+        try:
+            return time.time() - path.stat().st_mtime < ORPHAN_AGE
+        except FileNotFoundError:
+            return True
+    if pid == os.getpid():
+        return True  # this process's own writer threads
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True

@@ -10,7 +10,7 @@ import enum
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, cast
 
 from explore_pandas.exceptions import APIError
@@ -138,6 +138,17 @@ class Job:
             files_url=_href(links, "files"),
             raw=dict(body),
         )
+
+    @property
+    def created_time(self) -> datetime | None:
+        """``created_at`` as an aware datetime (the API's naive values are UTC); None if absent or odd."""
+        if not self.created_at:
+            return None
+        try:
+            created = datetime.fromisoformat(self.created_at.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return created if created.tzinfo is not None else created.replace(tzinfo=timezone.utc)
 
     def with_status(self, status: JobStatus, **changes: Any) -> Job:
         """A copy with another status (and other fields changed)."""

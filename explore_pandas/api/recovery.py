@@ -8,7 +8,7 @@ so the job history is searched first (``CreateRecovery`` says how far).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 
 from explore_pandas.api.models import Job, ReportRequest
 from explore_pandas.api.retry import CreateRecovery
@@ -48,12 +48,5 @@ def find_created(list_jobs: Callable[..., Iterator[Job]], request: ReportRequest
 
 
 def created_after(job: Job, moment: datetime) -> bool:
-    if not job.created_at:
-        return True  # nothing to compare: name, window, zone and format matched
-    try:
-        created = datetime.fromisoformat(job.created_at.replace("Z", "+00:00"))
-    except ValueError:
-        return True
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
-    return created >= moment
+    created = job.created_time
+    return True if created is None else created >= moment  # unknown: name, window, zone and format matched

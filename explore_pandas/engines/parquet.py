@@ -1,4 +1,4 @@
-"""Partitioned Parquet: a pull of any length written one local day per folder, one window at a time.
+"""Partitioned Parquet: reports written one local day per folder, a window at a time, into a dataset.
 
 Layout of ``DIR`` (hive style, what ``pandas.read_parquet(DIR)``,
 ``pyarrow.dataset.dataset(DIR, partitioning="hive")``, ``dask.dataframe.read_parquet``,
@@ -8,34 +8,38 @@ DuckDB and Spark read as one table with a ``day`` column)::
       day=2026-08-01/part-20260801T000000+0100-20260901T000000+0100.parquet
       day=2026-08-02/part-20260801T000000+0100-20260901T000000+0100.parquet
       ...
-      _explore/dataset.json             report, zone, format of the folder
-      _explore/windows/<window>.json    one per finished window: its files and rows
+      _explore/dataset.json             report, zone, time column, and the ranges asked for
+      _explore/windows/<window>.json    one per window written: its job, files and rows
 
 * ``day`` is the local date (in ``tz``) of the report's time column
   (``get_schema(slug).timespan_field``, e.g. ``end_at`` for calls); it is not a
   column inside the files. A day with no rows has no folder.
-* ``part-<window start>-<window end>`` names the window that wrote the file (a
-  window at the row limit split in halves writes one file per half); windows are
-  cut at local midnights, so a day normally has one file.
+* ``part-<window start>-<window end>`` names the window that wrote the file.
+  The windows recorded never overlap, so a day covered by two windows (a range
+  that began or ended inside it) has two files with different rows.
 * Each file is written to a hidden temporary file beside it, then renamed: a
   reader never sees half a file. Names starting with ``.`` or ``_`` are skipped
-  by Parquet readers.
+  by Parquet readers; what a killed writer left is removed by the next run.
+
+Pulling again into the same folder (:mod:`explore_pandas.engines.folder`): any
+sequence of pulls, with any ranges (longer, overlapping, a sub-range, after a
+crash, with another ``on_row_limit``), leaves every row of the union of the
+ranges exactly once and fetches only what is missing. A window is fetched again
+when its rows were incomplete (its job was created within the 5-minute data
+latency after the window ended, or its file was cut at the row limit) or one of
+its files is gone; its job is re-attached through the ledger when it can serve,
+and only its missing files are rewritten when the rest are sound.
+``fresh=True`` fetches the requested range again, with new jobs.
 
 Memory: each window's frame is written and dropped by the thread that parsed it,
 and at most ``PARSE_SLOTS`` (2) windows are downloaded, parsed and written at once,
 on two threads of their own, however many jobs run on the API (up to
 ``max_concurrency``): the writer holds about two windows' rows, never the whole
 pull, and its memory does not grow with the range (``benchmarks/dask_pull.py``).
-
-Resuming: a window whose record in ``_explore/windows`` lists files that all
-exist is skipped without a request. Otherwise its job is re-attached through
-the ledger (no new job while the API keeps the file) and only its missing
-files are written. ``fresh=True`` fetches and writes every window again, with new jobs.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import threading
@@ -48,33 +52,29 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from explore_pandas.api import validation
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT
+from explore_pandas.engines.folder import Folder, WindowRecord, merge, subtract, window_id
 from explore_pandas.exceptions import ValidationError
-from explore_pandas.files import write_atomically, write_text_atomically
+from explore_pandas.files import write_atomically
 from explore_pandas.frames.schemas import get_schema
 from explore_pandas.pulls.assemble import time_ordered, warn_truncated
 from explore_pandas.pulls.fetch import WindowFetcher
 from explore_pandas.pulls.options import PullOptions
 from explore_pandas.pulls.plan import Plan, plan_pull
 from explore_pandas.pulls.quota import AdaptiveLimit
-from explore_pandas.pulls.results import Split, WindowResult
-from explore_pandas.pulls.runner import progress_bar, run_windows
-from explore_pandas.pulls.windows import Window
+from explore_pandas.pulls.results import WindowResult
+from explore_pandas.pulls.runner import explain_interrupt, progress_bar, run_windows
+from explore_pandas.pulls.states import WindowStates
+from explore_pandas.pulls.windows import Window, plan_windows
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from explore_pandas.api.client import Client
 
-META_DIR = "_explore"
 #: Windows parsed and held at once. Parsing is CPU-bound (more than the cores gains nothing)
 #: and each slot holds one window's frame until its files are written.
 PARSE_SLOTS = 2
 T = TypeVar("T")
-
-
-def window_id(window: Window) -> str:
-    """``20260801T000000+0100-20260901T000000+0100``: the window's bounds, safe in a file name."""
-    return f"{window.start:%Y%m%dT%H%M%S%z}-{window.end:%Y%m%dT%H%M%S%z}"
 
 
 def day_partitions(frame: pd.DataFrame, column: str | None) -> list[tuple[str, pd.DataFrame]]:
@@ -134,7 +134,7 @@ def write_parquet(
 
 
 class PartitionedWriter:
-    """Runs a plan's windows through the one windows loop and writes each one's days as it arrives.
+    """Fetches what the folder misses through the one windows loop and writes each window's days.
 
     A parse slot (at most ``PARSE_SLOTS`` at once) is taken when a finished
     job's download starts and given back once the window's files are written,
@@ -144,6 +144,9 @@ class PartitionedWriter:
     def __init__(self, plan: Plan, root: Path, options: PullOptions) -> None:
         self.plan, self.root, self.options = plan, root, options
         self.column = get_schema(plan.report.slug).timespan_field
+        spec = {"report": plan.report.slug, "timezone": plan.timezone, "format": plan.format,
+                "partitioning": "hive", "partition": "day", "time_column": self.column}
+        self.folder = Folder(root, spec)
         self.written: list[Path] = []
         self._lock = threading.Lock()
         self._parsing = threading.BoundedSemaphore(PARSE_SLOTS)
@@ -153,125 +156,92 @@ class PartitionedWriter:
         self._parser = ThreadPoolExecutor(PARSE_SLOTS, thread_name_prefix="explore-parquet-parse")
         self.limit = AdaptiveLimit(options.max_concurrency)
         self.cancelled = threading.Event()
-        self.fetcher = WindowFetcher(plan, options, slots=self.limit, cancelled=self.cancelled,
-                                     load=self._load, store=self._store)
-        self._missing: dict[Window, set[str] | None] = {}
+        self.states = WindowStates(plan.windows)
+        self.fetcher = WindowFetcher(plan, options, slots=self.limit, states=self.states, cancelled=self.cancelled,
+                                     finish_in=self._on_parse_thread, store=self._store)
 
-    def _load(self, work: Callable[[], T]) -> T:
+    def _on_parse_thread(self, work: Callable[[], T]) -> T:
         """``work()`` on a parse thread, holding a parse slot; the calling thread waits for it."""
         with self._parsing:
             return self._parser.submit(work).result()
 
-    # -- the folder's records ------------------------------------------------------------------
-
-    @property
-    def meta_dir(self) -> Path:
-        return self.root / META_DIR
-
-    def _record_path(self, window: Window) -> Path:
-        return self.meta_dir / "windows" / f"{window_id(window)}.json"
-
-    def _record(self, window: Window) -> dict[str, Any] | None:
-        try:
-            data = json.loads(self._record_path(window).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
-        return data if isinstance(data, dict) else None
-
-    def _check_dataset(self) -> None:
-        """The folder holds this report, zone and format, or nothing yet: never a mix."""
-        spec = {"report": self.plan.report.slug, "timezone": self.plan.timezone, "format": self.plan.format,
-                "partitioning": "hive", "partition": "day", "time_column": self.column}
-        path = self.meta_dir / "dataset.json"
-        if path.exists():
-            found = json.loads(path.read_text(encoding="utf-8"))
-            differs = {k: (found.get(k), v) for k, v in spec.items() if k != "format" and found.get(k) != v}
-            if differs:
-                raise ValidationError(
-                    f"{self.root} already holds another pull ({', '.join(f'{k}={a!r}, not {b!r}' for k, (a, b) in differs.items())}): "
-                    "write to another folder.",
-                    fields=[{"name": "output", "description": "a folder of another report or zone"}],
-                )
-            return
-        write_text_atomically(path, json.dumps(spec, indent=1, sort_keys=True))
-
-    def _todo(self, window: Window) -> list[tuple[Window, set[str] | None]]:
-        """Windows still to fetch under ``window``, each with the file names it still misses
-        (``None``: all of them)."""
-        record = self._record(window)
-        if record is None:
-            return [(window, None)]
-        if "split" in record:
-            halves = [Window(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in record["split"]]
-            return [item for half in halves for item in self._todo(half)]
-        missing = {f for f in record.get("files", []) if not (self.root / f).exists()}
-        return [(window, missing)] if missing else []
-
-    # -- running -------------------------------------------------------------------------------
+    def todo(self) -> tuple[list[Window], int]:
+        """The windows to fetch (the folder's ranges less its complete windows, cut as a pull
+        cuts a range), and how many of the request's own windows are complete already."""
+        requested = (self.plan.start, self.plan.end)
+        ranges = self.folder.open(requested)
+        complete = self.folder.complete()
+        missing = subtract(ranges, complete)
+        if self.options.fresh:
+            missing = merge([*missing, requested])
+        missing = self.folder.widen(missing)
+        windows = [w for start, end in missing for w in plan_windows(start, end, self.plan.timezone)]
+        skipped = sum(1 for w in self.plan.windows if not subtract([(w.start, w.end)], complete))
+        return windows, skipped
 
     def run(self) -> dict[str, Any]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._check_dataset()
-        todo: list[tuple[Window, set[str] | None]] = []
-        for window in self.plan.windows:  # fresh: every window again, with new jobs
-            todo.extend([(window, None)] if self.options.fresh else self._todo(window))
-        self._missing = dict(todo)
-        skipped = len(self.plan.windows) - len({w for w, _ in todo})
+        windows, skipped = self.todo()
         bar = progress_bar(self.plan, self.options.progress)
-        bar.update(max(0, len(self.plan.windows) - len(todo)))
+        bar.total = skipped + len(windows)
+        bar.update(skipped)
+        slug, ledger = self.plan.report.slug, self.options.ledger
         try:
             with tempfile.TemporaryDirectory(prefix="explore-parquet-") as scratch:
-                results = run_windows([w for w, _ in todo], lambda window: self.fetcher.fetch(window, scratch),
+                results = run_windows(windows, lambda window: self.fetcher.fetch(window, scratch),
                                       workers=self.limit.maximum, cancelled=self.cancelled, bar=bar,
-                                      on_split=self._record_split, thread_name="explore-parquet")
+                                      thread_name="explore-parquet",
+                                      on_interrupt=lambda error: explain_interrupt(
+                                          error, self.states.running(), slug, ledger))
         finally:
             bar.close()
             self._parser.shutdown()
         warn_truncated(self.plan, time_ordered(results))
-        rows, files = 0, 0
-        for window in self.plan.windows:
-            for record in self._leaves(window):
-                rows += record.get("rows", 0)
-                files += len(record.get("files", []))
+        files, rows = self.in_range()
         return {"path": str(self.root), "rows": rows, "files": files, "windows": len(self.plan.windows),
-                "skipped": skipped, "written": [str(p.relative_to(self.root)) for p in self.written]}
+                "skipped": skipped, "written": sorted(str(p.relative_to(self.root)) for p in self.written)}
 
-    def _record_split(self, split: Split) -> None:
-        self._write_record(split.window, {"split": [[h.start.isoformat(), h.end.isoformat()] for h in split.halves]})
+    def in_range(self) -> tuple[int, int]:
+        """Files and rows of the folder in the requested range (read from the files' time column)."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
 
-    def _leaves(self, window: Window) -> list[dict[str, Any]]:
-        record = self._record(window) or {}
-        if "split" in record:
-            halves = [Window(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in record["split"]]
-            return [leaf for half in halves for leaf in self._leaves(half)]
-        return [record] if record else []
+        start, end = self.plan.start, self.plan.end
+        records = [r for r in self.folder.records() if r.window.start < end and start < r.window.end]
+        files = [self.root / f for r in records for f in r.files if (self.root / f).is_file()]
+        rows = 0
+        for path in files:
+            times = pq.read_table(path, columns=[self.column]).column(self.column)
+            inside = pc.and_(pc.greater_equal(times, pa_timestamp(start)), pc.less(times, pa_timestamp(end)))
+            rows += pc.sum(inside).as_py() or 0
+        return len(files), rows
 
     def _store(self, result: WindowResult) -> WindowResult:
-        """On a parse thread: write the window's days (the missing ones on a resume), record
-        the window, and drop the frame (kept only when truncated, for the warning)."""
-        window = result.window
-        truncated = result.truncated
-        wanted = self._missing.get(window)
-        files = []
-        for day, part in day_partitions(result.frame, self.column):
-            relative = f"day={day}/part-{window_id(window)}.parquet"
-            files.append(relative)
-            if wanted is None or relative in wanted:
-                atomic_write_parquet(part, self.root / relative)
+        """On a parse thread: write the window's days over whatever overlapped it, then its record;
+        the frame is dropped (the result keeps its row count)."""
+        window, path = result.window, self.folder.record_path(result.window)
+        days = day_partitions(result.frame, self.column)
+        names = [f"day={day}/part-{window_id(window)}.parquet" for day, _ in days]
+        old = next((r for r in self.folder.records() if r.path == path), None)
+        sound = old is not None and old.job_id == result.job.id and not old.truncated and not result.truncated
+        existing = {n for n in names if sound and (self.root / n).is_file()}
+        record = WindowRecord(window, result.job.id, result.row_count, tuple(names), result.truncated,
+                              result.created_at, path)
+        self.folder.replace(record, existing)
+        for name, (_, part) in zip(names, days):
+            if name not in existing:
+                atomic_write_parquet(part, self.root / name)
                 with self._lock:
-                    self.written.append(self.root / relative)
-        self._write_record(window, {"start": window.start.isoformat(), "end": window.end.isoformat(),
-                                    "job_id": result.job.id, "rows": len(result.frame), "files": files,
-                                    "truncated": truncated,
-                                    "written_at": datetime.now(timezone.utc).isoformat()})
+                    self.written.append(self.root / name)
+        self.folder.write(record)
         # a copy: an empty slice would still reference (and keep alive) the whole frame's buffers
-        if truncated:  # the warning needs the row count
-            return result
         return WindowResult(window, result.job, result.frame.iloc[:0].copy(), result.total, result.reused,
-                            result.layout)
+                            result.layout, rows=result.row_count, created_at=result.created_at)
 
-    def _write_record(self, window: Window, data: dict[str, Any]) -> None:
-        write_text_atomically(self._record_path(window), json.dumps(data, indent=1, sort_keys=True))
+
+def pa_timestamp(moment: datetime) -> Any:
+    import pyarrow as pa
+
+    return pa.scalar(moment.astimezone(timezone.utc), type=pa.timestamp("us", tz="UTC"))
 
 
 def atomic_write_parquet(frame: pd.DataFrame, target: Path) -> None:

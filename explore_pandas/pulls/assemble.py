@@ -66,7 +66,7 @@ def concat_frames(frames: list[pd.DataFrame], *, ignore_index: bool = True) -> p
 
 def pull_provenance(plan: Plan, results: list[WindowResult], on_row_limit: str) -> dict[str, Any]:
     """What ``df.attrs["explore"]`` holds: plain JSON types only."""
-    windows = [window_record(r.window.start, r.window.end, r.job.id, len(r.frame), r.total, r.reused, r.layout)
+    windows = [window_record(r.window.start, r.window.end, r.job.id, r.row_count, r.total, r.reused, r.layout)
                for r in results]
     return provenance(request_provenance(plan, on_row_limit), windows)
 
@@ -81,4 +81,4 @@ def row_limit_error(report: str, result: WindowResult) -> RowLimitError:
     window = result.window
     return RowLimitError(result.row_limit_message(report),
                          window={"start": window.start.isoformat(), "end": window.end.isoformat()},
-                         rows=len(result.frame), job_id=result.job.id)
+                         rows=result.row_count, job_id=result.job.id)

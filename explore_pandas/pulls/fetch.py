@@ -2,7 +2,7 @@
 
 Every engine runs its windows through :class:`WindowFetcher`. The engines
 differ only in how quota slots are held (``slots``: the local adaptive limit,
-or a cluster-wide semaphore), where the download and parse run (``load``:
+or a cluster-wide semaphore), where the download and parse run (``finish_in``:
 in the worker thread, or on a few parse threads of their own) and where a
 finished window's rows go (``store``: kept for concatenation, or written).
 """
@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -71,9 +72,10 @@ class WindowFetcher:
         Told every change of a window's state.
     cancelled : threading.Event, optional
         Set to stop waiting and polling within ``CANCEL_CHECK`` seconds.
-    load : callable, optional
-        ``load(work)`` runs a finished job's download, parse and ``store``
-        and returns what ``work`` returns (default: in the calling thread).
+    finish_in : callable, optional
+        ``finish_in(work)`` runs a done job's download, parse and ``store``
+        where the engine wants them and returns what ``work`` returns
+        (default: in the calling thread; the Parquet writer: on its parse threads).
     store : callable, optional
         Takes each complete :class:`WindowResult` and returns what the pull
         keeps of it (default: all of it).
@@ -87,7 +89,7 @@ class WindowFetcher:
         slots: Slots,
         states: WindowStates | None = None,
         cancelled: threading.Event | None = None,
-        load: Callable[[Callable[[], WindowResult | Split]], WindowResult | Split] = _inline,
+        finish_in: Callable[[Callable[[], WindowResult | Split]], WindowResult | Split] = _inline,
         store: Callable[[WindowResult], WindowResult] = _keep,
     ) -> None:
         self.plan, self.options, self.slots = plan, options, slots
@@ -95,19 +97,21 @@ class WindowFetcher:
         self.states = states if states is not None else WindowStates(plan.windows)
         self.cancelled = cancelled if cancelled is not None else threading.Event()
         self.book = JobBook(plan, options.client, options.ledger, fresh=options.fresh)
-        self.load, self.store = load, store
+        self.finish_in, self.store = finish_in, store
 
     def fetch(self, window: Window, scratch: str) -> WindowResult | Split:
         """The window's rows (a :class:`WindowResult`), or the halves to fetch instead (:class:`Split`)."""
         try:
-            job, reused = self.run_job(window)
-            return self.load(lambda: self.finish(window, job, scratch, reused))
+            job, reused, created = self.run_job(window)
+            return self.finish_in(lambda: self.finish(window, job, scratch, reused, created))
         except BaseException as error:
             self.states.update(window, status="failed", error=str(error), finished=self.client.clock())
             raise
 
-    def run_job(self, window: Window) -> tuple[Job, bool]:
-        """The window's done job, re-attached from the ledger (``True``) or created; it holds a slot meanwhile."""
+    def run_job(self, window: Window) -> tuple[Job, bool, datetime | None]:
+        """The window's done job, whether it was re-attached from the ledger, and when it was created
+        (the API's ``created_at``, else the moment before our create; None if unknown). The job
+        holds a quota slot meanwhile."""
         request = self.request(window)
         key = self.book.key(window)
         self.states.update(window, status="waiting")
@@ -115,7 +119,9 @@ class WindowFetcher:
             with self.book.claim(key):
                 job = self.book.attach(key, request)
                 reused = job is not None
+                asked = datetime.now(timezone.utc)
                 if job is None:
+                    self.check_cancelled()  # never a new job for a pull that is being cancelled
                     job = self.create(request)
                     self.book.record(key, request, job)
             self.states.update(window, status=job.status.value, job_id=job.id, started=self.client.clock())
@@ -123,9 +129,10 @@ class WindowFetcher:
             job = wait_for(lambda: self.client.get_job(running), self.options.poll, clock=self.client.clock,
                            sleep=self.sleep, on_poll=lambda seen: self.states.update(window, status=seen.status.value))
             self.book.note(key, status="done")
-        return job, reused
+        return job, reused, job.created_time or (None if reused else asked)
 
-    def finish(self, window: Window, job: Job, scratch: str, reused: bool) -> WindowResult | Split:
+    def finish(self, window: Window, job: Job, scratch: str, reused: bool,
+               created: datetime | None = None) -> WindowResult | Split:
         """Download and parse a done job; at the row limit, warn, raise or split as asked."""
         self.states.update(window, status="downloading")
         path = Path(self.client.download(job, dest=scratch))
@@ -134,7 +141,7 @@ class WindowFetcher:
                                 encoding_errors=self.options.encoding_errors)
         finally:
             path.unlink(missing_ok=True)  # the frame is built: the file is not needed
-        result = WindowResult(window, job, parsed.frame, parsed.total, reused, parsed.layout)
+        result = WindowResult(window, job, parsed.frame, parsed.total, reused, parsed.layout, created_at=created)
         self.book.note(self.book.key(window), rows=len(result.frame))
         self.states.update(window, status="parsed", rows=len(result.frame), finished=self.client.clock())
         if not result.truncated or self.options.on_row_limit == "warn":
@@ -188,9 +195,11 @@ class WindowFetcher:
     def sleep(self, seconds: float) -> None:
         """The client's sleep in short steps, so that a cancel stops a worker within ~0.25 s."""
         for step in steps(seconds):
-            if self.cancelled.is_set():
-                raise InterruptedError("the pull was cancelled")
+            self.check_cancelled()
             self.client.sleep(step)
+        self.check_cancelled()
+
+    def check_cancelled(self) -> None:
         if self.cancelled.is_set():
             raise InterruptedError("the pull was cancelled")
 

@@ -61,9 +61,13 @@ class AdaptiveLimit:
 
     def acquire(self, cancelled: threading.Event | None = None) -> None:
         with self._changed:
-            while self.in_use >= self.limit:
+            while True:
+                # checked before every take, also when a slot is free: a slot freed by a
+                # cancelled job must not start a new one
                 if cancelled is not None and cancelled.is_set():
                     raise InterruptedError("the pull was cancelled while waiting for a quota slot")
+                if self.in_use < self.limit:
+                    break
                 self._changed.wait(timeout=0.2)  # wake up now and then to notice a cancel
             self.in_use += 1
             self.peak = max(self.peak, self.in_use)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from explore_pandas.frames.limits import row_limit_message, row_limit_reached
@@ -27,14 +28,21 @@ class WindowResult:
     total: int | None
     reused: bool = False  # the job came from the ledger, not a new create
     layout: str | None = None  # which published layout the file had (frames.layouts)
+    rows: int | None = None  # set when ``frame`` no longer holds the rows (written elsewhere)
+    created_at: datetime | None = None  # when the job was created, at the latest (None: unknown)
+
+    @property
+    def row_count(self) -> int:
+        """The rows the window's file held."""
+        return len(self.frame) if self.rows is None else self.rows
 
     @property
     def truncated(self) -> bool:
-        return row_limit_reached(len(self.frame), self.total)
+        return row_limit_reached(self.row_count, self.total)
 
     def row_limit_message(self, report: str) -> str:
         where = window_where(self.window.start, self.window.end, self.job.id)
-        return row_limit_message(report, len(self.frame), self.total, where=where, advice=PULL_ADVICE)
+        return row_limit_message(report, self.row_count, self.total, where=where, advice=PULL_ADVICE)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def run_windows(
                         continue
                     results.append(outcome)
                     bar.update(1)
-                    bar.set_postfix(rows=f"{sum(len(r.frame) for r in results):,}", refresh=False)
+                    bar.set_postfix(rows=f"{sum(r.row_count for r in results):,}", refresh=False)
         except BaseException as error:
             cancelled.set()
             for future in pending:
