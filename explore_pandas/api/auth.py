@@ -43,25 +43,6 @@ DEFAULT_EXPIRES_IN = 600.0
 RENEW_MARGIN = 60.0
 
 
-class _RedactTokens(logging.Filter):
-    """Blank the arguments of requests-oauthlib's DEBUG records (tokens, headers, bodies)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(a if isinstance(a, int) else "<redacted>" for a in args)
-        return True
-
-
-def _install_redaction() -> None:
-    logger = logging.getLogger("requests_oauthlib.oauth2_session")
-    if not any(isinstance(f, _RedactTokens) for f in logger.filters):
-        logger.addFilter(_RedactTokens())
-
-
-_install_redaction()
-
-
 class BearerAuth(requests.auth.AuthBase):
     """Adds ``Authorization: Bearer <token>`` to one request."""
 

@@ -26,6 +26,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.ssl_ import create_urllib3_context
 
+from explore_pandas.api import redaction
 from explore_pandas.api.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from explore_pandas.exceptions import (
     APIError,
@@ -41,6 +42,7 @@ from explore_pandas.exceptions import (
 __all__ = ["DEFAULT_TIMEOUT", "TLS12Adapter", "Transport", "error_class", "error_for"]
 
 log = logging.getLogger(__name__)
+redaction.install()  # before any request: no token or URL signature in any log
 
 #: (connect, read) seconds; the read timeout applies between bytes, also when streaming.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)

@@ -11,6 +11,7 @@ import logging
 import re
 import socket
 import ssl
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -43,6 +44,9 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Callable[..., Response]]] = [
 _CHUNK = 1 << 20
 
 
+_SIGNATURE = re.compile(r"((?:X-Amz-Signature|X-Amz-Credential)=)[^&\s\"]+", re.IGNORECASE)
+
+
 class EmulatorServer(ThreadingHTTPServer):
     """A threading HTTP(S) server bound to one address, serving one :class:`State`."""
 
@@ -54,6 +58,27 @@ class EmulatorServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.state = state
         self.tls = tls
+        self._open: set[Any] = set()  # connections being served, kept alive between requests
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Stop listening and end every open connection: a closed emulator answers nothing,
+        so a client holding a kept-alive connection gets a connection error, not an answer."""
+        super().server_close()
+        with self._open_lock:
+            connections, self._open = list(self._open), set()
+        for connection in connections:
+            _close(connection)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         if self.tls is None:
@@ -105,7 +130,9 @@ class _Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
+        # A signed storage URL is a credential while it lives: its signature is never logged.
+        shown = [_SIGNATURE.sub(r"\1<redacted>", a) if isinstance(a, str) else a for a in args]
+        logger.debug("%s " + format, self.address_string(), *shown)
 
     def _dispatch(self) -> None:
         state = self.server.state

@@ -98,6 +98,7 @@ class Pull:
                 results = run_windows(
                     self.plan.windows, lambda window: self.fetcher.fetch(window, scratch),
                     workers=self.limit.maximum, cancelled=self.cancelled, bar=bar,
+                    note=lambda: self.states.note(self.limit.in_use),
                     on_interrupt=lambda error: explain_interrupt(
                         error, self.states.running(), self.plan.report.slug, self.options.ledger),
                 )

@@ -122,7 +122,7 @@ class WindowFetcher:
                 asked = datetime.now(timezone.utc)
                 if job is None:
                     self.check_cancelled()  # never a new job for a pull that is being cancelled
-                    job = self.create(request)
+                    job = self.create(request, window)
                     self.book.record(key, request, job)
             self.states.update(window, status=job.status.value, job_id=job.id, started=self.client.clock())
             running = job
@@ -163,7 +163,7 @@ class WindowFetcher:
             name=name or validation.default_name(plan.report, window.start, window.end),
         )
 
-    def create(self, request: ReportRequest) -> Job:
+    def create(self, request: ReportRequest, window: Window | None = None) -> Job:
         """Create the window's job; on 429s, lower the shared limit and keep trying (``QuotaWait``)."""
         policy = self.options.quota_wait
         pauses = policy.pauses()
@@ -181,6 +181,8 @@ class WindowFetcher:
                         "(429 on every create): jobs of this or other tools hold it. See them with "
                         "`explore-pandas jobs` or in Talkdesk Explore, and try again later."
                     ) from None
+                if window is not None:
+                    self.states.update(window, status="quota")  # the account's quota is full: waiting
                 pause = next_pause(pauses, policy.timeout, waited)
                 log.info("quota still full after retries: waiting %.0f s before trying again", pause)
                 self.sleep(pause)

@@ -28,6 +28,8 @@ __all__ = ["explain_interrupt", "progress_bar", "run_windows"]
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[Window], "WindowResult | Split"]
+#: Seconds between two looks at what the windows wait for (``note``).
+NOTE_EVERY = 1.0
 
 
 def run_windows(
@@ -40,10 +42,13 @@ def run_windows(
     on_split: Callable[[Split], None] | None = None,
     on_interrupt: Callable[[BaseException], None] | None = None,
     thread_name: str = "explore-window",
+    note: Callable[[], str | None] | None = None,
 ) -> list[WindowResult]:
     """Fetch every window (and the halves of those that split) on ``workers`` threads.
 
-    Returns the results in the order they finished. On any error (a window's,
+    ``note()``, asked every second, says what the bar should show meanwhile
+    (e.g. that windows wait for the account's quota). Returns the results in
+    the order they finished. On any error (a window's,
     or Ctrl-C in the caller's thread) ``cancelled`` is set so that the other
     workers stop waiting and polling, windows not started are dropped, and
     the error is raised here, in the caller's thread.
@@ -52,8 +57,13 @@ def run_windows(
     with ThreadPoolExecutor(workers, thread_name_prefix=thread_name) as pool:
         pending: set[Future[WindowResult | Split]] = {pool.submit(fetch, w) for w in windows}
         try:
+            shown = None
             while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                done, pending = wait(pending, timeout=NOTE_EVERY, return_when=FIRST_COMPLETED)
+                said = note() if note is not None else None
+                if said != shown:  # e.g. "waiting for a quota slot", and its end
+                    bar.set_postfix_str(said or "", refresh=True)
+                    shown = said
                 for future in done:
                     outcome = future.result()  # re-raises a window's error here
                     if isinstance(outcome, Split):

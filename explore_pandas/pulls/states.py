@@ -18,9 +18,10 @@ __all__ = ["Listener", "WindowState", "WindowStates"]
 class WindowState:
     """Where one window of a pull stands.
 
-    ``status`` is ``waiting`` (for a quota slot), a job status (``created``,
-    ``processing``, ``uploading``, ``done``), then ``downloading``, ``parsed``,
-    or ``split``, ``failed``, ``canceled``.
+    ``status`` is ``waiting`` (for one of this pull's slots), ``quota`` (the
+    account's quota is full: the API answers 429 and the create is tried again),
+    a job status (``created``, ``processing``, ``uploading``, ``done``), then
+    ``downloading``, ``parsed``, or ``split``, ``failed``, ``canceled``.
     """
 
     window: Window
@@ -59,6 +60,14 @@ class WindowStates:
         with self._lock:
             states = [replace(s) for s in self._states.values()]
         return sorted(states, key=lambda s: s.window.start.astimezone(timezone.utc))
+
+    def note(self, jobs_running: int) -> str | None:
+        """What a progress bar should say while windows wait for the account's quota (else None)."""
+        waiting = sum(s.status == "quota" for s in self.snapshot())
+        if not waiting:
+            return None
+        return (f"waiting for a quota slot: the account's 15 jobs are in use ({jobs_running} of them this "
+                f"pull's), {waiting} window(s) waiting")
 
     def running(self) -> list[WindowState]:
         """The windows whose job still runs on the account."""

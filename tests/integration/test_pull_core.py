@@ -38,3 +38,56 @@ def test_the_quota_wait_can_be_unbounded_and_a_freed_slot_is_taken(emu: Emulator
     frame = Pull.with_options(plan, options).run()
     assert len(frame) == emu.count_rows("calls", plan.start, plan.end)
     assert emu.stats()["max_running"] == 1
+
+
+def test_waiting_for_the_quota_is_shown_on_the_bar_and_in_the_states(emu: Emulator,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    emu.configure(quota=1, progression={"polls": 10**6})
+    with Client(**emu.credentials, max_retries=0) as client:  # real time: the bar is redrawn each second
+        end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+        client.create_job("calls", start=end - timedelta(hours=6), end=end, tz="UTC")  # holds the only slot
+        seen: list[str] = []
+        plan = plan_pull("calls", start=end - timedelta(days=1), end=end, tz="UTC")
+        options = PullOptions(client=client, ledger=None, progress=True,
+                              quota_wait=QuotaWait(first=0.5, maximum=0.5, timeout=3))
+        with pytest.raises(RateLimitError, match="waited [3-9] s"):
+            Pull.with_options(plan, options, listener=lambda state: seen.append(state.status)).run()
+    assert "quota" in seen
+    assert "waiting for a quota slot: the account's 15 jobs are in use" in capsys.readouterr().err
+
+
+def test_the_accessor_takes_quota_timeout_and_checks_it_before_any_job(emu: Emulator, client: Client) -> None:
+    import pandas as pd
+
+    from explore_pandas.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="quota_timeout=0"):
+        pd.DataFrame.explore.read("calls", start="2026-11-01", end="2026-11-02", client=client, quota_timeout=0)
+    assert emu.jobs() == []
+    df = pd.DataFrame.explore.read("calls", start="2026-11-01", end="2026-11-02", client=client, progress=False,
+                                   quota_timeout=None)
+    assert len(df) == emu.count_rows("calls", datetime(2026, 11, 1, tzinfo=timezone.utc),
+                                     datetime(2026, 11, 2, tzinfo=timezone.utc))
+
+
+def test_cancel_leaves_no_job_running_on_the_account(emu: Emulator) -> None:
+    import threading
+    import time
+
+    from explore_pandas.api.polling import PollPolicy
+
+    emu.configure(progression={"polls": 10**6})
+    with Client(**emu.credentials, timeout=(5, 30)) as client:
+        plan = plan_pull("calls", start="2026-06-01", end="2026-10-01", tz="UTC")  # four windows
+        pull = Pull(plan, client=client, max_concurrency=2, ledger=False, progress=False,
+                    poll=PollPolicy(initial=0.05, maximum=0.1, timeout=60))
+        thread = threading.Thread(target=lambda: pytest.raises(BaseException, pull.run))
+        thread.start()
+        deadline = time.monotonic() + 20
+        while sum(s.status == "processing" for s in pull.snapshot()) < 2:
+            assert time.monotonic() < deadline, pull.snapshot()
+            time.sleep(0.05)
+        pull.cancel()
+        thread.join(timeout=20)
+    statuses = [job["status"] for job in emu.jobs()]
+    assert statuses.count("canceled") == 2 and not {"created", "processing", "uploading"} & set(statuses)
