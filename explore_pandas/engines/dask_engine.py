@@ -4,8 +4,8 @@ One partition per window of the plan. Computing a partition runs that
 window's job on a Dask worker: the task builds its own :class:`Client` from
 the driver client's settings (a requests session never travels), re-attaches
 to the window's job through the ledger or creates it, waits, downloads and
-parses, exactly as the pandas engine's :class:`~explore_pandas.pulls.runner.Pull`
-does for one window.
+parses, through the one windows loop and the same
+:class:`~explore_pandas.pulls.fetch.WindowFetcher` as the pandas engine.
 
 The account's quota of 15 simultaneous jobs holds across every worker through
 one ``distributed.Semaphore`` of 15 leases per account, shared by every pull of
@@ -323,7 +323,7 @@ def read_report_dask(plan: Plan, options: PullOptions, *, semaphore: str | bool 
             raise ExploreError(
                 "engine='dask' runs the jobs on a Dask cluster and holds the account's quota with a "
                 "distributed.Semaphore: connect one first, e.g. `from distributed import Client, "
-                "LocalCluster; Client(LocalCluster())` (or pass semaphore=False to rely on the API's 429s)."
+                "LocalCluster; Client(LocalCluster())`."
             ) from None
         del scheduler  # the tasks create the semaphore on first use, by name
         specs = semaphore_specs(semaphore if isinstance(semaphore, str) else semaphore_name(client),

@@ -2,7 +2,7 @@
 
 The accessor is thin: every pull goes through :func:`explore_pandas.engines.read.read_report`,
 it never changes the frame it is attached to, and it only ever writes plain
-JSON types into ``df.attrs["explore"]`` (the provenance :func:`pull.provenance`
+JSON types into ``df.attrs["explore"]`` (the provenance :func:`explore_pandas.frames.provenance.provenance`
 builds). The provenance lives in ``attrs`` so it follows the frame through
 pandas operations (slices, copies, pickles, parquet round trips).
 
