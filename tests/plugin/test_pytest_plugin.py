@@ -217,3 +217,33 @@ def test_the_marker_and_option_are_documented_in_pytests_help(user_project: pyte
     result.stdout.fnmatch_lines(["@pytest.mark.explore_emulator(**options):*"])
     result = user_project.runpytest_subprocess("--help")
     result.stdout.fnmatch_lines(["*--explore-emulator=NAME=VALUE*", "*explore_emulator (linelist)*"])
+
+
+def test_mock_explore_points_the_environment_at_the_emulator_and_restores_it(tmp_path, monkeypatch) -> None:
+    import os
+
+    import explore_pandas as xp
+    from explore_pandas.testing import mock_explore
+
+    monkeypatch.setenv("EXPLORE_ACCOUNT", "real-account")
+    monkeypatch.setenv("EXPLORE_CLIENT_ID", "real-id")
+    monkeypatch.setenv("EXPLORE_CLIENT_SECRET", "real-secret")
+    monkeypatch.setenv("EXPLORE_CACHE_DIR", str(tmp_path / "mine"))
+    with mock_explore() as emu:
+        own = xp.Client.from_env()  # what code that builds its own client from the environment gets
+        assert own.settings.base_url == emu.base_url and os.environ.get("EXPLORE_ACCOUNT") is None
+        xp.read_report("calls", start="2026-08-01", end="2026-08-02", client=own, progress=False)
+        own.close()
+        assert os.environ["EXPLORE_CACHE_DIR"] != str(tmp_path / "mine")
+    assert os.environ["EXPLORE_ACCOUNT"] == "real-account" and os.environ["EXPLORE_CLIENT_SECRET"] == "real-secret"
+    assert not (tmp_path / "mine").exists()  # the emulator's jobs were never recorded in the user's ledger
+
+
+def test_mock_explore_with_tls_trusts_the_emulators_certificate() -> None:
+    import explore_pandas as xp
+    from explore_pandas.testing import mock_explore
+
+    with mock_explore(tls=True) as emu:
+        assert emu.base_url.startswith("https://")
+        df = xp.read_report("calls", start="2026-08-01", end="2026-08-02", progress=False)
+        assert len(df) == emu.count_rows("calls", df.explore.timespan[0], df.explore.timespan[1])
