@@ -98,7 +98,7 @@ def write_parquet(
     client: Client | None = None,
     on_row_limit: str | None = None,
     max_concurrency: int | None = None,
-    progress: bool = True,
+    progress: bool | str = "auto",
     poll: PollPolicy = DEFAULT_POLL_POLICY,
     fresh: bool = False,
     ledger: Any = None,

@@ -36,7 +36,7 @@ def read_report(
     client: Client | None = None,
     on_row_limit: str | None = None,
     max_concurrency: int | None = None,
-    progress: bool = True,
+    progress: bool | str = "auto",
     poll: PollPolicy = DEFAULT_POLL_POLICY,
     fresh: bool = False,
     ledger: Any = None,
@@ -69,8 +69,10 @@ def read_report(
     max_concurrency : int, optional
         Most jobs at once (at most 15, the account quota; 15 by default). The
         limit halves on a 429, since other tools share the quota, and creeps back.
-    progress : bool
+    progress : bool or "auto"
         Show a progress bar (tqdm: a widget in notebooks, text in terminals).
+        ``"auto"`` (the default) shows one in a terminal or a notebook, and
+        none when stderr is not a terminal (cron, CI logs).
     poll : PollPolicy
         Poll intervals and the per-job timeout.
     fresh : bool

@@ -109,6 +109,10 @@ class Ledger:
         self.record(entry)
         return entry
 
+    def forget(self, key: str) -> None:
+        """Remove one job's record (``explore-pandas jobs --prune``)."""
+        (self._jobs / f"{key}.json").unlink(missing_ok=True)
+
     def entries(self) -> list[Entry]:
         """Every recorded job, newest first."""
         found = [self.find(path.stem) for path in self._jobs.glob("*.json")]

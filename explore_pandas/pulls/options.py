@@ -21,7 +21,7 @@ from explore_pandas.spec import ACCOUNT_QUOTA
 if TYPE_CHECKING:
     from explore_pandas.api.client import Client
 
-__all__ = ["ENGINES", "ON_ROW_LIMIT", "PullOptions", "check_concurrency"]
+__all__ = ["ENGINES", "ON_ROW_LIMIT", "PullOptions", "check_concurrency", "check_progress"]
 
 ON_ROW_LIMIT = ("warn", "split", "raise")
 #: engine -> (its on_row_limit default, the choices it accepts)
@@ -42,8 +42,9 @@ class PullOptions:
         Jobs at once, 1..15 (the account's quota).
     poll : PollPolicy
         Poll intervals and the per-job timeout.
-    progress : bool
-        Show a progress bar.
+    progress : bool or "auto"
+        Show a progress bar: True, False, or "auto" (the default: on in a
+        terminal and in a notebook, off when stderr goes to a log).
     ledger : Ledger or None
         Where jobs are recorded; None records nothing.
     fresh : bool
@@ -56,7 +57,7 @@ class PullOptions:
     on_row_limit: str = "warn"
     max_concurrency: int = ACCOUNT_QUOTA
     poll: PollPolicy = DEFAULT_POLL_POLICY
-    progress: bool = True
+    progress: bool | str = "auto"
     ledger: Ledger | None = None
     fresh: bool = False
     quota_wait: QuotaWait = DEFAULT_QUOTA_WAIT
@@ -70,7 +71,7 @@ class PullOptions:
         on_row_limit: str | None = None,
         max_concurrency: int | None = None,
         poll: PollPolicy = DEFAULT_POLL_POLICY,
-        progress: bool = True,
+        progress: bool | str = "auto",
         ledger: Ledger | bool | None = None,
         fresh: bool = False,
         quota_wait: QuotaWait = DEFAULT_QUOTA_WAIT,
@@ -81,9 +82,11 @@ class PullOptions:
         ------
         ValidationError
             For an unknown ``engine``, an ``on_row_limit`` the engine does not
-            take, or a ``max_concurrency`` outside 1..15.
+            take, a ``max_concurrency`` outside 1..15, or a ``progress`` other
+            than True, False or "auto".
         """
         checked = check_on_row_limit(on_row_limit, engine)
+        check_progress(progress)
         at_once = check_concurrency(max_concurrency)
         return cls(  # the client last: connecting from EXPLORE_* is the one default that may fail
             client=client if client is not None else get_client(), on_row_limit=checked,
@@ -115,6 +118,17 @@ def check_on_row_limit(on_row_limit: str | None, engine: str) -> str:
             fields=[{"name": "on_row_limit", "description": "must be warn, split or raise"}],
         )
     return on_row_limit
+
+
+def check_progress(progress: object) -> bool | str:
+    """``progress``: True, False or ``"auto"`` (on in terminals and notebooks)."""
+    if progress is True or progress is False or progress == "auto":
+        return progress  # type: ignore[return-value]
+    raise ValidationError(
+        f"progress={progress!r}: use True, False or 'auto' (the default: a bar in terminals and "
+        "notebooks, none when stderr goes to a log).",
+        fields=[{"name": "progress", "description": "must be True, False or 'auto'"}],
+    )
 
 
 def check_concurrency(max_concurrency: int | None) -> int:
