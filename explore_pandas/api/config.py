@@ -10,13 +10,16 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from explore_pandas.exceptions import ConfigurationError
 
-__all__ = ["ENV_NAMES", "OFFLINE_HINT", "REGIONS", "Region", "SCOPES", "Settings", "from_env", "is_loopback_url"]
+__all__ = ["ENV_NAMES", "OFFLINE_HINT", "REGIONS", "Region", "SCOPES", "Settings", "from_env", "in_process_emulator_ledger",
+           "is_loopback_url"]
 
 #: The scopes a client needs: create jobs (write), read status and files (read).
 SCOPES = ("data-reports:read", "data-reports:write")
@@ -57,6 +60,18 @@ _ARG_NAMES = {
 }
 #: The environment variable of each setting: ``EXPLORE_ACCOUNT``, ...
 ENV_NAMES = {key: f"EXPLORE_{key.upper()}" for key in _ARG_NAMES}
+
+
+def in_process_emulator_ledger(base_url: str) -> Path | None:
+    """The ledger folder of an emulator serving ``base_url`` in this process, else None.
+
+    Such an emulator's jobs end with the process: they are recorded in a folder
+    deleted with it, never in the user's ledger. No emulator module imported
+    means none serves here.
+    """
+    module = sys.modules.get("explore_pandas.emulator")
+    emulator = module.serving(base_url) if module is not None else None
+    return None if emulator is None else Path(emulator.ledger_directory)
 
 
 def is_loopback_url(url: str) -> bool:

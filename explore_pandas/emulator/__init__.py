@@ -21,10 +21,11 @@ import shutil
 import tempfile
 import threading
 import weakref
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, Union
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -36,7 +37,19 @@ from explore_pandas.emulator.server import EmulatorServer, tls_context
 from explore_pandas.emulator.state import State
 from explore_pandas.emulator.tokens import DEFAULT_SCOPES
 
-__all__ = ["Clock", "Emulator", "Options"]
+__all__ = ["Clock", "Emulator", "Options", "serving"]
+
+#: Emulators serving in this process, by base URL (see :func:`serving`).
+_SERVING: weakref.WeakValueDictionary[str, Emulator] = weakref.WeakValueDictionary()
+
+
+def serving(base_url: str) -> Emulator | None:
+    """The emulator of this process that serves ``base_url``, if one does.
+
+    The client asks this to keep the jobs of an in-process emulator, which end
+    with the process, out of the user's job ledger.
+    """
+    return _SERVING.get(base_url.rstrip("/"))
 
 
 class _Credentials(TypedDict):
@@ -92,6 +105,7 @@ class Emulator:
     ) -> None:
         options = Options().replace(**settings)
         files = tempfile.mkdtemp(prefix="explore-emulator-")
+        self._files_dir = Path(files)
         # Deleted by close(), or when the emulator is garbage-collected after a plain stop().
         self._remove_files = weakref.finalize(self, shutil.rmtree, files, ignore_errors=True)
         self.clock = Clock(now)
@@ -133,11 +147,14 @@ class Emulator:
         storage_port = self._servers[1][0].server_address[1]
         self.state.base_url = f"{scheme}://{host}:{api_port}"
         self.state.storage_url = f"{scheme}://{host}:{storage_port}"
+        _SERVING[self.state.base_url] = self
         return self
 
     def stop(self) -> None:
         """Stop serving; jobs and files stay, and ``start()`` serves them again (on new ports
         unless a port was given)."""
+        if self._servers and _SERVING.get(self.state.base_url) is self:
+            del _SERVING[self.state.base_url]
         for server, thread in self._servers:
             server.shutdown()
             server.server_close()
@@ -149,6 +166,8 @@ class Emulator:
         self.stop()
         self.state.jobs.close()
         self._remove_files()
+        if hasattr(self, "_remove_ledger"):
+            self._remove_ledger()
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -187,6 +206,19 @@ class Emulator:
             "client_id": self.client_id,
             "client_secret": self.client_secret,
         }
+
+    @property
+    def ledger_directory(self) -> Path:
+        """A folder for the client's job ledger of this emulator's jobs; deleted with the emulator.
+
+        A pull in this process records its jobs here rather than in the user's
+        ledger: they end with the emulator, and re-attaching works while it runs.
+        """
+        folder = self._files_dir.parent / f"{self._files_dir.name}-ledger"
+        if not hasattr(self, "_remove_ledger"):
+            folder.mkdir(mode=0o700, exist_ok=True)
+            self._remove_ledger = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+        return folder
 
     @property
     def ca_file(self) -> str | None:
@@ -238,13 +270,56 @@ class Emulator:
         """Counters: jobs created, running, most ever running at once, requests, faults fired."""
         return self.state.stats()
 
-    def count_rows(self, report: str, start: datetime, end: datetime) -> int:
-        """Rows the emulator holds for ``report`` over [start, end) (aware datetimes)."""
-        return data.count_rows(report, start, end, seed=self.seed, rate=self.options.rates.get(report))
+    def count_rows(self, report: str, start: TimeLike, end: TimeLike, *, tz: str | None = None) -> int:
+        """Rows the emulator holds for ``report`` over [start, end); the bounds as :meth:`truth` takes them."""
+        begin, finish = instants(start, end, tz)
+        return data.count_rows(report, begin, finish, seed=self.seed, rate=self.options.rates.get(report))
 
-    def truth(self, report: str, start: datetime, end: datetime) -> pd.DataFrame:
-        """The typed rows for ``report`` over [start, end), in time order: what files hold."""
-        return data.generate(report, start, end, seed=self.seed, rate=self.options.rates.get(report))
+    def truth(self, report: str, start: TimeLike, end: TimeLike, *, tz: str | None = None) -> pd.DataFrame:
+        """The typed rows for ``report`` over [start, end), in time order: what files hold.
+
+        ``start`` and ``end`` are what ``read_report`` takes: ISO strings, dates,
+        datetimes or pandas Timestamps; naive values (and dates, at local
+        midnight) are wall times in ``tz``, which defaults to the zone of two
+        aware bounds, else UTC. Datetime columns are in UTC, as files hold them.
+
+        >>> with Emulator() as emu:                                      # doctest: +SKIP
+        ...     emu.truth("calls", "2026-11-01", "2026-11-02", tz="Europe/Lisbon")
+        """
+        begin, finish = instants(start, end, tz)
+        return data.generate(report, begin, finish, seed=self.seed, rate=self.options.rates.get(report))
+
+
+TimeLike = Union[str, date, datetime]  # a pandas.Timestamp is a datetime
+
+
+def instants(start: TimeLike, end: TimeLike, tz: str | None = None) -> tuple[datetime, datetime]:
+    """Aware ``(start, end)`` from the time inputs ``read_report`` takes (see :meth:`Emulator.truth`)."""
+    if tz is None:
+        zones = {getattr(v.tzinfo, "key", None) for v in (start, end) if isinstance(v, datetime) and v.tzinfo}
+        tz = zones.pop() if len(zones) == 1 and None not in zones else "UTC"
+    zone = ZoneInfo(tz)
+    return _instant(start, zone, "start"), _instant(end, zone, "end")
+
+
+def _instant(value: TimeLike, zone: ZoneInfo, name: str) -> datetime:
+    if isinstance(value, str):
+        text = value.strip()
+        text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text  # Python 3.10 reads no "Z"
+        try:
+            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{name}={value!r}: use an ISO 8601 date or date-time such as '2026-11-01' "
+                             "or '2026-11-01T09:30:00'") from None
+    if isinstance(value, datetime):
+        if hasattr(value, "to_pydatetime"):  # pandas.Timestamp
+            value = value.to_pydatetime(warn=False)
+        if value.tzinfo is None or value.utcoffset() is None:
+            return value.replace(tzinfo=zone)
+        return value
+    if isinstance(value, date):  # local midnight (the first instant of the day, also across a DST jump)
+        return datetime.combine(value, time(0), tzinfo=zone).astimezone(timezone.utc).astimezone(zone)
+    raise TypeError(f"{name}={value!r}: pass a str, date, datetime or pandas.Timestamp")
 
 
 def _bundled_cert() -> tuple[str, str]:

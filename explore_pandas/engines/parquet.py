@@ -92,7 +92,7 @@ def write_parquet(
     start: validation.TimeLike,
     end: validation.TimeLike,
     path: str | os.PathLike[str],
-    tz: str = "UTC",
+    tz: str | None = None,
     format: str = "csv",
     name: str | None = None,
     client: Client | None = None,

@@ -30,7 +30,7 @@ def read_report(
     *,
     start: validation.TimeLike,
     end: validation.TimeLike,
-    tz: str = "UTC",
+    tz: str | None = None,
     format: str = "csv",
     name: str | None = None,
     client: Client | None = None,
@@ -51,8 +51,10 @@ def read_report(
     start, end : str, date, datetime or pandas.Timestamp
         The range, ``end`` exclusive. Naive values are wall times in ``tz``; a
         date is local midnight. Any length: it is split into <= 31-day windows.
-    tz : str
-        IANA time zone of the request; every datetime column is in it.
+    tz : str, optional
+        IANA time zone of the request; every datetime column is in it. Left out
+        (or None): the zone of ``start`` and ``end`` when both are aware in one
+        zone (bounds in two zones ask for ``tz``), else UTC.
     format : {"csv", "json", "json_bulk"}
         The file format asked of the API (the DataFrame is the same).
     name : str, optional

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api.client import get_client
+from explore_pandas.api.config import in_process_emulator_ledger
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT, QuotaWait
 from explore_pandas.exceptions import ValidationError
@@ -88,10 +89,11 @@ class PullOptions:
         checked = check_on_row_limit(on_row_limit, engine)
         check_progress(progress)
         at_once = check_concurrency(max_concurrency)
-        return cls(  # the client last: connecting from EXPLORE_* is the one default that may fail
-            client=client if client is not None else get_client(), on_row_limit=checked,
-            max_concurrency=at_once, poll=poll, progress=progress, ledger=resolve_ledger(ledger),
-            fresh=fresh, quota_wait=quota_wait,
+        # the client last: connecting from EXPLORE_* is the one default that may fail
+        account = client if client is not None else get_client()
+        return cls(
+            client=account, on_row_limit=checked, max_concurrency=at_once, poll=poll, progress=progress,
+            ledger=resolve_ledger(ledger, account), fresh=fresh, quota_wait=quota_wait,
         )
 
 
@@ -145,8 +147,13 @@ def check_concurrency(max_concurrency: int | None) -> int:
     return max_concurrency
 
 
-def resolve_ledger(ledger: Any) -> Ledger | None:
-    """``None``/``True``: the default ledger; ``False``: none; a :class:`Ledger`: itself."""
+def resolve_ledger(ledger: Any, client: Client | None = None) -> Ledger | None:
+    """``None``/``True``: the default ledger; ``False``: none; a :class:`Ledger`: itself.
+
+    The default ledger of a client of an emulator serving in this process is a
+    folder deleted with the emulator: its jobs never pile up in the user's.
+    """
     if ledger is None or ledger is True:
-        return Ledger()
+        settings = getattr(client, "settings", None)
+        return Ledger(in_process_emulator_ledger(settings.base_url) if settings is not None else None)
     return ledger or None
