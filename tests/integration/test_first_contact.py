@@ -14,7 +14,7 @@ from explore_pandas.api.client import Client
 from explore_pandas.cli.main import main
 from explore_pandas.emulator import Emulator
 from explore_pandas.engines.read import read_report
-from explore_pandas.exceptions import ValidationError
+from explore_pandas.exceptions import ConfigurationError, ValidationError
 from explore_pandas.pulls.ledger import Entry, Ledger
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -114,3 +114,55 @@ def test_jobs_shows_the_api_host_and_prune_removes_what_can_no_longer_serve(
 
 def urlhost(url: str) -> str:
     return url.split("//", 1)[1].rstrip("/")
+
+
+# -- the notebooks' "which connection" step, one call --------------------------------------------
+
+ENV = ("EXPLORE_ACCOUNT", "EXPLORE_REGION", "EXPLORE_CLIENT_ID", "EXPLORE_CLIENT_SECRET",
+       "EXPLORE_BASE_URL", "EXPLORE_TOKEN_URL")
+
+
+@pytest.fixture
+def no_credentials(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_connect_or_emulator_starts_the_emulator_without_credentials(no_credentials: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import explore_pandas as xp
+    from explore_pandas.api.client import set_default_client
+
+    before = set_default_client(None)
+    try:
+        client, emu = xp.connect_or_emulator(seed=7, progression="immediate")
+        assert emu is not None and emu.seed == 7 and xp.get_client() is client
+        assert client.settings.base_url == emu.base_url
+        assert capsys.readouterr().out == (f"No EXPLORE_* variables set: using the embedded emulator at "
+                                           f"{emu.base_url} (offline, synthetic data).\n")
+        emu.close()
+    finally:
+        set_default_client(before)
+
+
+def test_connect_or_emulator_uses_the_account_when_explore_variables_are_set(
+        no_credentials: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import explore_pandas as xp
+    from explore_pandas.api.client import set_default_client
+
+    before = set_default_client(None)
+    try:
+        with Emulator() as account:
+            for key, value in account.credentials.items():
+                no_credentials.setenv(f"EXPLORE_{key.upper()}", value)
+            connection = xp.connect_or_emulator(seed=7)
+            assert connection.emulator is None and connection.client.settings.base_url == account.base_url
+            assert capsys.readouterr().out == (f"Using your Talkdesk account {account.base_url} (region us) "
+                                               "from EXPLORE_*.\n")
+            connection.close()  # nothing to stop for an account
+            no_credentials.delenv("EXPLORE_CLIENT_SECRET")
+            with pytest.raises(ConfigurationError, match="EXPLORE_CLIENT_SECRET is missing"):
+                xp.connect_or_emulator()  # never a silent fallback to the emulator
+    finally:
+        set_default_client(before)
