@@ -166,3 +166,23 @@ def test_connect_or_emulator_uses_the_account_when_explore_variables_are_set(
                 xp.connect_or_emulator()  # never a silent fallback to the emulator
     finally:
         set_default_client(before)
+
+
+# -- the emulator's row_limit knob: visible, or refused -----------------------------------------
+
+def test_a_small_emulator_row_limit_is_never_a_silent_cut() -> None:
+    from explore_pandas.exceptions import APIError, RowLimitWarning
+
+    span = {"start": "2026-09-01", "end": "2026-09-02", "progress": False, "ledger": False}
+    with Emulator(progression="immediate", row_limit=500, total="matching") as emu, \
+            Client(**emu.credentials) as client:
+        for fmt in ("csv", "json_bulk"):
+            with pytest.raises(APIError, match=f"row_limit=500 would cut this {fmt} file at 500 of") as raised:
+                read_report("calls", format=fmt, client=client, **span)
+            assert raised.value.status == 400 and "format='json'" in str(raised.value)
+        assert emu.stats()["jobs_created"] == 0
+        with pytest.warns(RowLimitWarning):  # json's total shows the cut: the library warns
+            df = read_report("calls", format="json", client=client, **span)
+        assert len(df) == 500 and df.explore.truncated
+        emu.configure(on_row_limit="truncate")  # asked for: cut silently, as the raw API would
+        assert len(read_report("calls", format="csv", client=client, **span)) == 500
