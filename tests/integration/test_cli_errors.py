@@ -227,3 +227,13 @@ def test_resume_checks_each_output_and_goes_on_past_a_failing_pull(cli: Run, acc
     assert account.stats()["jobs_created"] == 1  # its one window; none for the pull whose output was bad
     status = {p["id"]: p["status"] for p in Ledger().pulls()}
     assert status == {"older": "done", "newer": "running"}  # the failed one is left for the next resume
+
+
+def test_demo_says_one_window_and_heads_its_summary_with_the_days_pulled(cli: Run) -> None:
+    result = cli("demo", "--days", "2", "--tz", "America/New_York")
+    assert result.returncode == 0 and result.stderr == "", result.stderr  # no bar: stderr is no terminal
+    out = result.stdout
+    assert "(2 days) in America/New_York" in out
+    assert "rows from 1 window (1 job), truncated: no" in out
+    assert "Last 2 days, local time:" in out and "Last 7 days" not in out
+    assert "The emulator saw 1 job, at most 1 running at once" in out and "and 1 download, " in out
