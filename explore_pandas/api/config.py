@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from explore_pandas.exceptions import ConfigurationError
 
-__all__ = ["ENV_NAMES", "OFFLINE_HINT", "REGIONS", "Region", "SCOPES", "Settings", "from_env", "in_process_emulator_ledger",
-           "is_loopback_url"]
+__all__ = ["ENV_NAMES", "OFFLINE_HINT", "REGIONS", "SCOPES", "Region", "Settings", "from_env",
+           "in_process_emulator_ledger", "is_loopback_url"]
 
 #: The scopes a client needs: create jobs (write), read status and files (read).
 SCOPES = ("data-reports:read", "data-reports:write")
@@ -190,8 +190,8 @@ def _check_present(client_id: str | None, client_secret: str | None, account: st
     needs = {
         "client_id": (client_id, "the OAuth client id of your Talkdesk client-credentials app"),
         "client_secret": (client_secret, "that client's secret"),
-        "account": (account or token_url, f"your Talkdesk account name (or set {names['token_url']} "
-                                          "to the full token URL)"),
+        "account": (account or token_url,
+                    f"your Talkdesk account name (or set {names['token_url']} to the full token URL)"),
     }
     missing = [key for key, (value, _) in needs.items() if not value]
     if not missing:

@@ -138,7 +138,7 @@ def resume(err: TextIO | None = None, progress: bool | str = "auto") -> int:
                  pull_id=spec["id"], progress=progress)
         except (KeyboardInterrupt, SystemExit):
             raise
-        except Exception as error:  # one pull's failure, said in one line; the others go on
+        except Exception as error:  # noqa: BLE001  (one pull's failure, said in one line; the others go on)
             failed += 1
             print(explain(error).replace(f"{PROG}: ", f"{PROG}: resume {what}: ", 1), file=err, flush=True)
     if failed:

@@ -18,7 +18,7 @@ from typing import NoReturn
 from explore_pandas.api.config import OFFLINE_HINT
 from explore_pandas.exceptions import ConfigurationError, ExploreError, ValidationError
 
-__all__ = ["CLI_OFFLINE_HINT", "FLAGS", "EXIT_FAILED", "EXIT_USAGE", "Parser", "UsageError", "check_days",
+__all__ = ["CLI_OFFLINE_HINT", "EXIT_FAILED", "EXIT_USAGE", "FLAGS", "PROG", "Parser", "UsageError", "check_days",
            "check_output", "check_port", "explain", "exit_code", "one_line", "print_error"]
 
 PROG = "explore-pandas"

@@ -24,7 +24,7 @@ import weakref
 from datetime import date, datetime, time, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypedDict, Union
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -290,36 +290,41 @@ class Emulator:
         return data.generate(report, begin, finish, seed=self.seed, rate=self.options.rates.get(report))
 
 
-TimeLike = Union[str, date, datetime]  # a pandas.Timestamp is a datetime
+TimeLike = str | date | datetime  # a pandas.Timestamp is a datetime
 
 
 def instants(start: TimeLike, end: TimeLike, tz: str | None = None) -> tuple[datetime, datetime]:
     """Aware ``(start, end)`` from the time inputs ``read_report`` takes (see :meth:`Emulator.truth`)."""
     if tz is None:
         zones = {getattr(v.tzinfo, "key", None) for v in (start, end) if isinstance(v, datetime) and v.tzinfo}
-        tz = zones.pop() if len(zones) == 1 and None not in zones else "UTC"
+        found = zones.pop() if len(zones) == 1 else None
+        tz = found if isinstance(found, str) else "UTC"
     zone = ZoneInfo(tz)
     return _instant(start, zone, "start"), _instant(end, zone, "end")
 
 
 def _instant(value: TimeLike, zone: ZoneInfo, name: str) -> datetime:
+    moment: date
     if isinstance(value, str):
         text = value.strip()
         text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text  # Python 3.10 reads no "Z"
         try:
-            value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            moment = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(f"{name}={value!r}: use an ISO 8601 date or date-time such as '2026-11-01' "
                              "or '2026-11-01T09:30:00'") from None
-    if isinstance(value, datetime):
-        if hasattr(value, "to_pydatetime"):  # pandas.Timestamp
-            value = value.to_pydatetime(warn=False)
-        if value.tzinfo is None or value.utcoffset() is None:
-            return value.replace(tzinfo=zone)
-        return value
-    if isinstance(value, date):  # local midnight (the first instant of the day, also across a DST jump)
-        return datetime.combine(value, time(0), tzinfo=zone).astimezone(timezone.utc).astimezone(zone)
-    raise TypeError(f"{name}={value!r}: pass a str, date, datetime or pandas.Timestamp")
+    elif isinstance(value, date):
+        moment = value
+    else:
+        raise TypeError(f"{name}={value!r}: pass a str, date, datetime or pandas.Timestamp")
+    if isinstance(moment, datetime):
+        if isinstance(moment, pd.Timestamp):
+            moment = moment.to_pydatetime(warn=False)
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            return moment.replace(tzinfo=zone)
+        return moment
+    # a day: local midnight (the first instant of the day, also across a DST jump)
+    return datetime.combine(moment, time(0), tzinfo=zone).astimezone(timezone.utc).astimezone(zone)
 
 
 def _bundled_cert() -> tuple[str, str]:

@@ -219,10 +219,10 @@ def describe_provenance(meta: dict[str, Any]) -> str:
     rows = meta.get("rows")
     truncated = ("yes: some window reached the row limit, rows are missing" if meta.get("truncated") else "no")
     return "\n".join([
-        f"explore: {meta['report']} {bound_label(start)} .. {bound_label(end)} {meta['timezone']} "
-        f"(end exclusive), format {meta.get('format', '?')}",
-        f"  {count(len(meta.get('windows', [])), 'window')}, {count(len(meta.get('jobs', [])), 'job')}, "
-        + ("rows unknown" if rows is None else count(int(rows), "row")) + f", truncated: {truncated}",
+        (f"explore: {meta['report']} {bound_label(start)} .. {bound_label(end)} {meta['timezone']} "
+         f"(end exclusive), format {meta.get('format', '?')}"),
+        (f"  {count(len(meta.get('windows', [])), 'window')}, {count(len(meta.get('jobs', [])), 'job')}, "
+         + ("rows unknown" if rows is None else count(int(rows), "row")) + f", truncated: {truncated}"),
         "  df.explore.jobs (per job), .refresh() (new jobs), .extend(end=...) (what follows)",
     ])
 

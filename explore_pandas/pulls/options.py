@@ -125,7 +125,7 @@ def check_on_row_limit(on_row_limit: str | None, engine: str) -> str:
 def check_progress(progress: object) -> bool | str:
     """``progress``: True, False or ``"auto"`` (on in terminals and notebooks)."""
     if progress is True or progress is False or progress == "auto":
-        return progress  # type: ignore[return-value]
+        return progress
     raise ValidationError(
         f"progress={progress!r}: use True, False or 'auto' (the default: a bar in terminals and "
         "notebooks, none when stderr goes to a log).",

@@ -61,7 +61,7 @@ def account() -> Iterator[Emulator]:
 def cli(entry_point: Path, tmp_path: Path) -> Run:
     def run(*args: str, credentials: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(entry_point), *args], env=_environment(credentials), cwd=tmp_path,
-                              capture_output=True, text=True, timeout=timeout)
+                              capture_output=True, text=True, timeout=timeout, check=False)
     return run
 
 
@@ -92,11 +92,11 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
      "explore-pandas: -o x.xlsx: the output must end in .csv or .parquet, or be a folder (DIR/)."),
     ((*PULL, "-o", "x.csv", "--tz", "Lisbon"), 2, f"explore-pandas: --tz: {TZ_LINE}"),
     (("pull", "calls", "--start", "last week", "--end", "2026-09-03", "-o", "x.csv"), 2,
-     "explore-pandas: --start: cannot read 'last week' as a date or date-time. Use an ISO 8601 string such as "
-     "'2026-08-01' or '2026-08-01T09:30:00', a datetime.date, a datetime.datetime or a pandas.Timestamp."),
+     ("explore-pandas: --start: cannot read 'last week' as a date or date-time. Use an ISO 8601 string such as "
+      "'2026-08-01' or '2026-08-01T09:30:00', a datetime.date, a datetime.datetime or a pandas.Timestamp.")),
     (("pull", "calls", "--start", "2026-09-03", "--end", "2026-09-01", "-o", "x.csv"), 2,
-     "explore-pandas: --end: end 2026-09-01T00:00:00 UTC is not after start 2026-09-03T00:00:00 UTC. "
-     "Swap them, or pass an end later than the start (the end is exclusive)."),
+     ("explore-pandas: --end: end 2026-09-01T00:00:00 UTC is not after start 2026-09-03T00:00:00 UTC. "
+      "Swap them, or pass an end later than the start (the end is exclusive).")),
     (("pull", "calls", "--start", "2026-09-01", "--end", "FUTURE", "-o", "x.csv"), 2,
      "explore-pandas: --end: end FUTURET00:00:00 UTC is in the future"),
     (("pull", "callz", "--start", "2026-09-01", "--end", "2026-09-03", "-o", "x.csv"), 2,
@@ -104,8 +104,8 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
     (("pull", "calls", "--start", "2026-09-01", "-o", "x.csv"), 2,
      "explore-pandas: pull: the following arguments are required: --end (see explore-pandas pull --help)."),
     ((*PULL, "-o", "x.csv", "--format", "xml"), 2,
-     "explore-pandas: pull: argument --format: invalid choice: 'xml' (choose from 'csv', 'json', 'json_bulk') "
-     "(see explore-pandas pull --help)."),
+     ("explore-pandas: pull: argument --format: invalid choice: 'xml' (choose from 'csv', 'json', 'json_bulk') "
+      "(see explore-pandas pull --help).")),
     (("demo", "--tz", "Lisbon"), 2, f"explore-pandas: --tz: {TZ_LINE}"),
     (("demo", "--days", "0"), 2,
      "explore-pandas: --days: 0 is not a number of days to pull. Use a whole number of at least 1, e.g. --days 7."),
@@ -116,8 +116,8 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
     (("emulator", "--port", "70000"), 2,
      "explore-pandas: --port: 70000 is not a TCP port. Use 1..65535, or 0 for a free one."),
     (("frobnicate",), 2,
-     "explore-pandas: argument command: invalid choice: 'frobnicate' (choose from 'emulator', 'demo', 'pull', "
-     "'jobs', 'resume') (see explore-pandas --help)."),
+     ("explore-pandas: argument command: invalid choice: 'frobnicate' (choose from 'emulator', 'demo', 'pull', "
+      "'jobs', 'resume') (see explore-pandas --help).")),
     ((), 2, "explore-pandas: the following arguments are required: command (see explore-pandas --help)."),
 ]
 
@@ -189,7 +189,7 @@ def test_a_closed_pipe_ends_quietly(entry_point: Path, ledger_dir: Path) -> None
         assert proc.wait(timeout=60) == 141
     assert stderr == ""
     shell = subprocess.run(["bash", "-c", f"set -o pipefail; '{entry_point}' jobs | head -3"], env=_environment(None),
-                           capture_output=True, text=True, timeout=60)
+                           capture_output=True, text=True, timeout=60, check=False)
     assert len(shell.stdout.splitlines()) == 3 and "Traceback" not in shell.stderr and "Error" not in shell.stderr
 
 
@@ -218,10 +218,10 @@ def test_resume_checks_each_output_and_goes_on_past_a_failing_pull(cli: Run, acc
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("explore-pandas: ")]
     assert errors == [
-        f"explore-pandas: resume calls 2026-09-01 .. 2026-09-03 (UTC) -> {bad['output']}: -o: {bad['output']}: "
-        f"{tmp_path / 'a-file'} is a file, so nothing can be written under it.",
-        "explore-pandas: 1 of 2 interrupted pulls failed (said above); fix what they say and run "
-        "`explore-pandas resume` again.",
+        (f"explore-pandas: resume calls 2026-09-01 .. 2026-09-03 (UTC) -> {bad['output']}: -o: {bad['output']}: "
+         f"{tmp_path / 'a-file'} is a file, so nothing can be written under it."),
+        ("explore-pandas: 1 of 2 interrupted pulls failed (said above); fix what they say and run "
+         "`explore-pandas resume` again."),
     ]
     assert (tmp_path / "older.csv").exists()  # the older pull ran although the newer one failed
     assert account.stats()["jobs_created"] == 1  # its one window; none for the pull whose output was bad
