@@ -119,6 +119,8 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
      ("explore-pandas: argument command: invalid choice: 'frobnicate' (choose from 'emulator', 'demo', 'pull', "
       "'jobs', 'resume') (see explore-pandas --help).")),
     ((), 2, "explore-pandas: the following arguments are required: command (see explore-pandas --help)."),
+    (("jobs", "--all"), 2, "explore-pandas: unrecognized arguments: --all (see explore-pandas --help)."),
+    (("resume", "calls"), 2, "explore-pandas: unrecognized arguments: calls (see explore-pandas --help)."),
 ]
 
 
