@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from explore_pandas.api.config import ENV_NAMES
-from explore_pandas.cli.errors import EXIT_FAILED, PROG, check_output, explain
-from explore_pandas.exceptions import ValidationError
+from explore_pandas.cli.errors import EXIT_FAILED, PROG, check_output, explain, output_error
 from explore_pandas.files import write_atomically
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
@@ -60,13 +59,9 @@ def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str
     from explore_pandas.pulls.plan import plan_pull
 
     err = err or sys.stderr
-    target = Path(output)
     folder = is_directory_output(output)
-    if not folder and target.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise ValidationError(
-            f"-o {output}: the output must end in .csv or .parquet, or be a folder (DIR/).",
-            fields=[{"name": "output", "description": "must end in .csv or .parquet, or be a folder"}],
-        )
+    if not folder and Path(output).suffix.lower() not in OUTPUT_SUFFIXES:
+        raise output_error(output, "the output must end in .csv or .parquet, or be a folder (DIR/)")
     plan_pull(report, start=start, end=end, tz=tz, format=format)  # refuse bad input before anything starts
     target = check_output(output, folder=folder)  # and an output that cannot be written
     spec = {"report": report, "start": start, "end": end, "tz": tz, "format": format,

@@ -19,7 +19,7 @@ from explore_pandas.api.config import OFFLINE_HINT
 from explore_pandas.exceptions import ConfigurationError, ExploreError, ValidationError
 
 __all__ = ["CLI_OFFLINE_HINT", "EXIT_FAILED", "EXIT_USAGE", "FLAGS", "PROG", "Parser", "UsageError", "check_days",
-           "check_output", "check_port", "explain", "exit_code", "one_line", "print_error"]
+           "check_output", "check_port", "explain", "exit_code", "one_line", "output_error", "print_error"]
 
 PROG = "explore-pandas"
 EXIT_FAILED = 1
@@ -82,7 +82,7 @@ def exit_code(error: BaseException) -> int:
     return EXIT_USAGE if isinstance(error, usage) else EXIT_FAILED
 
 
-def _output_error(output: str, problem: str) -> ValidationError:
+def output_error(output: str, problem: str) -> ValidationError:
     return ValidationError(f"output: {output}: {problem}.",
                            fields=[{"name": "output", "description": problem}])
 
@@ -97,9 +97,9 @@ def check_output(output: str, *, folder: bool) -> Path:
     """
     target = Path(output).expanduser()
     if folder and target.exists() and not target.is_dir():
-        raise _output_error(output, "it is a file, not a folder; pass a folder (DIR/) or a .csv/.parquet file")
+        raise output_error(output, "it is a file, not a folder; pass a folder (DIR/) or a .csv/.parquet file")
     if not folder and target.is_dir():
-        raise _output_error(output, "it is a folder; pass a file name ending in .csv or .parquet")
+        raise output_error(output, "it is a folder; pass a file name ending in .csv or .parquet")
     where = target if folder else target.parent
     existing = where
     while not existing.exists():
@@ -107,16 +107,16 @@ def check_output(output: str, *, folder: bool) -> Path:
             break
         existing = existing.parent
     if not existing.is_dir():
-        raise _output_error(output, f"{existing} is a file, so nothing can be written under it")
+        raise output_error(output, f"{existing} is a file, so nothing can be written under it")
     try:
         descriptor, probe = tempfile.mkstemp(dir=existing, prefix=".explore-pandas-probe-")
     except OSError as error:
         reason = error.strerror or str(error)
-        raise _output_error(output, f"cannot write in {existing} ({reason}); pick another folder") from None
+        raise output_error(output, f"cannot write in {existing} ({reason}); pick another folder") from None
     os.close(descriptor)
     os.unlink(probe)
     if not folder and target.exists() and not os.access(target, os.W_OK):
-        raise _output_error(output, "the file exists and cannot be replaced (no write permission)")
+        raise output_error(output, "the file exists and cannot be replaced (no write permission)")
     return target
 
 

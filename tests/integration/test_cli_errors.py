@@ -89,7 +89,7 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
     ((*PULL, "-o", "a-file/"), 2,
      "explore-pandas: -o: a-file/: it is a file, not a folder; pass a folder (DIR/) or a .csv/.parquet file."),
     ((*PULL, "-o", "x.xlsx"), 2,
-     "explore-pandas: -o x.xlsx: the output must end in .csv or .parquet, or be a folder (DIR/)."),
+     "explore-pandas: -o: x.xlsx: the output must end in .csv or .parquet, or be a folder (DIR/)."),
     ((*PULL, "-o", "x.csv", "--tz", "Lisbon"), 2, f"explore-pandas: --tz: {TZ_LINE}"),
     (("pull", "calls", "--start", "last week", "--end", "2026-09-03", "-o", "x.csv"), 2,
      ("explore-pandas: --start: cannot read 'last week' as a date or date-time. Use an ISO 8601 string such as "
