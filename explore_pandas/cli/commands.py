@@ -88,7 +88,8 @@ def _to_file(report: str, target: Path, client: Any, ledger: Any, options: dict[
     write_frame(df, target)
     meta = df.attrs["explore"]
     return len(df), (f"{plural(len(df), 'row')} from {plural(len(meta['windows']), 'window')} written to {target}"
-                     + (" (some windows hit the 1,000,000-row limit)" if meta["truncated"] else ""))
+                     + (f" ({plural(sum(bool(w.get('truncated')) for w in meta['windows']), 'window')} hit the "
+                        "row limit: rows are missing; --on-row-limit split fetches them)" if meta["truncated"] else ""))
 
 
 def _to_folder(report: str, target: Path, client: Any, ledger: Any, options: dict[str, Any]) -> tuple[int, str]:

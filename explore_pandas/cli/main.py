@@ -6,9 +6,10 @@ import argparse
 import os
 import sys
 import threading
+import warnings
 from typing import Any, Sequence
 
-from explore_pandas.cli.errors import PROG, Parser, check_days, check_port, print_error
+from explore_pandas.cli.errors import PROG, Parser, check_days, check_port, one_line, print_error
 
 EPILOG = """examples:
   explore-pandas demo                      pull 92 days of calls from the embedded emulator
@@ -29,7 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in words
     try:
         args = parser.parse_args(words)
-        code = _dispatch(args)
+        with warnings.catch_warnings():  # restores the warning display when done (main may run in-process)
+            warnings.showwarning = _show_warning
+            code = _dispatch(args)
         sys.stdout.flush()  # a closed pipe shows up here, not at exit
         return code
     except BrokenPipeError:
@@ -146,6 +149,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "resume":
         return commands.resume(progress=progress)
     return _emulator(args)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """A warning in one line, like the errors: ``explore-pandas: RowLimitWarning: ...``."""
+    print(one_line(f"{PROG}: {category.__name__}: {message}"), file=file or sys.stderr)
 
 
 def _quiet_stdout() -> None:

@@ -239,3 +239,13 @@ def test_demo_says_one_window_and_heads_its_summary_with_the_days_pulled(cli: Ru
     assert "rows from 1 window (1 job), truncated: no" in out
     assert "Last 2 days, local time:" in out and "Last 7 days" not in out
     assert "The emulator saw 1 job, at most 1 running at once" in out and "and 1 download, " in out
+
+
+def test_a_warning_is_one_line_too(cli: Run, account: Emulator) -> None:
+    account.configure(row_limit=500, total="matching")  # a cut that json's total shows: RowLimitWarning
+    result = cli(*PULL, "--format", "json", "-o", "x.csv", credentials=dict(account.credentials))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    warning, done = result.stderr.splitlines()
+    assert warning.startswith("explore-pandas: RowLimitWarning: the calls report for 2026-09-01T00:00:00+00:00 .. ")
+    assert done == ("500 rows from 1 window written to x.csv (1 window hit the row limit: rows are missing; "
+                    "--on-row-limit split fetches them)")
