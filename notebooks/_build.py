@@ -38,33 +38,21 @@ connects to it; with them set it connects to your Talkdesk account:
 | `EXPLORE_REGION` | `us` (default), `eu`, `ca` or `au` |
 | `EXPLORE_CLIENT_ID`, `EXPLORE_CLIENT_SECRET` | an OAuth client-credentials app with the scopes `data-reports:read data-reports:write` |
 
-Set them before starting Jupyter. If only some are set, `connect()` stops with a message
-naming the missing one: it never falls back to the emulator silently. Nothing here prints
-the secret or a token."""
+Set them before starting Jupyter. If only some are set, `connect_or_emulator()` stops with a
+message naming every missing one: it never falls back to the emulator silently. Nothing here
+prints the secret or a token."""
 
 
 def connect_cell(tz: str, emulator_args: str) -> str:
     return f'''\
-import os
-
 import pandas as pd
 
 import explore_pandas as xp
 
 TZ = "{tz}"  # the time zone of every datetime column below: change it to yours
 
-EXPLORE_VARS = ("EXPLORE_ACCOUNT", "EXPLORE_REGION", "EXPLORE_CLIENT_ID", "EXPLORE_CLIENT_SECRET",
-                "EXPLORE_BASE_URL", "EXPLORE_TOKEN_URL")
-if any(os.environ.get(name, "").strip() for name in EXPLORE_VARS):
-    emu = None
-    client = xp.connect()  # from the EXPLORE_* variables
-    where = client.settings.account or client.settings.base_url
-    print(f"Using your Talkdesk account {{where}} (region {{client.settings.region}}) from EXPLORE_*.")
-else:
-    emu = xp.Emulator({emulator_args}).start()
-    client = xp.connect(**emu.credentials)  # the kernel's default client from now on
-    print(f"No EXPLORE_* variables set: using the embedded emulator at {{emu.base_url}} "
-          "(offline, synthetic data).")'''
+# your account when EXPLORE_* is set, else the embedded emulator (emu); the kernel's default client
+client, emu = xp.connect_or_emulator({emulator_args})'''
 
 
 def dates_cell(expr: str) -> str:
@@ -281,7 +269,8 @@ df.explore.jobs'''),
 ## The ledger: asking twice creates no new jobs
 
 Every job `read_report` creates is recorded on disk (`$EXPLORE_CACHE_DIR`, else the user's
-cache folder; no secret or token is stored). Asking again for the same windows (same account,
+cache folder; no secret or token is stored); the jobs of an emulator running in this kernel
+are recorded in a folder deleted with it (`emu.ledger_directory`), since they end with it. Asking again for the same windows (same account,
 report, zone, format and bounds) re-attaches to the recorded jobs while the API keeps their
 files (30 days), so an interrupted pull resumes without creating anything twice, and
 re-running a notebook costs no quota. `fresh=True` asks for new jobs (fresh data)."""),
@@ -297,7 +286,7 @@ if emu is not None:
     new_code_cell('''\
 from explore_pandas.pulls.ledger import Ledger
 
-ledger = Ledger()
+ledger = Ledger(emu.ledger_directory) if emu is not None else Ledger()  # the emulator's, or your account's
 print(ledger)
 pd.DataFrame([{"job": e.job_id[:8], "report": e.report, "start": e.start, "end": e.end,
                "status": e.status, "rows": e.rows} for e in ledger.entries()[:5]])'''),

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from explore_pandas.exceptions import ConfigurationError
 
-__all__ = ["REGIONS", "Region", "SCOPES", "Settings", "from_env", "is_loopback_url"]
+__all__ = ["ENV_NAMES", "OFFLINE_HINT", "REGIONS", "SCOPES", "Region", "Settings", "from_env",
+           "is_loopback_url"]
 
 #: The scopes a client needs: create jobs (write), read status and files (read).
 SCOPES = ("data-reports:read", "data-reports:write")
@@ -116,18 +117,7 @@ class Settings:
                 setting=_names["region"],
             )
         table = REGIONS[region_key]
-        if not client_id:
-            raise ConfigurationError(
-                f"{_names['client_id']} is missing: set it to the OAuth client id of your "
-                "Talkdesk client-credentials app.",
-                setting=_names["client_id"],
-            )
-        if not client_secret:
-            raise ConfigurationError(
-                f"{_names['client_secret']} is missing: set it to the secret of client "
-                f"{client_id!r}.",
-                setting=_names["client_secret"],
-            )
+        _check_present(client_id, client_secret, account, token_url, _names)
         if account is not None and not _ACCOUNT.match(account):
             raise ConfigurationError(
                 f"{_names['account']}={account!r} is not a Talkdesk account name (the "
@@ -135,12 +125,7 @@ class Settings:
                 setting=_names["account"],
             )
         if token_url is None:
-            if not account:
-                raise ConfigurationError(
-                    f"{_names['account']} is missing: set it to your Talkdesk account name "
-                    f"(or set {_names['token_url']} to the full token URL).",
-                    setting=_names["account"],
-                )
+            assert account  # _check_present
             token_url = table.token_url(account)
         base_url = (base_url or table.base_url).rstrip("/")
         for key, url in (("base_url", base_url), ("token_url", token_url)):
@@ -153,6 +138,7 @@ class Settings:
                 f"{_names['account']}={account!r}; drop one of them.",
                 setting=_names["token_url"],
             )
+        assert client_id and client_secret  # _check_present
         return cls(
             client_id=client_id,
             client_secret=client_secret,
@@ -163,15 +149,51 @@ class Settings:
         )
 
 
+#: How to work without an account, said wherever credentials are missing.
+OFFLINE_HINT = ("Or work offline against the emulator: "
+                "`with xp.Emulator() as emu: xp.connect(**emu.credentials)`.")
+
+
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from ``EXPLORE_ACCOUNT``, ``EXPLORE_REGION``, ``EXPLORE_CLIENT_ID``,
     ``EXPLORE_CLIENT_SECRET``, ``EXPLORE_BASE_URL`` and ``EXPLORE_TOKEN_URL``.
 
-    Empty variables count as unset. Errors name the variable to fix.
+    Empty variables count as unset. Errors name the variable to fix; when some
+    are missing, the error names all of them at once (its ``missing``) and the
+    offline way, the emulator.
     """
     env = os.environ if environ is None else environ
     values = {key: (env.get(name) or "").strip() or None for key, name in ENV_NAMES.items()}
-    return Settings.resolve(_names=ENV_NAMES, **values)
+    try:
+        return Settings.resolve(_names=ENV_NAMES, **values)
+    except ConfigurationError as error:
+        if not getattr(error, "missing", None):
+            raise
+        raise error.with_message(f"{error.message} {OFFLINE_HINT}") from None
+
+
+def _check_present(client_id: str | None, client_secret: str | None, account: str | None,
+                   token_url: str | None, names: Mapping[str, str]) -> None:
+    """Every missing credential named in one error (``missing`` lists them), not one per try."""
+    needs = {
+        "client_id": (client_id, "the OAuth client id of your Talkdesk client-credentials app"),
+        "client_secret": (client_secret, "that client's secret"),
+        "account": (account or token_url,
+                    f"your Talkdesk account name (or set {names['token_url']} to the full token URL)"),
+    }
+    missing = [key for key, (value, _) in needs.items() if not value]
+    if not missing:
+        return
+    what = "; ".join(f"{names[key]}: {needs[key][1]}" for key in missing)
+    verb = "is" if len(missing) == 1 else "are"
+    raise ConfigurationError(
+        f"{_join([names[key] for key in missing])} {verb} missing. Set {what}.",
+        setting=names[missing[0]], missing=[names[key] for key in missing],
+    )
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _check_url(url: str, name: str) -> None:

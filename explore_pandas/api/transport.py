@@ -19,7 +19,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 import requests
 import urllib3
@@ -37,9 +37,11 @@ from explore_pandas.exceptions import (
     RateLimitError,
     ServerError,
     TransportError,
+    ValidationError,
 )
+from explore_pandas.spec import DATA_LATENCY
 
-__all__ = ["DEFAULT_TIMEOUT", "TLS12Adapter", "Transport", "error_class", "error_for"]
+__all__ = ["DEFAULT_TIMEOUT", "TLS12Adapter", "Transport", "clock_skew_error", "error_class", "error_for"]
 
 log = logging.getLogger(__name__)
 redaction.install()  # before any request: no token or URL signature in any log
@@ -71,7 +73,7 @@ def error_class(status: int, *, token_endpoint: bool = False) -> type[APIError]:
     return cls
 
 
-def error_for(response: requests.Response, *, token_endpoint: bool = False) -> APIError:
+def error_for(response: requests.Response, *, token_endpoint: bool = False) -> APIError | ValidationError:
     """The exception for an error response, with the API's error body and ``platform-tid``.
 
     Reads the Explore error body (``code``, ``description``, ``message``,
@@ -94,7 +96,7 @@ def error_for(response: requests.Response, *, token_endpoint: bool = False) -> A
     extra: dict[str, Any] = {}
     if cls is RateLimitError:
         extra["retry_after"] = retry_after_seconds(response.headers.get("Retry-After"))
-    return cls(
+    error = cls(
         text,
         status=status,
         code=None if code is None else str(code),
@@ -105,6 +107,47 @@ def error_for(response: requests.Response, *, token_endpoint: bool = False) -> A
         request_id=response.headers.get("platform-tid"),
         **extra,
     )
+    if response.request.method != "POST":  # only creating a job sends an end
+        return error
+    return clock_skew_error(error, response.headers.get("Date")) or error
+
+
+def clock_skew_error(error: APIError, server_date: str | None, *,
+                     now: datetime | None = None) -> ValidationError | None:
+    """A 400 saying the end is in the future, as a :class:`ValidationError` about clock skew.
+
+    The library refuses future ends itself, by this machine's clock; when the
+    server still says "future", its clock is behind this one. The error keeps
+    every field of the API's (status, fields, request id) and says the
+    server's time (its ``Date`` header) and an end that it takes.
+    """
+    parts = [getattr(error, "api_message", None), error.description,
+             *(f.get("description") for f in error.fields if isinstance(f, dict))]
+    if error.status != 400 or "future" not in " ".join(str(p) for p in parts if p).lower():
+        return None
+    local = now or datetime.now(timezone.utc)
+    try:
+        server = email.utils.parsedate_to_datetime(server_date) if server_date else None
+    except (TypeError, ValueError):
+        server = None
+    if server is not None and server.tzinfo is None:
+        server = server.replace(tzinfo=timezone.utc)
+    if server is None:
+        when = "the server sent no time (no Date header)"
+        safe = local - 2 * DATA_LATENCY
+    else:
+        behind = (local - server).total_seconds()
+        when = (f"the server's time is {server:%Y-%m-%dT%H:%M:%S}Z (its Date header), this machine's "
+                f"{local:%Y-%m-%dT%H:%M:%S}Z: {abs(behind):.0f} s {'behind' if behind >= 0 else 'ahead'}")
+        safe = server - DATA_LATENCY
+    safe = safe.replace(second=0, microsecond=0)
+    return cast(ValidationError, error.with_message(
+        f"timespan.to: the server refused the end as in the future, though this machine's clock says it "
+        f"is past: the clocks differ (clock skew); {when}. Pass an end at least 5 minutes before the "
+        f"server's time, e.g. end='{safe:%Y-%m-%dT%H:%M:%S}Z', or set this machine's clock (NTP). "
+        f"({error})",
+        ValidationError,
+    ))
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:

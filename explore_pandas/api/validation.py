@@ -19,7 +19,7 @@ from explore_pandas.api.models import ReportRequest
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
 from explore_pandas.reports import ReportType, report_type
 from explore_pandas.spec import DATA_LATENCY, FORMATS, MAX_SPAN
-from explore_pandas.zones import iana_zone
+from explore_pandas.zones import iana_names, iana_zone
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -30,6 +30,8 @@ __all__ = [
     "check_timespan",
     "check_timezone",
     "default_name",
+    "infer_timezone",
+    "latest_end",
     "local_midnight",
     "to_zone",
 ]
@@ -173,12 +175,8 @@ def check_timespan(
             "Swap them, or pass an end later than the start (the end is exclusive).",
         )
     if finish_utc > now_utc:
-        raise _fail(
-            "timespan.to",
-            f"end {_show(finish)} is in the future (now is {_show(now_local)})",
-            f"The API refuses future ends: pass end='{now_local:%Y-%m-%dT%H:%M:%S}' "
-            "(now) or earlier.",
-        )
+        raise _fail("timespan.to", f"end {_show(finish)} is in the future (now is {_show(now_local)})",
+                    _future_fix(begin_utc, now_utc, zone))
     if max_span is not None and finish_utc - begin_utc > max_span:
         hours = (finish_utc - begin_utc) / timedelta(hours=1)
         raise _fail(
@@ -195,6 +193,57 @@ def check_timespan(
             stacklevel=3,
         )
     return begin, finish
+
+
+def latest_end(now: datetime, zone: ZoneInfo) -> datetime:
+    """The latest end worth suggesting: the data latency (5 minutes) before ``now``, to the minute, in ``zone``.
+
+    The margin also absorbs a few minutes of difference between this machine's
+    clock and the server's, which refuses ends in its own future.
+    """
+    return (now - DATA_LATENCY).astimezone(zone).replace(second=0, microsecond=0)
+
+
+def _future_fix(begin_utc: datetime, now_utc: datetime, zone: ZoneInfo) -> str:
+    """Advice for a future end that agrees with the start: never an end before it."""
+    latest = latest_end(now_utc, zone)
+    if begin_utc < latest:
+        return (f"The API refuses future ends, and the last 5 minutes may be incomplete: pass "
+                f"end='{latest:%Y-%m-%dT%H:%M:%S}' or earlier.")
+    return (f"The start {_show(begin_utc.astimezone(zone))} is not in the past either: the API holds data up to "
+            f"5 minutes ago, so the range must end by {latest:%Y-%m-%dT%H:%M:%S} and start before that, "
+            f"e.g. start='{latest - timedelta(days=1):%Y-%m-%dT%H:%M:%S}', end='{latest:%Y-%m-%dT%H:%M:%S}'.")
+
+
+def infer_timezone(tz: str | None, start: Any, end: Any) -> str:
+    """The request zone: ``tz`` when given; else the zone of two aware bounds in one zone; else UTC.
+
+    ``start=pd.Timestamp("2026-11-20", tz="America/New_York")`` without ``tz``
+    asks in New York time, and the datetime columns come in it. Bounds aware in
+    two zones do not say which zone the columns should use: pass ``tz``.
+    """
+    if tz is not None:
+        return tz
+    zones = [_zone_name(value) for value in (start, end)]
+    if zones[0] is None or zones[1] is None:
+        return "UTC"
+    if zones[0] != zones[1]:
+        raise _fail("timezone", f"start is in {zones[0]} and end in {zones[1]}",
+                    f"Pass tz= to say which zone the request and the datetime columns use, e.g. tz='{zones[0]}'.")
+    return zones[0]
+
+
+def _zone_name(value: Any) -> str | None:
+    """The IANA name of an aware datetime's zone (``UTC`` for fixed UTC); None when naive or a fixed offset."""
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        return None
+    zone = value.tzinfo
+    key = getattr(zone, "key", None) or getattr(zone, "zone", None)  # zoneinfo, or pytz if a user has it
+    if isinstance(key, str) and key in iana_names():
+        return key
+    if value.utcoffset() == timedelta(0) and str(zone) in ("UTC", "UTC+00:00"):
+        return "UTC"
+    return None
 
 
 def _check_unambiguous(value: datetime, field: str) -> None:

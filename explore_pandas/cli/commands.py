@@ -1,4 +1,4 @@
-"""The ``pull``, ``jobs`` and ``resume`` commands: a report to a file, and the job ledger."""
+"""The ``pull`` and ``resume`` commands: a report to a file, and interrupted pulls finished."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from explore_pandas.api.config import ENV_NAMES
-from explore_pandas.exceptions import ConfigurationError, ExploreError, ValidationError
+from explore_pandas.cli.errors import EXIT_FAILED, PROG, check_output, explain, output_error
 from explore_pandas.files import write_atomically
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
@@ -40,32 +40,36 @@ def account(err: TextIO | None = None) -> Iterator[tuple[Any, bool]]:
         yield client, True
 
 
+def plural(count: int, word: str) -> str:
+    """``1 window``, ``3 windows``, ``1,024 rows``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str,
          on_row_limit: str = "warn", fresh: bool = False, err: TextIO | None = None,
-         pull_id: str | None = None) -> int:
+         pull_id: str | None = None, progress: bool | str = "auto") -> int:
     """Pull a report into ``output``: one .csv or .parquet file written whole or not at all,
     or, for ``DIR/`` (or an existing folder), partitioned Parquet with one folder per local day.
 
     ``pull_id`` continues a recorded pull (``resume``) instead of recording a new one.
+    Every argument, the output and the credentials are checked before the first job.
     """
     from explore_pandas.engines.parquet import is_directory_output
     from explore_pandas.pulls.ledger import Ledger
     from explore_pandas.pulls.plan import plan_pull
 
     err = err or sys.stderr
-    target = Path(output)
     folder = is_directory_output(output)
-    if not folder and target.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise ValidationError(
-            f"-o {output}: the output must end in .csv or .parquet, or be a folder (DIR/).",
-            fields=[{"name": "output", "description": "must end in .csv or .parquet, or be a folder"}],
-        )
+    if not folder and Path(output).suffix.lower() not in OUTPUT_SUFFIXES:
+        raise output_error(output, "the output must end in .csv or .parquet, or be a folder (DIR/)")
     plan_pull(report, start=start, end=end, tz=tz, format=format)  # refuse bad input before anything starts
+    target = check_output(output, folder=folder)  # and an output that cannot be written
     spec = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
             "output": str(target.resolve()) + (os.sep if folder else ""), "on_row_limit": on_row_limit,
             "started_at": datetime.now(timezone.utc).isoformat(), "status": "running"}
     pull_id = pull_id or uuid.uuid4().hex[:12]
-    options = dict(start=start, end=end, tz=tz, format=format, on_row_limit=on_row_limit, fresh=fresh)
+    options = dict(start=start, end=end, tz=tz, format=format, on_row_limit=on_row_limit, fresh=fresh,
+                   progress=progress)
     with account(err) as (client, emulated):
         ledger = None if emulated else Ledger()  # the emulator's jobs end with this process
         if ledger is not None:
@@ -83,8 +87,9 @@ def _to_file(report: str, target: Path, client: Any, ledger: Any, options: dict[
     df = read_report(report, client=client, ledger=ledger or False, **options)
     write_frame(df, target)
     meta = df.attrs["explore"]
-    return len(df), (f"{len(df):,} rows from {len(meta['windows'])} windows written to {target}"
-                     + (" (some windows hit the 1,000,000-row limit)" if meta["truncated"] else ""))
+    return len(df), (f"{plural(len(df), 'row')} from {plural(len(meta['windows']), 'window')} written to {target}"
+                     + (f" ({plural(sum(bool(w.get('truncated')) for w in meta['windows']), 'window')} hit the "
+                        "row limit: rows are missing; --on-row-limit split fetches them)" if meta["truncated"] else ""))
 
 
 def _to_folder(report: str, target: Path, client: Any, ledger: Any, options: dict[str, Any]) -> tuple[int, str]:
@@ -92,9 +97,9 @@ def _to_folder(report: str, target: Path, client: Any, ledger: Any, options: dic
 
     summary = write_parquet(report, path=target, client=client, ledger=ledger or False, **options)
     return summary["rows"], (
-        f"{summary['rows']:,} rows in {summary['files']} day files under {target}{os.sep} "
-        f"({len(summary['written'])} written now, {summary['skipped']} of {summary['windows']} "
-        "windows already complete)")
+        f"{plural(summary['rows'], 'row')} in {plural(summary['files'], 'day file')} under {target}{os.sep} "
+        f"({len(summary['written'])} written now, {summary['skipped']} of {plural(summary['windows'], 'window')} "
+        "already complete)")
 
 
 def write_frame(df: Any, target: Path) -> None:
@@ -105,28 +110,13 @@ def write_frame(df: Any, target: Path) -> None:
         write_atomically(target, lambda path: df.to_csv(path, index=False))
 
 
-def jobs(out: TextIO | None = None, limit: int = 50) -> int:
-    """List the ledger's jobs, newest first."""
-    from explore_pandas.pulls.ledger import Ledger
+def resume(err: TextIO | None = None, progress: bool | str = "auto") -> int:
+    """Finish every command-line pull that did not finish, re-attaching to its recorded jobs.
 
-    out = out or sys.stdout
-    ledger = Ledger()
-    entries = ledger.entries()
-    if not entries:
-        print(f"No jobs recorded in {ledger.directory}.", file=out)
-        return 0
-    print(f"{len(entries)} job(s) recorded in {ledger.directory} (newest first):", file=out)
-    print(f"{'created (UTC)':<20} {'report':<14} {'window':<35} {'zone':<18} {'format':<9} {'status':<10} {'rows':>9}  job id", file=out)
-    for entry in entries[:limit]:
-        window = f"{entry.start[:16]} .. {entry.end[:16]}"
-        rows = "" if entry.rows is None else f"{entry.rows:,}"
-        print(f"{entry.created_at[:19]:<20} {entry.report:<14} {window:<35} {entry.timezone:<18} "
-              f"{entry.format:<9} {entry.status:<10} {rows:>9}  {entry.job_id}", file=out)
-    return 0
-
-
-def resume(err: TextIO | None = None) -> int:
-    """Finish every command-line pull that did not finish, re-attaching to its recorded jobs."""
+    Each pull checks its output before its jobs; a pull that fails is said in
+    one line and the others still run. Returns 1 if any failed (it stays
+    recorded as unfinished, for the next ``resume``), else 0.
+    """
     from explore_pandas.pulls.ledger import Ledger
 
     err = err or sys.stderr
@@ -134,15 +124,21 @@ def resume(err: TextIO | None = None) -> int:
     if not unfinished:
         print("Nothing to resume: every recorded pull finished.", file=err)
         return 0
+    failed = 0
     for spec in unfinished:
-        print(f"Resuming {spec['report']} {spec['start']} .. {spec['end']} ({spec['tz']}) -> {spec['output']}", file=err)
-        pull(spec["report"], start=spec["start"], end=spec["end"], tz=spec["tz"], format=spec["format"],
-             output=spec["output"], on_row_limit=spec.get("on_row_limit", "warn"), err=err, pull_id=spec["id"])
+        what = f"{spec.get('report')} {spec.get('start')} .. {spec.get('end')} ({spec.get('tz')}) -> {spec.get('output')}"
+        print(f"Resuming {what}", file=err, flush=True)
+        try:
+            pull(spec["report"], start=spec["start"], end=spec["end"], tz=spec["tz"], format=spec["format"],
+                 output=spec["output"], on_row_limit=spec.get("on_row_limit", "warn"), err=err,
+                 pull_id=spec["id"], progress=progress)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as error:  # noqa: BLE001  (one pull's failure, said in one line; the others go on)
+            failed += 1
+            print(explain(error).replace(f"{PROG}: ", f"{PROG}: resume {what}: ", 1), file=err, flush=True)
+    if failed:
+        print(f"{PROG}: {failed} of {plural(len(unfinished), 'interrupted pull')} failed (said above); "
+              f"fix what they say and run `{PROG} resume` again.", file=err)
+        return EXIT_FAILED
     return 0
-
-
-def explain(error: ExploreError) -> str:
-    """One line for the terminal; configuration errors already name the variable."""
-    kind = "configuration" if isinstance(error, ConfigurationError) else type(error).__name__
-    return f"explore-pandas: {kind}: {error}"
-

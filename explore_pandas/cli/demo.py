@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
-from zoneinfo import ZoneInfo
+
+from explore_pandas.cli.commands import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,25 +20,30 @@ DEMO_DAYS = 92  # three windows of at most 31 days
 
 
 def run_demo(*, tz: str = "Europe/Lisbon", days: int = DEMO_DAYS, seed: int = 0,
-             out: TextIO = sys.stdout, progress: bool = True) -> int:
+             out: TextIO | None = None, progress: bool | str = "auto") -> int:
     """Pull ``days`` of calls ending at today's local midnight from the emulator and describe them."""
     from explore_pandas.api.client import Client
+    from explore_pandas.api.validation import check_timezone
+    from explore_pandas.cli.errors import check_days
     from explore_pandas.emulator import Emulator
     from explore_pandas.engines.read import read_report
 
-    zone = ZoneInfo(tz)
+    out = out or sys.stdout
+    zone = check_timezone(tz)
+    check_days(days)
     end = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     start = (end - timedelta(days=days)).replace(tzinfo=None)
     with Emulator(seed=seed, progression={"seconds": 2}) as emu, Client(**emu.credentials) as client:
         print(f"Explore API emulator at {emu.base_url} (offline, synthetic data, no account needed)", file=out)
-        print(f"Pulling calls from {start:%Y-%m-%d} to {end:%Y-%m-%d} ({days} days) in {tz}\n", file=out, flush=True)
+        print(f"Pulling calls from {start:%Y-%m-%d} to {end:%Y-%m-%d} ({plural(days, 'day')}) in {tz}\n",
+              file=out, flush=True)
         df = read_report("calls", start=start, end=end.replace(tzinfo=None), tz=tz, client=client,
                          progress=progress, ledger=False)  # the emulator's jobs end with it
         meta = df.attrs["explore"]
         print(describe(df, meta), file=out)
         stats = emu.stats()
-        print(f"\nThe emulator saw {stats['jobs_created']} jobs, at most {stats['max_running']} running at once "
-              f"(the account quota is 15), and {stats['requests'].get('storage', 0)} downloads, "
+        print(f"\nThe emulator saw {plural(stats['jobs_created'], 'job')}, at most {stats['max_running']} "
+              f"running at once (the account quota is 15), and {plural(stats['requests'].get('storage', 0), 'download')}, "
               f"{stats['storage_requests_with_authorization']} of them carrying a bearer token.", file=out)
     return 0
 
@@ -45,7 +51,7 @@ def run_demo(*, tz: str = "Europe/Lisbon", days: int = DEMO_DAYS, seed: int = 0,
 def describe(df: pd.DataFrame, meta: dict[str, Any]) -> str:
     """The demo's report of a pulled frame."""
     lines = [
-        f"{len(df):,} rows from {len(meta['windows'])} windows ({len(meta['jobs'])} jobs), "
+        f"{plural(len(df), 'row')} from {plural(len(meta['windows']), 'window')} ({plural(len(meta['jobs']), 'job')}), "
         f"truncated: {'yes' if meta['truncated'] else 'no'}",
     ]
     for window in meta["windows"]:
@@ -56,7 +62,9 @@ def describe(df: pd.DataFrame, meta: dict[str, Any]) -> str:
     for column in shown:
         lines.append(f"  {column:<28} {kinds[column]}")
     lines.append(f"  ... and {len(df.columns) - len(shown)} more")
-    lines.append("\nLast 7 days, local time:\n" + daily_summary(df).tail(7).to_string())
+    summary = daily_summary(df).tail(7)
+    heading = "Last day" if len(summary) == 1 else f"Last {len(summary)} days"
+    lines.append(f"\n{heading}, local time:\n" + summary.to_string())
     return "\n".join(lines)
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
+import warnings
 from typing import Any, Sequence
+
+from explore_pandas.cli.errors import PROG, Parser, check_days, check_port, one_line, print_error
 
 EPILOG = """examples:
   explore-pandas demo                      pull 92 days of calls from the embedded emulator
@@ -16,15 +20,48 @@ EPILOG = """examples:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="explore-pandas",
+    """Run one command; every error is one line on stderr (a traceback only with ``--debug``).
+
+    Exit codes: 0 done, 1 a run that failed, 2 a usage mistake (found before any
+    job), 130 interrupted, 141 the reader of the output went away (``| head``).
+    """
+    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in words
+    try:
+        args = parser.parse_args(words)
+        with warnings.catch_warnings():  # restores the warning display when done (main may run in-process)
+            warnings.showwarning = _show_warning
+            code = _dispatch(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at exit
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141  # as tools killed by SIGPIPE report it: 128 + 13
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if debug:
+            raise
+        return print_error(error)
+
+
+def build_parser() -> Parser:
+    """The ``explore-pandas`` parser and its subcommands."""
+    common = Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the Python traceback of an error")
+    parser = Parser(
+        prog=PROG, parents=[common],
         description="Talkdesk Explore API reports in pandas, and an offline emulator of the API.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
     emulator = commands.add_parser(
-        "emulator", help="serve the offline Explore API emulator",
+        "emulator", help="serve the offline Explore API emulator", parents=[common],
         description="Serve the Explore API emulator on loopback: synthetic, seeded data, no account needed.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -35,31 +72,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     emulator.add_argument("--client-secret", help="fix the demo client's secret (random by default)")
     emulator.add_argument("--tour", action="store_true", help="walk one report job through the API and exit")
     demo = commands.add_parser(
-        "demo", help="pull a multi-window report from the embedded emulator and describe it",
+        "demo", help="pull a multi-window report from the embedded emulator and describe it", parents=[common],
         description="Start the emulator, pull 92 days of calls (3 windows) and show rows, "
                     "windows, jobs, dtypes with time zones and a daily summary.",
     )
     demo.add_argument("--tz", default="Europe/Lisbon", help="IANA time zone (default Europe/Lisbon)")
-    demo.add_argument("--days", type=int, default=92, help="days to pull (default 92)")
-    _add_pull(commands)
-    commands.add_parser("jobs", help="list the jobs recorded in the local job ledger",
-                        description="List the report jobs recorded in the ledger ($EXPLORE_CACHE_DIR).")
-    commands.add_parser("resume", help="finish command-line pulls that were interrupted",
-                        description="Re-run every interrupted `pull`, re-attaching to its recorded jobs.")
-    args = parser.parse_args(argv)
-    return _dispatch(args)
+    demo.add_argument("--days", type=int, default=92, help="days to pull, at least 1 (default 92)")
+    _add_quiet(demo)
+    _add_pull(commands, common)
+    jobs = commands.add_parser("jobs", help="list the jobs recorded in the local job ledger", parents=[common],
+                               description="List the report jobs recorded in the ledger ($EXPLORE_CACHE_DIR), "
+                                           "newest first, with the API host each belongs to.")
+    jobs.add_argument("--prune", action="store_true",
+                      help="remove entries whose API host is gone (an emulator that stopped) or whose "
+                           "files have expired (30 days)")
+    resume = commands.add_parser("resume", help="finish command-line pulls that were interrupted", parents=[common],
+                                 description="Re-run every interrupted `pull`, re-attaching to its recorded jobs. "
+                                             "Each pull's output is checked before its jobs; one failing pull "
+                                             "does not stop the others, and the exit code is 1 if any failed.")
+    _add_quiet(resume)
+    return parser
 
 
-def _add_pull(commands: Any) -> None:
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bar (there is none anyway when stderr is not a terminal)")
+
+
+def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
     pull = commands.add_parser(
-        "pull", help="pull a report into a .csv or .parquet file",
+        "pull", help="pull a report into a .csv or .parquet file", parents=[common],
         description="Pull a report of any length into one file. Credentials come from EXPLORE_ACCOUNT, "
                     "EXPLORE_REGION, EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET (or EXPLORE_BASE_URL and "
-                    "EXPLORE_TOKEN_URL); with none set it uses the embedded emulator and says so.",
+                    "EXPLORE_TOKEN_URL); with none set it uses the embedded emulator and says so. "
+                    "Every argument and the output are checked before the first job.",
         epilog="""examples:
   explore-pandas pull calls --start 2026-08-01 --end 2026-11-01 --tz Europe/Lisbon -o calls.parquet
   explore-pandas pull "User Status" --start 2026-10-01 --end 2026-10-08 -o status.csv --format json_bulk
-  explore-pandas pull calls --start 2025-11-01 --end 2026-11-01 --tz Europe/Lisbon -o calls/
+  explore-pandas pull calls --start 2025-11-01 --end 2026-11-01 --tz Europe/Lisbon -o calls/ -q
 """, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     pull.add_argument("report", help="report slug or display name, e.g. calls, contacts, 'User Status'")
@@ -74,33 +124,52 @@ def _add_pull(commands: Any) -> None:
     pull.add_argument("--on-row-limit", default="warn", choices=("warn", "split", "raise"),
                       help="when a window reaches 1,000,000 rows (default warn)")
     pull.add_argument("--fresh", action="store_true", help="create new jobs even where recorded ones can serve")
+    _add_quiet(pull)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     from explore_pandas.cli import commands
-    from explore_pandas.exceptions import ExploreError
 
-    try:
-        if args.command == "demo":
-            from explore_pandas.cli.demo import run_demo
+    progress: bool | str = False if getattr(args, "quiet", False) else "auto"
+    if args.command == "demo":
+        from explore_pandas.api.validation import check_timezone
+        from explore_pandas.cli.demo import run_demo
 
-            return run_demo(tz=args.tz, days=args.days)
-        if args.command == "pull":
-            return commands.pull(args.report, start=args.start, end=args.end, tz=args.tz, format=args.format,
-                                 output=args.output, on_row_limit=args.on_row_limit, fresh=args.fresh)
-        if args.command == "jobs":
-            return commands.jobs()
-        if args.command == "resume":
-            return commands.resume()
-    except ExploreError as error:
-        print(commands.explain(error), file=sys.stderr)
-        return 2
+        check_timezone(args.tz)  # the same messages as pull's, before the emulator starts
+        check_days(args.days)
+        return run_demo(tz=args.tz, days=args.days, progress=progress)
+    if args.command == "pull":
+        return commands.pull(args.report, start=args.start, end=args.end, tz=args.tz, format=args.format,
+                             output=args.output, on_row_limit=args.on_row_limit, fresh=args.fresh,
+                             progress=progress)
+    if args.command == "jobs":
+        from explore_pandas.cli.jobs import list_jobs, prune_jobs
+
+        return prune_jobs() if args.prune else list_jobs()
+    if args.command == "resume":
+        return commands.resume(progress=progress)
     return _emulator(args)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """A warning in one line, like the errors: ``explore-pandas: RowLimitWarning: ...``."""
+    print(one_line(f"{PROG}: {category.__name__}: {message}"), file=file or sys.stderr)
+
+
+def _quiet_stdout() -> None:
+    """After ``| head`` closed the pipe: what is left goes to /dev/null, so that the exit is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _emulator(args: argparse.Namespace) -> int:
     from explore_pandas.emulator import Emulator
 
+    check_port(args.port)
     port = 0 if args.tour else args.port
     emu = Emulator(host=args.host, port=port, seed=args.seed, tls=args.tls, client_secret=args.client_secret)
     try:

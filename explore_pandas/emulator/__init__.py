@@ -21,13 +21,15 @@ import shutil
 import tempfile
 import threading
 import weakref
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypedDict
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from explore_pandas import served
 from explore_pandas.emulator import data
 from explore_pandas.emulator.clock import Clock
 from explore_pandas.emulator.faults import Fault
@@ -37,7 +39,6 @@ from explore_pandas.emulator.state import State
 from explore_pandas.emulator.tokens import DEFAULT_SCOPES
 
 __all__ = ["Clock", "Emulator", "Options"]
-
 
 class _Credentials(TypedDict):
     """The keys of ``Emulator.credentials``: keyword arguments of ``Client`` and ``connect()``."""
@@ -97,6 +98,7 @@ class Emulator:
     ) -> None:
         options = Options().replace(account_timezone=account_timezone, **settings)
         files = tempfile.mkdtemp(prefix="explore-emulator-")
+        self._files_dir = Path(files)
         # Deleted by close(), or when the emulator is garbage-collected after a plain stop().
         self._remove_files = weakref.finalize(self, shutil.rmtree, files, ignore_errors=True)
         self.clock = Clock(now)
@@ -138,11 +140,14 @@ class Emulator:
         storage_port = self._servers[1][0].server_address[1]
         self.state.base_url = f"{scheme}://{host}:{api_port}"
         self.state.storage_url = f"{scheme}://{host}:{storage_port}"
+        served.register(self.state.base_url, self.ledger_directory)  # its jobs end with it: not in the user's ledger
         return self
 
     def stop(self) -> None:
         """Stop serving; jobs and files stay, and ``start()`` serves them again (on new ports
         unless a port was given)."""
+        if self._servers:
+            served.unregister(self.state.base_url)
         for server, thread in self._servers:
             server.shutdown()
             server.server_close()
@@ -154,6 +159,8 @@ class Emulator:
         self.stop()
         self.state.jobs.close()
         self._remove_files()
+        if hasattr(self, "_remove_ledger"):
+            self._remove_ledger()
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -192,6 +199,19 @@ class Emulator:
             "client_id": self.client_id,
             "client_secret": self.client_secret,
         }
+
+    @property
+    def ledger_directory(self) -> Path:
+        """A folder for the client's job ledger of this emulator's jobs; deleted with the emulator.
+
+        A pull in this process records its jobs here rather than in the user's
+        ledger: they end with the emulator, and re-attaching works while it runs.
+        """
+        folder = self._files_dir.parent / f"{self._files_dir.name}-ledger"
+        if not hasattr(self, "_remove_ledger"):
+            folder.mkdir(mode=0o700, exist_ok=True)
+            self._remove_ledger = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+        return folder
 
     @property
     def ca_file(self) -> str | None:
@@ -243,16 +263,64 @@ class Emulator:
         """Counters: jobs created, running, most ever running at once, requests, faults fired."""
         return self.state.stats()
 
-    def count_rows(self, report: str, start: datetime, end: datetime) -> int:
-        """Rows the emulator holds for ``report`` over [start, end) (aware datetimes)."""
-        return data.count_rows(report, start, end, seed=self.seed, rate=self.options.rates.get(report),
+    def count_rows(self, report: str, start: TimeLike, end: TimeLike, *, tz: str | None = None) -> int:
+        """Rows the emulator holds for ``report`` over [start, end); the bounds as :meth:`truth` takes them."""
+        begin, finish = instants(start, end, tz)
+        return data.count_rows(report, begin, finish, seed=self.seed, rate=self.options.rates.get(report),
                                account_timezone=self.options.account_timezone)
 
-    def truth(self, report: str, start: datetime, end: datetime) -> pd.DataFrame:
-        """The typed rows for ``report`` over [start, end), in time order: what files hold."""
-        return data.generate(report, start, end, seed=self.seed, rate=self.options.rates.get(report),
+    def truth(self, report: str, start: TimeLike, end: TimeLike, *, tz: str | None = None) -> pd.DataFrame:
+        """The typed rows for ``report`` over [start, end), in time order: what files hold.
+
+        ``start`` and ``end`` are what ``read_report`` takes: ISO strings, dates,
+        datetimes or pandas Timestamps; naive values (and dates, at local
+        midnight) are wall times in ``tz``, which defaults to the zone of two
+        aware bounds, else UTC. Datetime columns are in UTC, as files hold them.
+
+        >>> with Emulator() as emu:                                      # doctest: +SKIP
+        ...     emu.truth("calls", "2026-11-01", "2026-11-02", tz="Europe/Lisbon")
+        """
+        begin, finish = instants(start, end, tz)
+        return data.generate(report, begin, finish, seed=self.seed, rate=self.options.rates.get(report),
                              layout=self.options.layouts.get(report),
                              account_timezone=self.options.account_timezone)
+
+
+TimeLike = str | date | datetime  # a pandas.Timestamp is a datetime
+
+
+def instants(start: TimeLike, end: TimeLike, tz: str | None = None) -> tuple[datetime, datetime]:
+    """Aware ``(start, end)`` from the time inputs ``read_report`` takes (see :meth:`Emulator.truth`)."""
+    if tz is None:
+        zones = {getattr(v.tzinfo, "key", None) for v in (start, end) if isinstance(v, datetime) and v.tzinfo}
+        found = zones.pop() if len(zones) == 1 else None
+        tz = found if isinstance(found, str) else "UTC"
+    zone = ZoneInfo(tz)
+    return _instant(start, zone, "start"), _instant(end, zone, "end")
+
+
+def _instant(value: TimeLike, zone: ZoneInfo, name: str) -> datetime:
+    moment: date
+    if isinstance(value, str):
+        text = value.strip()
+        text = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text  # Python 3.10 reads no "Z"
+        try:
+            moment = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{name}={value!r}: use an ISO 8601 date or date-time such as '2026-11-01' "
+                             "or '2026-11-01T09:30:00'") from None
+    elif isinstance(value, date):
+        moment = value
+    else:
+        raise TypeError(f"{name}={value!r}: pass a str, date, datetime or pandas.Timestamp")
+    if isinstance(moment, datetime):
+        if isinstance(moment, pd.Timestamp):
+            moment = moment.to_pydatetime(warn=False)
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            return moment.replace(tzinfo=zone)
+        return moment
+    # a day: local midnight (the first instant of the day, also across a DST jump)
+    return datetime.combine(moment, time(0), tzinfo=zone).astimezone(timezone.utc).astimezone(zone)
 
 
 def _bundled_cert() -> tuple[str, str]:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from explore_pandas.emulator import data
 from explore_pandas.emulator.clock import Clock
 from explore_pandas.emulator.errors import ApiFailure
-from explore_pandas.emulator.options import STAGES, Options, progression_of
+from explore_pandas.emulator.options import API_ROW_LIMIT, STAGES, Options, progression_of
 from explore_pandas.emulator.rules import CreateRequest
 
 logger = logging.getLogger(__name__)
@@ -120,6 +120,8 @@ class JobStore:
                             account_timezone=options.account_timezone)
             if data_end > request.start else 0
         )
+        if matching > options.row_limit and options.on_row_limit == "auto":
+            check_cut_is_seen(options, request.format, matching)
         fail_stage = options.fail_at
         if fail_stage is None and matching > options.row_limit and options.on_row_limit == "fail":
             fail_stage = "processing"  # the result is computed, found too big, and refused
@@ -296,3 +298,24 @@ def _quota_exceeded(options: Options) -> ApiFailure:
 def _remove(path: Path | None) -> None:
     if path is not None:
         path.unlink(missing_ok=True)
+
+
+def check_cut_is_seen(options: Options, format: str, matching: int) -> None:
+    """Refuse (400) a file cut below the API's 1,000,000 rows where no client could tell.
+
+    A client knows a file is full by its 1,000,000 rows or by a json ``total``
+    above the rows; a smaller ``row_limit`` in csv or json_bulk (or json with
+    ``total="rows"``) would look complete. ``on_row_limit="truncate"`` cuts anyway.
+    """
+    if options.row_limit >= API_ROW_LIMIT or (format == "json" and options.total == "matching"):
+        return
+    raise ApiFailure(
+        400, "row_limit_unseen",
+        f"the emulator's row_limit={options.row_limit:,} would cut this {format} file at {options.row_limit:,} "
+        f"of {matching:,} rows, and it would look complete: clients detect the API's limit of "
+        f"{API_ROW_LIMIT:,} rows, or a json total above the rows. Ask for format='json' with the emulator's "
+        "total='matching' to see the cut, or set on_row_limit='truncate' (cut silently, as the raw API "
+        "would) or 'fail' (the job fails)",
+        message="Row limit of the emulator not visible in this format",
+        fields=[{"name": "format", "description": f"the emulator's row_limit={options.row_limit} is unseen in {format}"}],
+    )

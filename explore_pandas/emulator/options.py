@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from explore_pandas.emulator.layouts import LAYOUTS, spec_for
 
 STAGES = ("created", "processing", "uploading")
+#: The real API's rows per report file: what clients detect a full file by.
+API_ROW_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,12 @@ class Options:
     location: str = "relative"
     #: job bodies: "enveloped" ({"job": ..., "_links": ...}, what real clients read) or "flat"
     envelope: str = "enveloped"
-    row_limit: int = 1_000_000
-    #: past the row limit: "truncate" (the file holds the first rows, job done) or "fail"
-    on_row_limit: str = "truncate"
+    row_limit: int = API_ROW_LIMIT
+    #: past the row limit: "auto" (the default) truncates where a client can tell, at the API's own
+    #: 1,000,000 rows or in json with total="matching", and refuses the create (400) where the cut
+    #: would be silent: a smaller row_limit with csv, json_bulk or json total="rows". "truncate"
+    #: always cuts (the file holds the first rows, job done), seen or not; "fail" fails the job.
+    on_row_limit: str = "auto"
     #: simultaneous jobs (created + processing + uploading) per account
     quota: int = 15
     #: seconds sent as ``Retry-After`` with a quota 429 (None: no header, as documented)
@@ -77,7 +82,7 @@ class Options:
         _one_of("files_redirect_status", self.files_redirect_status, (302, 303))
         _one_of("location", self.location, ("relative", "absolute"))
         _one_of("envelope", self.envelope, ("enveloped", "flat"))
-        _one_of("on_row_limit", self.on_row_limit, ("truncate", "fail"))
+        _one_of("on_row_limit", self.on_row_limit, ("auto", "truncate", "fail"))
         _one_of("render_tz", self.render_tz, ("utc", "job"))
         _one_of("total", self.total, ("rows", "matching"))
         for name in ("row_limit", "quota", "token_ttl"):

@@ -31,13 +31,13 @@ def read_report(
     *,
     start: validation.TimeLike,
     end: validation.TimeLike,
-    tz: str = "UTC",
+    tz: str | None = None,
     format: str = "csv",
     name: str | None = None,
     client: Client | None = None,
     on_row_limit: str | None = None,
     max_concurrency: int | None = None,
-    progress: bool = True,
+    progress: bool | str = "auto",
     poll: PollPolicy = DEFAULT_POLL_POLICY,
     fresh: bool = False,
     ledger: Any = None,
@@ -54,8 +54,10 @@ def read_report(
     start, end : str, date, datetime or pandas.Timestamp
         The range, ``end`` exclusive. Naive values are wall times in ``tz``; a
         date is local midnight. Any length: it is split into <= 31-day windows.
-    tz : str
-        IANA time zone of the request; every datetime column is in it.
+    tz : str, optional
+        IANA time zone of the request; every datetime column is in it. Left out
+        (or None): the zone of ``start`` and ``end`` when both are aware in one
+        zone (bounds in two zones ask for ``tz``), else UTC.
     format : {"csv", "json", "json_bulk"}
         The file format asked of the API (the DataFrame is the same).
     name : str, optional
@@ -72,8 +74,10 @@ def read_report(
     max_concurrency : int, optional
         Most jobs at once (at most 15, the account quota; 15 by default). The
         limit halves on a 429, since other tools share the quota, and creeps back.
-    progress : bool
+    progress : bool or "auto"
         Show a progress bar (tqdm: a widget in notebooks, text in terminals).
+        ``"auto"`` (the default) shows one in a terminal or a notebook, and
+        none when stderr is not a terminal (cron, CI logs).
     poll : PollPolicy
         Poll intervals and the per-job timeout.
     fresh : bool

@@ -63,7 +63,7 @@ class Pull:
         on_row_limit: str | None = None,
         max_concurrency: int | None = None,
         poll: PollPolicy = DEFAULT_POLL_POLICY,
-        progress: bool = True,
+        progress: bool | str = "auto",
         listener: Listener | None = None,
         ledger: Ledger | bool | None = None,
         fresh: bool = False,

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from explore_pandas.reports import ReportType
 
-__all__ = ["NAME", "ExploreAccessor", "NotFromExploreError"]
+__all__ = ["NAME", "ExploreAccessor", "NotFromExploreError", "describe_provenance"]
 
 NAME = "explore"
 _NOT_FROM_EXPLORE = (
@@ -50,6 +50,15 @@ class ExploreAccessor:
 
     def __init__(self, pandas_obj: pd.DataFrame) -> None:
         self._obj = pandas_obj
+
+    def __repr__(self) -> str:
+        """The provenance in a few lines: what was asked, how it was fetched, whether rows are missing."""
+        try:
+            meta = self._provenance()
+        except NotFromExploreError:
+            return ("<explore accessor: this DataFrame did not come from explore_pandas "
+                    "(df.attrs has no 'explore' provenance); pd.DataFrame.explore.read(...) makes one>")
+        return describe_provenance(meta)
 
     # -- creating frames ---------------------------------------------------------------------
 
@@ -197,6 +206,25 @@ class ExploreAccessor:
         if not isinstance(meta, dict) or not {"report", "timezone", "start", "end", "windows"} <= meta.keys():
             raise NotFromExploreError(_NOT_FROM_EXPLORE)
         return copy.deepcopy(meta)
+
+
+def describe_provenance(meta: dict[str, Any]) -> str:
+    """``repr(df.explore)``: the request, its windows and jobs, rows, and whether any window was cut."""
+    from explore_pandas.pulls.runner import bound_label
+
+    def count(n: int, word: str) -> str:
+        return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+    start, end = (datetime.fromisoformat(meta[key]) for key in ("start", "end"))
+    rows = meta.get("rows")
+    truncated = ("yes: some window reached the row limit, rows are missing" if meta.get("truncated") else "no")
+    return "\n".join([
+        (f"explore: {meta['report']} {bound_label(start)} .. {bound_label(end)} {meta['timezone']} "
+         f"(end exclusive), format {meta.get('format', '?')}"),
+        (f"  {count(len(meta.get('windows', [])), 'window')}, {count(len(meta.get('jobs', [])), 'job')}, "
+         + ("rows unknown" if rows is None else count(int(rows), "row")) + f", truncated: {truncated}"),
+        "  df.explore.jobs (per job), .refresh() (new jobs), .extend(end=...) (what follows)",
+    ])
 
 
 def _request_options(meta: dict[str, Any]) -> dict[str, Any]:

@@ -185,7 +185,12 @@ def status_text(states: list[WindowState]) -> str:
     """``running: 1 of 3 windows parsed, 12,345 rows``."""
     parsed = [s for s in states if s.status == "parsed"]
     rows = sum(s.rows or 0 for s in parsed)
-    return f"running: {len(parsed)} of {len(states)} windows parsed, {rows:,} rows"
+    return f"running: {len(parsed)} of {count(len(states), 'window')} parsed, {count(rows, 'row')}"
+
+
+def count(n: int, word: str) -> str:
+    """``1 window``, ``3 windows``, ``12,345 rows``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def dtype_text(dtype: Any) -> str:
@@ -196,7 +201,7 @@ def dtype_text(dtype: Any) -> str:
 def preview_html(df: pd.DataFrame, rows: int = 5) -> str:
     """Shape, dtypes (with their time zones) and the first rows, as HTML."""
     meta = df.attrs.get("explore") or {}
-    facts = [f"<b>{len(df):,} rows × {len(df.columns)} columns</b>"]
+    facts = [f"<b>{count(len(df), 'row')} × {count(len(df.columns), 'column')}</b>"]
     if meta:
         jobs = len(meta.get("jobs") or [])
         facts.append(f"{html.escape(str(meta.get('report')))}, {jobs} job{'s' if jobs != 1 else ''}, "

@@ -35,6 +35,7 @@ from explore_pandas.notebook.formview import (
     ROW_LIMIT_CHOICES,
     TICK,
     check_inputs,
+    count,
     error_html,
     jobs_table,
     local_zone,
@@ -284,8 +285,8 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
                     assert frame is not None
                     self.preview.value = preview_html(frame)
                     jobs = len(frame.attrs["explore"]["jobs"])
-                    self.status.value = (f"<b>done</b> in {seconds:.1f} s: {len(frame):,} rows from "
-                                         f"{jobs} job{'s' if jobs != 1 else ''}")
+                    self.status.value = (f"<b>done</b> in {seconds:.1f} s: {count(len(frame), 'row')} from "
+                                         f"{count(jobs, 'job')}")
                 self.running = False
                 # not validate(): it records warnings, which is not thread-safe; the fields
                 # were valid at Run and their later edits were checked in the kernel's thread

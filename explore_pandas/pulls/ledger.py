@@ -149,6 +149,10 @@ class Ledger:
         self.record(entry)
         return entry
 
+    def forget(self, key: str) -> None:
+        """Remove one job's record (``explore-pandas jobs --prune``)."""
+        (self._jobs / f"{key}.json").unlink(missing_ok=True)
+
     def entries(self) -> list[Entry]:
         """Every recorded job, newest first (malformed records skipped, with a warning)."""
         found = [self._entry(path, self._read(path)) for path in sorted(self._jobs.glob("*.json"))]

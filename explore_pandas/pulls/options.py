@@ -17,9 +17,10 @@ from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT, QuotaWait
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.frames.parsing import ENCODING_ERRORS
 from explore_pandas.pulls.ledger import Ledger
+from explore_pandas.served import ledger_folder
 from explore_pandas.spec import ACCOUNT_QUOTA
 
-__all__ = ["ENGINES", "ON_ROW_LIMIT", "PullOptions", "check_concurrency"]
+__all__ = ["ENGINES", "ON_ROW_LIMIT", "PullOptions", "check_concurrency", "check_progress"]
 
 ON_ROW_LIMIT = ("warn", "split", "raise")
 #: engine -> (its on_row_limit default, the choices it accepts)
@@ -40,8 +41,9 @@ class PullOptions:
         Jobs at once, 1..15 (the account's quota).
     poll : PollPolicy
         Poll intervals and the per-job timeout.
-    progress : bool
-        Show a progress bar.
+    progress : bool or "auto"
+        Show a progress bar: True, False, or "auto" (the default: on in a
+        terminal and in a notebook, off when stderr goes to a log).
     ledger : Ledger or None
         Where jobs are recorded; None records nothing.
     fresh : bool
@@ -56,7 +58,7 @@ class PullOptions:
     on_row_limit: str = "warn"
     max_concurrency: int = ACCOUNT_QUOTA
     poll: PollPolicy = DEFAULT_POLL_POLICY
-    progress: bool = True
+    progress: bool | str = "auto"
     ledger: Ledger | None = None
     fresh: bool = False
     quota_wait: QuotaWait = DEFAULT_QUOTA_WAIT
@@ -71,7 +73,7 @@ class PullOptions:
         on_row_limit: str | None = None,
         max_concurrency: int | None = None,
         poll: PollPolicy = DEFAULT_POLL_POLICY,
-        progress: bool = True,
+        progress: bool | str = "auto",
         ledger: Ledger | bool | None = None,
         fresh: bool = False,
         quota_timeout: float | None = DEFAULT_QUOTA_WAIT.timeout,
@@ -83,36 +85,39 @@ class PullOptions:
         ------
         ValidationError
             For an unknown ``engine``, an ``on_row_limit`` the engine does not
-            take, a ``max_concurrency`` outside 1..15, a ``quota_timeout`` that is
-            not a positive number of seconds or None, or an unknown ``encoding_errors``.
+            take, a ``max_concurrency`` outside 1..15, a ``progress`` other than True,
+            False or "auto", a ``quota_timeout`` that is not a positive number of
+            seconds or None, or an unknown ``encoding_errors``.
         """
         checked = check_on_row_limit(on_row_limit, engine)
+        check_progress(progress)
         at_once = check_concurrency(max_concurrency)
-        check_types(client=client, poll=poll, progress=progress, fresh=fresh, ledger=ledger)
+        check_types(client=client, poll=poll, fresh=fresh, ledger=ledger)
         quota_wait = replace(DEFAULT_QUOTA_WAIT, timeout=check_quota_timeout(quota_timeout))
         if encoding_errors not in ENCODING_ERRORS:
             raise ValidationError(
                 f"encoding_errors={encoding_errors!r}: use 'strict' (a file that is not UTF-8 is an error), "
                 "'replace' or 'ignore', as in pandas.read_csv.",
                 fields=[{"name": "encoding_errors", "description": "must be strict, replace or ignore"}])
-        return cls(  # the client last: connecting from EXPLORE_* is the one default that may fail
-            client=client if client is not None else get_client(), on_row_limit=checked,
-            max_concurrency=at_once, poll=poll, progress=progress, ledger=resolve_ledger(ledger),
-            fresh=fresh, quota_wait=quota_wait, encoding_errors=encoding_errors,
+        # the client last: connecting from EXPLORE_* is the one default that may fail
+        account = client if client is not None else get_client()
+        return cls(
+            client=account, on_row_limit=checked, max_concurrency=at_once, poll=poll, progress=progress,
+            ledger=resolve_ledger(ledger, account), fresh=fresh, quota_wait=quota_wait,
+            encoding_errors=encoding_errors,
         )
 
 
-def check_types(*, client: Any, poll: Any, progress: Any, fresh: Any, ledger: Any) -> None:
+def check_types(*, client: Any, poll: Any, fresh: Any, ledger: Any) -> None:
     """The options that are objects or flags: the right kind, or a ValidationError naming it."""
     checks = {
         "client": (client is None or isinstance(client, Client), "a Client (or None: the kernel's default)"),
         "poll": (isinstance(poll, PollPolicy), "a PollPolicy"),
-        "progress": (isinstance(progress, bool), "True or False"),
         "fresh": (isinstance(fresh, bool), "True or False"),
         "ledger": (ledger is None or isinstance(ledger, (bool, Ledger)),
                    "a Ledger, True (the default one) or False (none)"),
     }
-    values = {"client": client, "poll": poll, "progress": progress, "fresh": fresh, "ledger": ledger}
+    values = {"client": client, "poll": poll, "fresh": fresh, "ledger": ledger}
     for name, (good, wanted) in checks.items():
         if not good:
             raise ValidationError(f"{name}={values[name]!r}: use {wanted}.",
@@ -156,6 +161,17 @@ def check_quota_timeout(seconds: float | None) -> float | None:
     return float(seconds)
 
 
+def check_progress(progress: object) -> bool | str:
+    """``progress``: True, False or ``"auto"`` (on in terminals and notebooks)."""
+    if progress is True or progress is False or progress == "auto":
+        return progress
+    raise ValidationError(
+        f"progress={progress!r}: use True, False or 'auto' (the default: a bar in terminals and "
+        "notebooks, none when stderr goes to a log).",
+        fields=[{"name": "progress", "description": "must be True, False or 'auto'"}],
+    )
+
+
 def check_concurrency(max_concurrency: int | None) -> int:
     """Jobs at once: 1..15, the account's quota by default."""
     if max_concurrency is None:
@@ -170,9 +186,19 @@ def check_concurrency(max_concurrency: int | None) -> int:
     return max_concurrency
 
 
-def resolve_ledger(ledger: Any) -> Ledger | None:
-    """``None``/``True``: the default ledger; ``False``: none; a :class:`Ledger`: itself."""
-    found = Ledger() if ledger is None or ledger is True else (ledger or None)
+def resolve_ledger(ledger: Any, client: Client | None = None) -> Ledger | None:
+    """``None``/``True``: the default ledger; ``False``: none; a :class:`Ledger`: itself.
+
+    The default ledger of a client of an emulator serving in this process is a
+    folder deleted with the emulator: its jobs never pile up in the user's. The
+    ledger is checked writable now, before any job: a job recorded nowhere would
+    be orphaned.
+    """
+    if ledger is None or ledger is True:
+        settings = getattr(client, "settings", None)
+        found: Ledger | None = Ledger(ledger_folder(settings.base_url) if settings is not None else None)
+    else:
+        found = ledger or None
     if found is not None:
-        found.check_writable()  # now, before any job: a job recorded nowhere would be orphaned
+        found.check_writable()
     return found

@@ -35,7 +35,7 @@ def plan_pull(
     *,
     start: validation.TimeLike,
     end: validation.TimeLike,
-    tz: str = "UTC",
+    tz: str | None = None,
     format: str = "csv",
     name: str | None = None,
     now: datetime | None = None,
@@ -52,7 +52,7 @@ def plan_pull(
     """
     kind = report_type(report)
     fmt = validation.check_format(format)
-    zone = validation.check_timezone(tz)
+    zone = validation.check_timezone(validation.infer_timezone(tz, start, end))  # tz None: the bounds' zone, or UTC
     if name is not None:
         check_name_prefix(name)
     current = now if now is not None else datetime.now(timezone.utc)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from explore_pandas.pulls.ledger import Ledger
     from explore_pandas.pulls.plan import Plan
 
-__all__ = ["explain_interrupt", "progress_bar", "run_windows"]
+__all__ = ["bound_label", "explain_interrupt", "in_notebook", "progress_bar", "run_windows", "show_progress"]
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +103,43 @@ def explain_interrupt(error: BaseException, running: list[WindowState], report: 
         error.add_note(note)
 
 
-def progress_bar(plan: Plan, enabled: bool) -> Any:
-    """A tqdm bar counting windows (a widget in notebooks, text in terminals)."""
+def progress_bar(plan: Plan, enabled: bool | str) -> Any:
+    """A tqdm bar counting windows (a widget in notebooks, text in terminals).
+
+    ``enabled`` is True, False or ``"auto"``: a bar only where someone watches
+    it, a terminal on stderr or a notebook, never redraws written into a log.
+    """
     from tqdm.auto import tqdm
 
     return tqdm(
-        total=len(plan.windows), disable=not enabled, unit="window",
-        desc=f"{plan.report.slug} {plan.start:%Y-%m-%d}..{plan.end:%Y-%m-%d} {plan.timezone}",
+        total=len(plan.windows), disable=not show_progress(enabled), unit="window",
+        desc=f"{plan.report.slug} {bound_label(plan.start)}..{bound_label(plan.end)} {plan.timezone}",
     )
+
+
+def show_progress(progress: bool | str) -> bool:
+    """``progress`` resolved: ``"auto"`` is on in a terminal (stderr) and in a notebook kernel."""
+    if progress != "auto":
+        return bool(progress)
+    return in_notebook() or _is_terminal(sys.stderr)
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (an IPython shell with a kernel), where tqdm draws a widget."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return getattr(shell, "kernel", None) is not None
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # replaced by an object without it, or closed
+        return False
+
+
+def bound_label(moment: Any) -> str:
+    """A bound as short as it can be said: the date at midnight, else date and time."""
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return f"{moment:%Y-%m-%d}"
+    return f"{moment:%Y-%m-%d %H:%M}" if moment.second == 0 else f"{moment:%Y-%m-%d %H:%M:%S}"

@@ -235,7 +235,7 @@ def test_row_cap_keeps_the_first_rows_in_time_order(api, emu):
     span = window(emu, hours=3, ago=1)
     _, full = _json_job(api, emu, span)
     assert len(full["entries"]) > 50
-    emu.configure(row_limit=50)
+    emu.configure(row_limit=50, on_row_limit="truncate")  # the raw API's cut, even where no client sees it
     job_id, capped = _json_job(api, emu, span)
     assert api.status(job_id).status_code == 303  # done, not failed
     truth = api.truth(job_id)
@@ -248,7 +248,7 @@ def test_row_cap_keeps_the_first_rows_in_time_order(api, emu):
 
 @pytest.mark.parametrize("fmt", ["csv", "json_bulk"])
 def test_row_cap_in_other_formats(api, emu, fmt):
-    emu.configure(row_limit=50, rates=BUSY)
+    emu.configure(row_limit=50, rates=BUSY, on_row_limit="truncate")
     job_id = api.create_id({"format": fmt, "timespan": window(emu, hours=3)})
     text = api.download(job_id).content.decode()
     if fmt == "csv":
@@ -282,4 +282,22 @@ def test_row_cap_fail_knob_spares_small_jobs(api, emu):
 
 def test_default_row_limit_is_one_million(emu):
     assert emu.options.row_limit == 1_000_000
-    assert emu.options.on_row_limit == "truncate"
+    assert emu.options.on_row_limit == "auto"
+
+
+@pytest.mark.parametrize(("fmt", "total"), [("csv", "matching"), ("json_bulk", "matching"), ("json", "rows")])
+def test_a_small_row_limit_no_client_could_see_is_refused_at_create(api, emu, fmt, total):
+    emu.configure(row_limit=50, rates=BUSY, total=total)
+    body = assert_api_error(api.create({"format": fmt, "timespan": window(emu, hours=3)}), 400, field="format")
+    assert f"row_limit=50 would cut this {fmt} file at 50 of" in body["description"]
+    assert "format='json'" in body["description"] and "on_row_limit='truncate'" in body["description"]
+    assert emu.stats()["jobs_created"] == 0
+
+
+def test_a_small_row_limit_is_cut_where_json_total_shows_it_and_spares_small_jobs(api, emu):
+    emu.configure(row_limit=50, rates=BUSY, total="matching")
+    job_id, capped = _json_job(api, emu, window(emu, hours=3))
+    assert len(capped["entries"]) == 50 < capped["total"]
+    emu.configure(row_limit=100_000, total="rows")
+    job_id = api.create_id({"format": "csv", "timespan": window(emu, hours=1)})  # not cut: nothing to see
+    assert api.status(job_id).status_code == 303

@@ -50,7 +50,8 @@ def test_half_the_credentials_stop_with_the_missing_variable(tmp_path: Path, mon
     monkeypatch.setenv("EXPLORE_CLIENT_ID", "someone")
     assert main(["pull", "calls", "--start", "2026-09-01", "--end", "2026-09-02", "-o", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
-    assert "EXPLORE_CLIENT_SECRET" in err and "emulator" not in err
+    assert err.startswith("explore-pandas: EXPLORE_CLIENT_SECRET and EXPLORE_ACCOUNT are missing.")
+    assert "using the embedded emulator" not in err  # never a silent fallback
     assert not list(tmp_path.iterdir())
 
 
@@ -64,7 +65,7 @@ def test_bad_input_is_refused_before_anything_starts(tmp_path: Path, capsys: pyt
     argv[argv.index("-o") + 1] = str(tmp_path / argv[argv.index("-o") + 1])
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert field in err and "emulator" not in err
+    assert field in err and "using the embedded emulator" not in err
 
 
 def test_pull_with_an_account_records_jobs_and_resume_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

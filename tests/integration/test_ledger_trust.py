@@ -40,7 +40,7 @@ def _truth_ids(emu: Emulator) -> list[str]:
 
 def test_malformed_records_cost_a_warning_and_a_new_job_not_the_pull(emu: Emulator, fast_client: Client) -> None:
     _pull(fast_client)
-    ledger = Ledger()
+    ledger = Ledger(emu.ledger_directory)  # an emulator in this process: its own ledger
     files = sorted((ledger.directory / "jobs").glob("*.json"))
     assert len(files) == 2
     files[0].write_bytes(b'{"key": "caf\xe9"}')  # not UTF-8
@@ -55,7 +55,7 @@ def test_malformed_records_cost_a_warning_and_a_new_job_not_the_pull(emu: Emulat
 
 def test_an_entry_pointing_at_another_windows_job_is_ignored(emu: Emulator, fast_client: Client) -> None:
     _pull(fast_client)
-    first, second = sorted((Ledger().directory / "jobs").glob("*.json"))
+    first, second = sorted((Ledger(emu.ledger_directory).directory / "jobs").glob("*.json"))
     a, b = json.loads(first.read_text()), json.loads(second.read_text())
     first.write_text(json.dumps({**a, "job_id": b["job_id"]}))  # swapped: each names the other's job
     second.write_text(json.dumps({**b, "job_id": a["job_id"]}))
@@ -68,7 +68,7 @@ def test_an_entry_pointing_at_another_windows_job_is_ignored(emu: Emulator, fast
 def test_another_zone_or_format_in_the_entry_is_ignored(emu: Emulator, fast_client: Client) -> None:
     _pull(fast_client, format="json")
     json_jobs = {j["id"] for j in emu.jobs()}
-    ledger = Ledger()
+    ledger = Ledger(emu.ledger_directory)  # an emulator in this process: its own ledger
     for path in (ledger.directory / "jobs").glob("*.json"):  # the keys of csv pulls, with json jobs
         record = json.loads(path.read_text())
         from explore_pandas.pulls.ledger import window_key

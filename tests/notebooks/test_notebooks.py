@@ -272,3 +272,13 @@ def test_notebooks_folder_untouched_by_runs() -> None:
     extra = sorted(p.name for p in NOTEBOOK_DIR.iterdir()
                    if not p.name.startswith((".", "_")) and p.suffix != ".ipynb")
     assert extra == [], f"unexpected files in notebooks/: {extra}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_the_connection_is_one_helper_call_not_a_cell_of_its_own(path: Path) -> None:
+    """Every notebook connects with ``xp.connect_or_emulator``: no copy of the env-var logic."""
+    sources = [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    connecting = [s for s in sources if "connect_or_emulator(" in s]
+    assert len(connecting) == 1, path.name
+    assert not any("EXPLORE_" in s and "os.environ" in s for s in sources), path.name
+    assert len(connecting[0].splitlines()) <= 8

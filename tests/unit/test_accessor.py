@@ -230,3 +230,19 @@ def test_a_frame_indexed_by_its_time_column_stays_so(monkeypatch: pytest.MonkeyP
     merged = longer.attrs["explore"]
     assert merged["rows"] is None and "engine" not in merged  # unknown rows stay unknown; two engines
     assert df.explore.refresh().index.name == "end_at"
+
+
+def test_repr_is_the_provenance_summary() -> None:
+    assert repr(_frame().explore) == (
+        "explore: calls 2026-08-01 .. 2026-08-03 Europe/Lisbon (end exclusive), format json\n"
+        "  2 windows, 2 jobs, 2 rows, truncated: no\n"
+        "  df.explore.jobs (per job), .refresh() (new jobs), .extend(end=...) (what follows)")
+    one = _frame(_meta(start="2026-08-01T06:00:00+01:00", end="2026-08-01T18:00:00+01:00", jobs=("j1",), rows=1,
+                       truncated=True))
+    text = repr(one.explore)
+    assert text.startswith("explore: calls 2026-08-01 06:00 .. 2026-08-01 18:00 Europe/Lisbon")
+    assert "1 window, 1 job, 1 row, truncated: yes" in text
+
+
+def test_repr_of_a_frame_not_from_explore_says_so_without_raising() -> None:
+    assert "did not come from explore_pandas" in repr(pd.DataFrame({"a": [1]}).explore)

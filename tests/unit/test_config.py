@@ -124,3 +124,28 @@ def test_from_env_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EXPLORE_CLIENT_ID", "cid")
     monkeypatch.setenv("EXPLORE_CLIENT_SECRET", "sec")
     assert from_env().account == "acme"
+
+
+def test_no_credentials_name_every_missing_variable_at_once_and_the_offline_way() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        from_env({})
+    message = str(info.value)
+    assert message.startswith("EXPLORE_CLIENT_ID, EXPLORE_CLIENT_SECRET and EXPLORE_ACCOUNT are missing.")
+    assert "xp.Emulator()" in message and "xp.connect(**emu.credentials)" in message
+    assert info.value.missing == ["EXPLORE_CLIENT_ID", "EXPLORE_CLIENT_SECRET", "EXPLORE_ACCOUNT"]
+    assert info.value.setting == "EXPLORE_CLIENT_ID"
+
+
+def test_keyword_arguments_name_every_missing_one_without_the_variables() -> None:
+    with pytest.raises(ConfigurationError, match=r"^client_secret and account are missing\.") as info:
+        Settings.resolve(client_id="cid")
+    assert "EXPLORE_" not in str(info.value)
+
+
+def test_connect_without_any_variable_says_it_all_in_one_try(monkeypatch: pytest.MonkeyPatch) -> None:
+    import explore_pandas as xp
+
+    for key in ("ACCOUNT", "REGION", "CLIENT_ID", "CLIENT_SECRET", "BASE_URL", "TOKEN_URL"):
+        monkeypatch.delenv(f"EXPLORE_{key}", raising=False)
+    with pytest.raises(ConfigurationError, match="EXPLORE_CLIENT_ID, EXPLORE_CLIENT_SECRET and EXPLORE_ACCOUNT.*Emulator"):
+        xp.connect()

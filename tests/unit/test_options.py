@@ -68,6 +68,7 @@ def test_quota_wait_pauses_double_up_to_the_cap() -> None:
 
 @pytest.mark.parametrize(("option", "value"), [
     ("client", "x"), ("poll", 5), ("progress", "no"), ("fresh", "no"), ("ledger", "/some/path"),
+    ("encoding_errors", "latin-1"),
 ])
 def test_objects_and_flags_of_the_wrong_kind_are_named(option: str, value: object) -> None:
     with pytest.raises(ValidationError, match=f"{option}=") as raised:
@@ -81,3 +82,75 @@ def test_quota_timeout_is_positive_seconds_or_none(value: object) -> None:
         PullOptions.resolve(client=CLIENT, quota_timeout=value)  # type: ignore[arg-type]
     assert PullOptions.resolve(client=CLIENT, ledger=False, quota_timeout=None).quota_wait.timeout is None
     assert PullOptions.resolve(client=CLIENT, ledger=False, quota_timeout=90).quota_wait.timeout == 90
+
+
+# -- issue 14: progress is True, False or "auto" -------------------------------------------------
+
+@pytest.mark.parametrize("value", [True, False, "auto"])
+def test_progress_takes_true_false_or_auto(value: object) -> None:
+    assert PullOptions.resolve(client=CLIENT, ledger=False, progress=value).progress == value  # type: ignore[arg-type]
+
+
+def test_progress_defaults_to_auto() -> None:
+    assert PullOptions.resolve(client=CLIENT, ledger=False).progress == "auto"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None, "Auto"])
+def test_any_other_progress_is_refused(value: object) -> None:
+    with pytest.raises(ValidationError, match="progress=.*use True, False or 'auto'"):
+        PullOptions.resolve(client=CLIENT, ledger=False, progress=value)  # type: ignore[arg-type]
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("tty", "shown"), [(True, True), (False, False)])
+def test_auto_shows_a_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch, tty: bool, shown: bool) -> None:
+    import sys
+
+    from explore_pandas.pulls import runner
+
+    monkeypatch.setattr(sys, "stderr", _Stream(tty))
+    assert runner.show_progress("auto") is shown
+    assert runner.show_progress(True) is True and runner.show_progress(False) is False
+
+
+def test_auto_shows_a_bar_in_a_notebook_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from explore_pandas.pulls import runner
+
+    shell = types.SimpleNamespace(kernel=object())
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    monkeypatch.setattr(sys, "stderr", _Stream(False))
+    assert runner.in_notebook() and runner.show_progress("auto")
+
+
+def test_the_progress_label_shows_times_when_the_bounds_are_not_midnights(capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import datetime, timezone
+
+    from explore_pandas.pulls.plan import plan_pull
+    from explore_pandas.pulls.runner import progress_bar
+
+    now = datetime(2026, 11, 27, tzinfo=timezone.utc)
+    day = plan_pull("calls", start="2026-11-20T06:00", end="2026-11-20T18:00", now=now)
+    with progress_bar(day, True):
+        pass
+    days = plan_pull("calls", start="2026-11-01", end="2026-11-03", now=now)
+    with progress_bar(days, True):
+        pass
+    err = capsys.readouterr().err
+    assert "calls 2026-11-20 06:00..2026-11-20 18:00 UTC:" in err
+    assert "calls 2026-11-01..2026-11-03 UTC:" in err

@@ -213,3 +213,21 @@ def test_bad_timeouts_are_refused() -> None:
 
     with pytest.raises(ConfigurationError):
         Transport(timeout=0)
+
+
+def test_a_future_end_refused_on_create_is_a_validation_error_about_clock_skew() -> None:
+    from explore_pandas.exceptions import ValidationError
+
+    server = "Sun, 29 Nov 2026 17:00:00 GMT"
+    error = error_for(response(400, ERROR_BODY, {"platform-tid": "tid-1", "Date": server}, method="POST"))
+    assert type(error) is ValidationError and isinstance(error, ValueError)
+    text = str(error)
+    assert "clock skew" in text and "the server's time is 2026-11-29T17:00:00Z (its Date header)" in text
+    assert "end='2026-11-29T16:55:00Z'" in text  # the data latency before the server's time
+    assert error.status == 400 and error.request_id == "tid-1" and error.fields == ERROR_BODY["fields"]
+    assert type(pickle.loads(pickle.dumps(error))) is ValidationError
+
+
+def test_other_400s_stay_api_errors() -> None:
+    body = {**ERROR_BODY, "description": "bad timezone", "fields": [{"name": "timezone", "description": "bad"}]}
+    assert type(error_for(response(400, body, method="POST"))) is APIError

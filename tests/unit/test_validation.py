@@ -82,7 +82,7 @@ def test_unparseable_times_name_the_field(value: object) -> None:
         ({"tz": "CEST"}, "timezone", "available_timezones"),
         ({"start": "2026-11-02", "end": "2026-11-01"}, "timespan.to", "Swap"),
         ({"start": "2026-11-02", "end": "2026-11-02"}, "timespan.to", "not after"),
-        ({"end": "2026-11-27T12:00:01"}, "timespan.to", "end='2026-11-27T12:00:00' (now)"),
+        ({"end": "2026-11-27T12:00:01"}, "timespan.to", "pass end='2026-11-27T11:55:00' or earlier"),  # 5 min margin
         ({"start": "2026-10-01", "end": "2026-11-02"}, "timespan.to", "31 days"),
     ],
 )
@@ -176,3 +176,67 @@ def test_the_second_pass_of_a_repeated_hour_is_refused() -> None:
     first_pass = build_request("calls", start=datetime(2025, 11, 2, 5, 30, tzinfo=timezone.utc), end="2025-11-03",
                                tz="America/New_York", now=datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert first_pass.to_body()["timespan"]["from"] == "2025-11-02T01:30:00"
+
+
+# -- issue 14: advice that the API takes, and consistent with the other bound ------------------
+
+def test_a_future_end_gets_an_end_the_server_takes_despite_a_few_minutes_of_clock_skew() -> None:
+    with pytest.raises(ValidationError) as info:
+        build(start="2026-11-20", end="2026-11-27T13:00:00")
+    suggested = datetime.fromisoformat(str(info.value).split("pass end='")[1].split("'")[0]).replace(tzinfo=timezone.utc)
+    assert NOW - suggested >= timedelta(minutes=5)  # at least the data latency: a clock ahead by less is fine
+    assert suggested.second == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataLatencyWarning)  # following the advice warns of nothing
+        build(start="2026-11-20", end=suggested.replace(tzinfo=None), now=NOW + timedelta(minutes=4))
+
+
+def test_a_future_start_is_never_told_to_end_before_it() -> None:
+    with pytest.raises(ValidationError) as info:
+        build(start="2026-12-01", end="2026-12-02")
+    message = str(info.value)
+    assert "The start 2026-12-01T00:00:00 UTC is not in the past either" in message
+    start = message.split("start='")[1].split("'")[0]
+    end = message.split("end='")[1].split("'")[0]
+    build(start=start, end=end)  # the advised range passes every rule
+    assert "pass end=" not in message
+
+
+def test_a_start_within_the_latency_gets_a_range_that_ends_after_it() -> None:
+    with pytest.raises(ValidationError, match="not in the past either"):
+        build(start="2026-11-27T11:58:00", end="2026-11-27T12:30:00")
+
+
+# -- issue 14: tz from the bounds when it is left out -------------------------------------------
+
+@pytest.mark.parametrize(("start", "end", "zone"), [
+    (pd.Timestamp("2026-11-20", tz="America/New_York"), pd.Timestamp("2026-11-21", tz="America/New_York"),
+     "America/New_York"),
+    (datetime(2026, 11, 20, tzinfo=LISBON), datetime(2026, 11, 21, tzinfo=LISBON), "Europe/Lisbon"),
+    (datetime(2026, 11, 20, tzinfo=timezone.utc), pd.Timestamp("2026-11-21", tz="UTC"), "UTC"),
+    ("2026-11-20", "2026-11-21", "UTC"),  # nothing aware: UTC, as documented
+    (pd.Timestamp("2026-11-20", tz="America/New_York"), "2026-11-21", "UTC"),  # one aware bound: not "both"
+    (datetime(2026, 11, 20, tzinfo=timezone(timedelta(hours=2))),
+     datetime(2026, 11, 21, tzinfo=timezone(timedelta(hours=2))), "UTC"),  # fixed offsets name no zone
+])
+def test_the_zone_of_aware_bounds_is_the_request_zone(start: object, end: object, zone: str) -> None:
+    from explore_pandas.api.validation import infer_timezone
+
+    assert infer_timezone(None, start, end) == zone
+    assert infer_timezone("Asia/Tokyo", start, end) == "Asia/Tokyo"  # a given tz always wins
+
+
+def test_bounds_in_two_zones_ask_for_tz() -> None:
+    from explore_pandas.pulls.plan import plan_pull
+
+    with pytest.raises(ValidationError, match=r"start is in America/New_York and end in Europe/Lisbon.*Pass tz="):
+        plan_pull("calls", start=pd.Timestamp("2026-11-20", tz="America/New_York"),
+                  end=pd.Timestamp("2026-11-21", tz="Europe/Lisbon"), now=NOW)
+
+
+def test_plan_without_tz_takes_the_bounds_zone() -> None:
+    from explore_pandas.pulls.plan import plan_pull
+
+    plan = plan_pull("calls", start=pd.Timestamp("2026-11-20", tz="America/New_York"),
+                     end=pd.Timestamp("2026-11-22", tz="America/New_York"), now=NOW)
+    assert plan.timezone == "America/New_York" and plan.windows[0].start.isoformat() == "2026-11-20T00:00:00-05:00"

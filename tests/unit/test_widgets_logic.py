@@ -212,3 +212,10 @@ def test_errors_raised_while_preparing_a_run_are_shown(monkeypatch: pytest.Monke
     assert form.run() is None
     assert isinstance(form.error, ValidationError) and "max_concurrency" in form.error_box.value
     assert form.error_box.layout.display is None and "failed" in form.status.value
+
+
+def test_counts_of_one_are_singular() -> None:
+    from explore_pandas.notebook.formview import count
+
+    assert " of 1 window parsed, " in status_text(_states()[:1])
+    assert (count(1, "window"), count(2, "window"), count(1_234, "row")) == ("1 window", "2 windows", "1,234 rows")

@@ -1,0 +1,263 @@
+"""Every mistake stopped before the first job, in one line: the installed ``explore-pandas``, in a subprocess.
+
+Each case runs the venv's entry point (with this checkout first on
+``PYTHONPATH``) against an emulator in this process whose credentials are in
+the environment, so that the test can see that no job was created. Every CLI
+error is one line on stderr, ``explore-pandas: ...``; exit 2 is a usage
+mistake, 1 a run that failed; a traceback appears only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import explore_pandas
+from explore_pandas.emulator import Emulator
+from explore_pandas.pulls.ledger import Entry, Ledger
+
+CHECKOUT = Path(explore_pandas.__file__).resolve().parent.parent
+ENTRY_POINT = Path(sys.executable).parent / "explore-pandas"
+ENV = ("EXPLORE_ACCOUNT", "EXPLORE_REGION", "EXPLORE_CLIENT_ID", "EXPLORE_CLIENT_SECRET",
+       "EXPLORE_BASE_URL", "EXPLORE_TOKEN_URL")
+TZ_LINE = ("'Lisbon' is not an IANA time zone. Use a name such as 'UTC', 'Europe/Lisbon' or "
+           "'America/New_York' (zoneinfo.available_timezones() lists them all).")
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def _environment(credentials: dict[str, str] | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ENV}
+    env["PYTHONPATH"] = str(CHECKOUT)  # the entry point imports this checkout's explore_pandas
+    env.pop("COLUMNS", None)
+    for key, value in (credentials or {}).items():
+        env[f"EXPLORE_{key.upper()}"] = value
+    return env
+
+
+@pytest.fixture(scope="module")
+def entry_point() -> Path:
+    assert ENTRY_POINT.exists(), f"the venv has no explore-pandas script at {ENTRY_POINT}"
+    found = subprocess.run([sys.executable, "-c", "import explore_pandas.cli.main as m; print(m.__file__)"],
+                           env=_environment(None), capture_output=True, text=True, check=True)
+    assert found.stdout.strip().startswith(str(CHECKOUT)), found.stdout
+    return ENTRY_POINT
+
+
+@pytest.fixture
+def account() -> Iterator[Emulator]:
+    """An "account": an emulator in this process, its credentials in the subprocess's environment."""
+    with Emulator(progression="immediate") as emu:
+        yield emu
+
+
+@pytest.fixture
+def cli(entry_point: Path, tmp_path: Path) -> Run:
+    def run(*args: str, credentials: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(entry_point), *args], env=_environment(credentials), cwd=tmp_path,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+    return run
+
+
+def _one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("explore-pandas: "), result.stderr
+    return lines[0]
+
+
+def _future() -> str:
+    return (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%d")
+
+
+PULL = ("pull", "calls", "--start", "2026-09-01", "--end", "2026-09-03")
+
+#: (arguments, exit code, the stderr line, or its start when it holds "now")
+MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
+    ((*PULL, "-o", "/proc/nope/x.parquet"), 2,
+     "explore-pandas: -o: /proc/nope/x.parquet: cannot write in /proc (No such file or directory); pick another folder."),
+    ((*PULL, "-o", "a-file/x.csv"), 2,
+     "explore-pandas: -o: a-file/x.csv: a-file is a file, so nothing can be written under it."),
+    ((*PULL, "-o", "a-file/days/"), 2,
+     "explore-pandas: -o: a-file/days/: a-file is a file, so nothing can be written under it."),
+    ((*PULL, "-o", "a-file/"), 2,
+     "explore-pandas: -o: a-file/: it is a file, not a folder; pass a folder (DIR/) or a .csv/.parquet file."),
+    ((*PULL, "-o", "x.xlsx"), 2,
+     "explore-pandas: -o: x.xlsx: the output must end in .csv or .parquet, or be a folder (DIR/)."),
+    ((*PULL, "-o", "x.csv", "--tz", "Lisbon"), 2, f"explore-pandas: --tz: {TZ_LINE}"),
+    (("pull", "calls", "--start", "last week", "--end", "2026-09-03", "-o", "x.csv"), 2,
+     ("explore-pandas: --start: cannot read 'last week' as a date or date-time. Use an ISO 8601 string such as "
+      "'2026-08-01' or '2026-08-01T09:30:00', a datetime.date, a datetime.datetime or a pandas.Timestamp.")),
+    (("pull", "calls", "--start", "2026-09-03", "--end", "2026-09-01", "-o", "x.csv"), 2,
+     ("explore-pandas: --end: end 2026-09-01T00:00:00 UTC is not after start 2026-09-03T00:00:00 UTC. "
+      "Swap them, or pass an end later than the start (the end is exclusive).")),
+    (("pull", "calls", "--start", "2026-09-01", "--end", "FUTURE", "-o", "x.csv"), 2,
+     "explore-pandas: --end: end FUTURET00:00:00 UTC is in the future"),
+    (("pull", "callz", "--start", "2026-09-01", "--end", "2026-09-03", "-o", "x.csv"), 2,
+     "explore-pandas: unknown report type 'callz'. Did you mean 'calls'?"),
+    (("pull", "calls", "--start", "2026-09-01", "-o", "x.csv"), 2,
+     "explore-pandas: pull: the following arguments are required: --end (see explore-pandas pull --help)."),
+    ((*PULL, "-o", "x.csv", "--format", "xml"), 2,
+     ("explore-pandas: pull: argument --format: invalid choice: 'xml' (choose from 'csv', 'json', 'json_bulk') "
+      "(see explore-pandas pull --help).")),
+    (("demo", "--tz", "Lisbon"), 2, f"explore-pandas: --tz: {TZ_LINE}"),
+    (("demo", "--days", "0"), 2,
+     "explore-pandas: --days: 0 is not a number of days to pull. Use a whole number of at least 1, e.g. --days 7."),
+    (("demo", "--days", "-5"), 2,
+     "explore-pandas: --days: -5 is not a number of days to pull. Use a whole number of at least 1, e.g. --days 7."),
+    (("demo", "--days", "two"), 2,
+     "explore-pandas: demo: argument --days: invalid int value: 'two' (see explore-pandas demo --help)."),
+    (("emulator", "--port", "70000"), 2,
+     "explore-pandas: --port: 70000 is not a TCP port. Use 1..65535, or 0 for a free one."),
+    (("frobnicate",), 2,
+     ("explore-pandas: argument command: invalid choice: 'frobnicate' (choose from 'emulator', 'demo', 'pull', "
+      "'jobs', 'resume') (see explore-pandas --help).")),
+    ((), 2, "explore-pandas: the following arguments are required: command (see explore-pandas --help)."),
+    (("jobs", "--all"), 2, "explore-pandas: unrecognized arguments: --all (see explore-pandas --help)."),
+    (("resume", "calls"), 2, "explore-pandas: unrecognized arguments: calls (see explore-pandas --help)."),
+]
+
+
+def _expected(line: str) -> str:
+    return line.replace("FUTURE", _future())
+
+
+@pytest.mark.parametrize(("args", "code", "line"), MISTAKES, ids=[" ".join(m[0]) or "(nothing)" for m in MISTAKES])
+def test_every_mistake_is_one_line_and_creates_no_job(cli: Run, account: Emulator, tmp_path: Path,
+                                                      args: tuple[str, ...], code: int, line: str) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    args = tuple(_expected(a) for a in args)
+    result = cli(*args, credentials=dict(account.credentials))
+    said = _one_line(result)
+    if "is in the future" in line:
+        assert said.startswith(_expected(line)) and "pass end=" in said
+    else:
+        assert said == line
+    assert result.returncode == code
+    assert account.stats()["jobs_created"] == 0 and account.stats()["requests"].get("create", 0) == 0
+    assert "emulator at" not in result.stdout  # demo never started its own emulator either
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # nothing written
+
+
+def test_with_debug_the_traceback_is_shown(cli: Run, account: Emulator) -> None:
+    result = cli(*PULL, "-o", "x.csv", "--tz", "Lisbon", "--debug", credentials=dict(account.credentials))
+    assert result.returncode != 0 and "Traceback" in result.stderr and "ValidationError" in result.stderr
+
+
+def test_half_the_credentials_name_every_missing_variable(cli: Run) -> None:
+    result = cli(*PULL, "-o", "x.csv", credentials={"client_id": "someone"})
+    assert _one_line(result) == (
+        "explore-pandas: EXPLORE_CLIENT_SECRET and EXPLORE_ACCOUNT are missing. Set EXPLORE_CLIENT_SECRET: "
+        "that client's secret; EXPLORE_ACCOUNT: your Talkdesk account name (or set EXPLORE_TOKEN_URL to the "
+        "full token URL). Or unset every EXPLORE_* variable to pull from the embedded emulator (offline, "
+        "synthetic data).")
+    assert result.returncode == 2
+
+
+def _read_only_folder(tmp_path: Path) -> Path:
+    """A folder this process cannot write in: a 0555 one, or for root (who writes anywhere) /sys."""
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    for folder in (locked, Path("/sys")):
+        try:
+            (folder / ".probe").touch()
+        except OSError:
+            return folder
+        (folder / ".probe").unlink()
+    pytest.skip("no folder here refuses this user's writes")
+
+
+def test_a_read_only_folder_is_refused_before_any_job(cli: Run, account: Emulator, tmp_path: Path) -> None:
+    folder = _read_only_folder(tmp_path)
+    result = cli(*PULL, "-o", str(folder / "x.csv"), credentials=dict(account.credentials))
+    assert _one_line(result) == (f"explore-pandas: -o: {folder / 'x.csv'}: cannot write in {folder} "
+                                 "(Permission denied); pick another folder.")
+    assert result.returncode == 2 and account.stats()["jobs_created"] == 0
+
+
+def test_a_run_that_fails_is_one_line_with_exit_1(cli: Run, account: Emulator) -> None:
+    account.configure(fail_at="processing")
+    result = cli(*PULL, "-o", "x.csv", "-q", credentials=dict(account.credentials))
+    line = _one_line(result)
+    assert line.startswith("explore-pandas: JobFailedError: ") and result.returncode == 1
+
+
+def test_a_closed_pipe_ends_quietly(entry_point: Path, ledger_dir: Path) -> None:
+    ledger = Ledger()
+    for i in range(50):
+        ledger.record(Entry(key=f"k{i}", job_id=f"job-{i}", report="calls", timezone="UTC", format="csv",
+                            start="2026-09-01T00:00:00+00:00", end="2026-09-02T00:00:00+00:00", name="n",
+                            api="https://api.talkdeskapp.com", client_id="c", created_at=f"2026-11-01T00:00:{i:02d}"))
+    # `explore-pandas jobs | head -3`, with head gone before the first write
+    with subprocess.Popen([str(entry_point), "jobs"], env=_environment(None), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        assert proc.wait(timeout=60) == 141
+    assert stderr == ""
+    shell = subprocess.run(["bash", "-c", f"set -o pipefail; '{entry_point}' jobs | head -3"], env=_environment(None),
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert len(shell.stdout.splitlines()) == 3 and "Traceback" not in shell.stderr and "Error" not in shell.stderr
+
+
+def test_no_progress_bar_in_a_log_and_pull_help_offers_quiet(cli: Run, account: Emulator) -> None:
+    result = cli(*PULL, "-o", "x.csv", credentials=dict(account.credentials))  # stderr is a pipe: a log
+    assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stderr and "window/s" not in result.stderr and "it/s" not in result.stderr
+    rows = account.count_rows("calls", datetime(2026, 9, 1, tzinfo=timezone.utc), datetime(2026, 9, 3, tzinfo=timezone.utc))
+    assert result.stderr.splitlines() == [f"{rows:,} rows from 1 window written to x.csv"]
+    helped = cli("pull", "--help")
+    assert "-q, --quiet" in helped.stdout and "no progress bar" in helped.stdout
+
+
+def test_resume_checks_each_output_and_goes_on_past_a_failing_pull(cli: Run, account: Emulator,
+                                                                   tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    ledger = Ledger()
+    good = {"report": "calls", "start": "2026-09-01", "end": "2026-09-03", "tz": "UTC", "format": "csv",
+            "output": str(tmp_path / "older.csv"), "on_row_limit": "warn", "status": "running",
+            "started_at": "2026-11-28T10:00:00+00:00"}
+    bad = {**good, "output": str(tmp_path / "a-file" / "newer.csv"), "started_at": "2026-11-28T11:00:00+00:00"}
+    ledger.record_pull("older", good)
+    ledger.record_pull("newer", bad)
+    result = cli("resume", "-q", credentials=dict(account.credentials))
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("explore-pandas: ")]
+    assert errors == [
+        (f"explore-pandas: resume calls 2026-09-01 .. 2026-09-03 (UTC) -> {bad['output']}: -o: {bad['output']}: "
+         f"{tmp_path / 'a-file'} is a file, so nothing can be written under it."),
+        ("explore-pandas: 1 of 2 interrupted pulls failed (said above); fix what they say and run "
+         "`explore-pandas resume` again."),
+    ]
+    assert (tmp_path / "older.csv").exists()  # the older pull ran although the newer one failed
+    assert account.stats()["jobs_created"] == 1  # its one window; none for the pull whose output was bad
+    status = {p["id"]: p["status"] for p in Ledger().pulls()}
+    assert status == {"older": "done", "newer": "running"}  # the failed one is left for the next resume
+
+
+def test_demo_says_one_window_and_heads_its_summary_with_the_days_pulled(cli: Run) -> None:
+    result = cli("demo", "--days", "2", "--tz", "America/New_York")
+    assert result.returncode == 0 and result.stderr == "", result.stderr  # no bar: stderr is no terminal
+    out = result.stdout
+    assert "(2 days) in America/New_York" in out
+    assert "rows from 1 window (1 job), truncated: no" in out
+    assert "Last 2 days, local time:" in out and "Last 7 days" not in out
+    assert "The emulator saw 1 job, at most 1 running at once" in out and "and 1 download, " in out
+
+
+def test_a_warning_is_one_line_too(cli: Run, account: Emulator) -> None:
+    account.configure(row_limit=500, total="matching")  # a cut that json's total shows: RowLimitWarning
+    result = cli(*PULL, "--format", "json", "-o", "x.csv", credentials=dict(account.credentials))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    warning, done = result.stderr.splitlines()
+    assert warning.startswith("explore-pandas: RowLimitWarning: the calls report for 2026-09-01T00:00:00+00:00 .. ")
+    assert done == ("500 rows from 1 window written to x.csv (1 window hit the row limit: rows are missing; "
+                    "--on-row-limit split fetches them)")
