@@ -86,10 +86,15 @@ def test_an_unwritable_ledger_is_refused_before_any_job(emu: Emulator, fast_clie
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    monkeypatch.setenv("EXPLORE_CACHE_DIR", str(blocker / "cache"))
     with pytest.raises(ExploreError, match=r"a-file/cache cannot be written.*EXPLORE_CACHE_DIR"):
-        _pull(fast_client)
+        _pull(fast_client, ledger=Ledger(blocker / "cache"))
     assert emu.jobs() == []
+    # the default ledger (of an account: not an emulator of this process) is checked the same way
+    monkeypatch.setenv("EXPLORE_CACHE_DIR", str(blocker / "default"))
+    account = Client(base_url="http://127.0.0.1:9/api", token_url="http://127.0.0.1:9/oauth/token",
+                     client_id="id", client_secret="s")
+    with pytest.raises(ExploreError, match=r"a-file/default cannot be written.*EXPLORE_CACHE_DIR"):
+        read_report("calls", start="2026-08-01", end="2026-08-02", client=account, progress=False)
 
 
 RUN = """
