@@ -326,6 +326,13 @@ _default_lock = threading.Lock()
 def connect(**options: Any) -> Client:
     """Make a new :class:`Client` this kernel's default; without arguments, from ``EXPLORE_*``.
 
+    Keyword arguments are those of :class:`Client`. The previous default client is closed.
+
+    Raises
+    ------
+    ConfigurationError
+        Settings missing or unusable (every missing ``EXPLORE_*`` variable is named at once).
+
     Examples
     --------
     >>> with Emulator() as emu:                      # doctest: +SKIP
@@ -354,7 +361,13 @@ def set_default_client(client: Client | None) -> Client | None:
 
 
 def get_client() -> Client:
-    """This kernel's default client; connects from ``EXPLORE_*`` on first use."""
+    """This kernel's default client; connects from ``EXPLORE_*`` on first use.
+
+    Raises
+    ------
+    ConfigurationError
+        No default client yet and the ``EXPLORE_*`` variables do not make one.
+    """
     with _default_lock:
         client = _default
     return client if client is not None else connect()

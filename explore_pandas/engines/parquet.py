@@ -119,6 +119,13 @@ def write_parquet(
         files in the folder for this pull, windows planned, windows skipped as
         already complete, files written by this call.
 
+    Raises
+    ------
+    ValidationError
+        As :func:`read_report` does, and when ``path`` holds another report or zone.
+    ExploreError, APIError, JobError, ParseError
+        As :func:`read_report` does; what was written stays, and a re-run goes on from there.
+
     Examples
     --------
     >>> import explore_pandas as xp                                             # doctest: +SKIP

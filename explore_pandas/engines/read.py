@@ -107,10 +107,40 @@ def read_report(
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or dask.dataframe.DataFrame
         Rows of every window in time order; ``df.attrs["explore"]`` holds the
         provenance (JSON-safe): report, zone, range, windows with their job ids,
-        rows and whether any was truncated.
+        rows and whether any was truncated. With ``engine="dask"``, a lazy dask
+        DataFrame (see above).
+
+    Raises
+    ------
+    ValidationError
+        Before any request, for any argument the API or this library refuses
+        (report, zone, range, format, name, options), naming the field and the fix.
+    ConfigurationError
+        No ``client`` given and no default one can be made (``EXPLORE_*`` unset).
+    ExploreError
+        The job ledger's folder cannot be written (before any job).
+    AuthenticationError, ForbiddenError
+        The credentials or their scopes are refused.
+    RateLimitError
+        The account's quota stayed full for ``quota_timeout`` seconds.
+    RowLimitError
+        ``on_row_limit="raise"`` and a window reached 1,000,000 rows.
+    JobFailedError, JobTimeoutError
+        A job failed, was canceled or deleted, or outlived the poll policy's timeout.
+    TransportError, ServerError, APIError
+        The API could not be reached or answered an error, after the retries.
+    ParseError
+        A report file could not be read.
+
+    Warns
+    -----
+    RowLimitWarning
+        ``on_row_limit="warn"`` and a window's file reached the row limit: rows are missing.
+    DataLatencyWarning
+        ``end`` is within the API's 5-minute data latency.
 
     Examples
     --------

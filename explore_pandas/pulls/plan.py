@@ -42,6 +42,21 @@ def plan_pull(
 ) -> Plan:
     """Validate a pull of any length and cut it into windows; nothing is sent.
 
+    Parameters are those of :func:`read_report`; ``now`` fixes the clock the
+    range is checked against (default: this machine's).
+
+    Returns
+    -------
+    Plan
+        The report type, zone, format, name, the range as aware datetimes in
+        the zone, and its windows (at most 31 days each, cut at local midnights).
+
+    Raises
+    ------
+    ValidationError
+        For an unknown report, zone or format, a bad name, or a range the API
+        refuses (end before start, in the future), naming the field and the fix.
+
     Examples
     --------
     >>> from datetime import datetime, timezone
