@@ -51,6 +51,8 @@ class JobStatus(str, enum.Enum):
     @classmethod
     def find(cls, value: object) -> JobStatus | None:
         """The status named ``value``, or None for anything else (a window's own states, junk)."""
+        if not isinstance(value, str):
+            return None
         try:
             return cls(value)
         except ValueError:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from explore_pandas.api.config import is_loopback_url
 from explore_pandas.cli.commands import plural
-from explore_pandas.pulls.ledger import FINAL_FAILURES, Entry, Ledger
+from explore_pandas.pulls.ledger import Entry, Ledger
 from explore_pandas.spec import FILE_RETENTION
 
 __all__ = ["emulator_jobs", "list_jobs", "prune_jobs", "table"]
@@ -74,7 +74,7 @@ def emulator_jobs(api: str) -> str | set[str] | None:
 
 
 def _why_prune(entry: Entry, now: datetime, known: Callable[[str], str | set[str] | None]) -> str | None:
-    if entry.status in FINAL_FAILURES:
+    if entry.failed:
         return f"no file ({entry.status})"
     try:
         created = datetime.fromisoformat(entry.created_at)

@@ -78,10 +78,15 @@ class Entry:
     status: str = "created"
     rows: int | None = None
 
+    @property
+    def failed(self) -> bool:
+        """The job ended without a file (failed, canceled or deleted)."""
+        status = JobStatus.find(self.status)
+        return status is not None and status.is_failure
+
     def reusable(self, now: datetime) -> bool:
         """Worth re-attaching to: not failed, its file still kept, its data complete."""
-        status = JobStatus.find(self.status)
-        if status is not None and status.is_failure:
+        if self.failed:
             return False
         created = datetime.fromisoformat(self.created_at)
         if now - created > FILE_RETENTION - REUSE_MARGIN:

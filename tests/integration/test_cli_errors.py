@@ -193,7 +193,7 @@ def test_a_closed_pipe_ends_quietly(entry_point: Path, ledger_dir: Path) -> None
     for i in range(50):
         ledger.record(Entry(key=f"k{i}", job_id=f"job-{i}", report="calls", timezone="UTC", format="csv",
                             start="2026-09-01T00:00:00+00:00", end="2026-09-02T00:00:00+00:00", name="n",
-                            api="https://api.talkdeskapp.com", client_id="c", created_at=f"2026-11-01T00:00:{i:02d}"))
+                            api="https://api.talkdeskapp.com", client_id="c", created_at=f"2026-11-01T00:00:{i:02d}+00:00"))
     # `explore-pandas jobs | head -3`, with head gone before the first write
     with subprocess.Popen([str(entry_point), "jobs"], env=_environment(None), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True) as proc:
