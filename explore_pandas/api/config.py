@@ -14,9 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from explore_pandas.api import profiles
+from explore_pandas.api.profiles import PROFILE_ENV
 from explore_pandas.exceptions import ConfigurationError
 
-__all__ = ["REGIONS", "Region", "SCOPES", "Settings", "from_env", "is_loopback_url"]
+__all__ = ["PROFILE_ENV", "REGIONS", "Region", "SCOPES", "Settings", "from_env", "is_loopback_url", "resolve",
+           "resolve_with_sources"]
 
 #: The scopes a client needs: create jobs (write), read status and files (read).
 SCOPES = ("data-reports:read", "data-reports:write")
@@ -219,3 +222,97 @@ def _account_in(token_url: str) -> str | None:
     if _region_of(token_url, "token_url_template") is None:
         return None
     return host.split(".", 1)[0].lower()
+
+
+# -- where each setting comes from: arguments, then EXPLORE_*, then a saved profile -------------
+
+def resolve(*, profile: str | None = None, environ: Mapping[str, str] | None = None,
+            **arguments: str | None) -> Settings:
+    """:class:`Settings` from the arguments, then ``EXPLORE_*``, then a saved profile.
+
+    See :func:`resolve_with_sources` for the order.
+    """
+    return resolve_with_sources(profile=profile, environ=environ, **arguments)[0]
+
+
+def resolve_with_sources(*, profile: str | None = None, environ: Mapping[str, str] | None = None,
+                         **arguments: str | None) -> tuple[Settings, dict[str, str]]:
+    """Settings, and where each came from (``explore-pandas doctor`` shows it).
+
+    Each setting comes from the first of: the keyword ``arguments``; the
+    ``EXPLORE_*`` variables; the profile named by ``profile`` or
+    ``EXPLORE_PROFILE``. With no profile named, the profile ``default`` fills in
+    when it is saved and the arguments and variables do not already give a client
+    id, a secret and an account (or token URL). A secret is taken only from a
+    place whose client id (if it has one) is the client id in use.
+    """
+    env = os.environ if environ is None else environ
+    given = {key: value for key, value in arguments.items() if value not in (None, "")}
+    unknown = sorted(set(given) - set(_ARG_NAMES))
+    if unknown:
+        raise TypeError(f"unknown setting(s) {unknown}; known: {sorted(_ARG_NAMES)}")
+    from_vars = {key: (env.get(name) or "").strip() for key, name in ENV_NAMES.items()}
+    layers: list[tuple[str, Mapping[str, str], dict[str, str]]] = [
+        ("argument", _ARG_NAMES, dict(given)),
+        ("environment", ENV_NAMES, {key: value for key, value in from_vars.items() if value}),
+    ]
+    named = profile or (env.get(PROFILE_ENV) or "").strip() or None
+    complete = _complete(layers)
+    saved = None
+    if named is not None:
+        saved = profiles.load(profiles.check_name(named))
+        if saved is None:
+            known = ", ".join(profiles.names()) or "none yet"
+            raise ConfigurationError(
+                f"profile {named!r} is not saved in {profiles.config_file()} (saved: {known}); "
+                f"create it with `explore-pandas login --profile {named}`.",
+                setting=PROFILE_ENV if profile is None else "profile",
+            )
+    elif not complete:
+        saved = profiles.load(profiles.DEFAULT_PROFILE)
+    if saved is not None:
+        label = f"profile {saved.name!r}"
+        layers.append((label, {key: f"{key} of {label}" for key in _ARG_NAMES}, saved.settings()))
+    values: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for key in _ARG_NAMES:
+        for source, layer_names, layer in layers:
+            if key == "client_secret":
+                continue
+            if key in layer:
+                values[key], names[key] = layer[key], layer_names[key]
+                sources[key] = layer_names[key] if source != "argument" else "argument"
+                break
+    client_id = values.get("client_id")
+    for source, layer_names, layer in layers:
+        if layer.get("client_id", client_id) != client_id:
+            continue  # a secret belongs to its own client id
+        if "client_secret" in layer:
+            values["client_secret"] = layer["client_secret"]
+            names["client_secret"] = layer_names["client_secret"]
+            sources["client_secret"] = layer_names["client_secret"] if source != "argument" else "argument"
+            break
+        if saved is not None and source == f"profile {saved.name!r}":
+            values["client_secret"] = profiles.read_secret(saved)
+            names["client_secret"] = f"client_secret of profile {saved.name!r}"
+            sources["client_secret"] = f"profile {saved.name!r} ({profiles.where(saved)})"
+            break
+    fallback = _ARG_NAMES if given else ENV_NAMES
+    for key in _ARG_NAMES:
+        names.setdefault(key, fallback[key])
+    settings = Settings.resolve(_names=names, **{key: values.get(key) for key in _ARG_NAMES})
+    region_table = f"the {settings.region.upper()} row of the regions table"
+    sources.setdefault("region", "default (us)")
+    sources.setdefault("base_url", region_table)
+    sources.setdefault("token_url", f"{region_table}, with the account")
+    return settings, sources
+
+
+def _complete(layers: list[tuple[str, Mapping[str, str], dict[str, str]]]) -> bool:
+    """Whether these layers already name a client id, a secret and an account (or token URL)."""
+    merged: dict[str, str] = {}
+    for _, _, layer in reversed(layers):
+        merged.update(layer)
+    return all(merged.get(key) for key in ("client_id", "client_secret")) and bool(
+        merged.get("account") or merged.get("token_url"))
