@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from typing import Any, Sequence
@@ -22,7 +23,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--profile", dest="global_profile", default=None,
+                        help="the saved profile to use (explore-pandas login); default: $EXPLORE_PROFILE, "
+                             "else 'default' when saved")
     commands = parser.add_subparsers(dest="command", required=True)
+    from explore_pandas.cli import doctor, login  # light: their work is imported when they run
+
+    login.add_parsers(commands)
+    doctor.add_parser(commands)
     emulator = commands.add_parser(
         "emulator", help="serve the offline Explore API emulator",
         description="Serve the Explore API emulator on loopback: synthetic, seeded data, no account needed.",
@@ -81,6 +89,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     from explore_pandas.exceptions import ExploreError
 
     try:
+        if getattr(args, "run", None) is not None:  # login, logout, doctor
+            return int(args.run(args))
+        if args.global_profile:  # pull, jobs, resume: the profile as EXPLORE_PROFILE says it
+            os.environ["EXPLORE_PROFILE"] = args.global_profile
         if args.command == "demo":
             from explore_pandas.cli.demo import run_demo
 
