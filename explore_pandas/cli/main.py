@@ -88,6 +88,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from explore_pandas.cli import commands
     from explore_pandas.exceptions import ExploreError
 
+    previous = os.environ.get("EXPLORE_PROFILE")
     try:
         if getattr(args, "run", None) is not None:  # login, logout, doctor
             return int(args.run(args))
@@ -107,6 +108,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     except ExploreError as error:
         print(commands.explain(error), file=sys.stderr)
         return 2
+    finally:
+        if args.global_profile:
+            os.environ.pop("EXPLORE_PROFILE", None)
+            if previous is not None:
+                os.environ["EXPLORE_PROFILE"] = previous
     return _emulator(args)
 
 
