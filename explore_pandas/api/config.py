@@ -18,7 +18,7 @@ from explore_pandas.api import profiles
 from explore_pandas.api.profiles import PROFILE_ENV
 from explore_pandas.exceptions import ConfigurationError
 
-__all__ = ["PROFILE_ENV", "REGIONS", "Region", "SCOPES", "Settings", "from_env", "is_loopback_url", "resolve",
+__all__ = ["PROFILE_ENV", "REGIONS", "SCOPES", "Region", "Settings", "from_env", "is_loopback_url", "resolve",
            "resolve_with_sources"]
 
 #: The scopes a client needs: create jobs (write), read status and files (read).
@@ -252,52 +252,20 @@ def resolve_with_sources(*, profile: str | None = None, environ: Mapping[str, st
     if unknown:
         raise TypeError(f"unknown setting(s) {unknown}; known: {sorted(_ARG_NAMES)}")
     from_vars = {key: (env.get(name) or "").strip() for key, name in ENV_NAMES.items()}
-    layers: list[tuple[str, Mapping[str, str], dict[str, str]]] = [
-        ("argument", _ARG_NAMES, dict(given)),
-        ("environment", ENV_NAMES, {key: value for key, value in from_vars.items() if value}),
-    ]
-    named = profile or (env.get(PROFILE_ENV) or "").strip() or None
-    complete = _complete(layers)
-    saved = None
-    if named is not None:
-        saved = profiles.load(profiles.check_name(named))
-        if saved is None:
-            known = ", ".join(profiles.names()) or "none yet"
-            raise ConfigurationError(
-                f"profile {named!r} is not saved in {profiles.config_file()} (saved: {known}); "
-                f"create it with `explore-pandas login --profile {named}`.",
-                setting=PROFILE_ENV if profile is None else "profile",
-            )
-    elif not complete:
-        saved = profiles.load(profiles.DEFAULT_PROFILE)
+    layers = [_Layer(_ARG_NAMES, dict(given), by_argument=True),
+              _Layer(ENV_NAMES, {key: value for key, value in from_vars.items() if value})]
+    saved = _profile_for(profile, env, complete=_complete(layers))
     if saved is not None:
         label = f"profile {saved.name!r}"
-        layers.append((label, {key: f"{key} of {label}" for key in _ARG_NAMES}, saved.settings()))
+        layers.append(_Layer({key: f"{key} of {label}" for key in _ARG_NAMES}, saved.settings(), saved))
     values: dict[str, str | None] = {}
     sources: dict[str, str] = {}
     names: dict[str, str] = {}
     for key in _ARG_NAMES:
-        for source, layer_names, layer in layers:
-            if key == "client_secret":
-                continue
-            if key in layer:
-                values[key], names[key] = layer[key], layer_names[key]
-                sources[key] = layer_names[key] if source != "argument" else "argument"
-                break
-    client_id = values.get("client_id")
-    for source, layer_names, layer in layers:
-        if layer.get("client_id", client_id) != client_id:
-            continue  # a secret belongs to its own client id
-        if "client_secret" in layer:
-            values["client_secret"] = layer["client_secret"]
-            names["client_secret"] = layer_names["client_secret"]
-            sources["client_secret"] = layer_names["client_secret"] if source != "argument" else "argument"
-            break
-        if saved is not None and source == f"profile {saved.name!r}":
-            values["client_secret"] = profiles.read_secret(saved)
-            names["client_secret"] = f"client_secret of profile {saved.name!r}"
-            sources["client_secret"] = f"profile {saved.name!r} ({profiles.where(saved)})"
-            break
+        found = _secret_layer(layers, values.get("client_id")) if key == "client_secret" else next(
+            (layer for layer in layers if key in layer.values), None)
+        if found is not None:
+            values[key], names[key], sources[key] = found.take(key)
     fallback = _ARG_NAMES if given else ENV_NAMES
     for key in _ARG_NAMES:
         names.setdefault(key, fallback[key])
@@ -309,10 +277,55 @@ def resolve_with_sources(*, profile: str | None = None, environ: Mapping[str, st
     return settings, sources
 
 
-def _complete(layers: list[tuple[str, Mapping[str, str], dict[str, str]]]) -> bool:
+@dataclass(frozen=True)
+class _Layer:
+    """One place settings come from: its names for messages, its values, its profile if any."""
+
+    names: Mapping[str, str]
+    values: Mapping[str, str]
+    profile: profiles.Profile | None = None
+    by_argument: bool = False
+
+    def take(self, key: str) -> tuple[str, str, str]:
+        """(value, name for messages, source for doctor) of ``key``; a profile's secret is read now."""
+        source = "argument" if self.by_argument else self.names[key]
+        if key == "client_secret" and self.profile is not None:
+            where = profiles.where(self.profile)
+            return profiles.read_secret(self.profile), self.names[key], f"profile {self.profile.name!r} ({where})"
+        return self.values[key], self.names[key], source
+
+
+def _secret_layer(layers: list[_Layer], client_id: str | None) -> _Layer | None:
+    """The first layer with a secret for ``client_id``: a secret belongs to its own client id."""
+    for layer in layers:
+        if layer.values.get("client_id", client_id) != client_id:
+            continue
+        if "client_secret" in layer.values or layer.profile is not None:
+            return layer
+    return None
+
+
+def _profile_for(name: str | None, env: Mapping[str, str], *, complete: bool) -> profiles.Profile | None:
+    """The profile named by ``name`` or ``EXPLORE_PROFILE`` (an error if not saved), else
+    ``default`` when saved and the other layers are not ``complete``."""
+    named = name or (env.get(PROFILE_ENV) or "").strip() or None
+    if named is None:
+        return None if complete else profiles.load(profiles.DEFAULT_PROFILE)
+    saved = profiles.load(profiles.check_name(named))
+    if saved is None:
+        known = ", ".join(profiles.names()) or "none yet"
+        raise ConfigurationError(
+            f"profile {named!r} is not saved in {profiles.config_file()} (saved: {known}); "
+            f"create it with `explore-pandas login --profile {named}`.",
+            setting=PROFILE_ENV if name is None else "profile",
+        )
+    return saved
+
+
+def _complete(layers: list[_Layer]) -> bool:
     """Whether these layers already name a client id, a secret and an account (or token URL)."""
     merged: dict[str, str] = {}
-    for _, _, layer in reversed(layers):
-        merged.update(layer)
+    for layer in reversed(layers):
+        merged.update(layer.values)
     return all(merged.get(key) for key in ("client_id", "client_secret")) and bool(
         merged.get("account") or merged.get("token_url"))

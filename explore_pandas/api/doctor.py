@@ -189,7 +189,7 @@ def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str]
             seen.append(f"{_host(origin)}: {answer.tls_version}")
     if failures:
         origin, why = failures[0]
-        path, source = probes.ca_bundle(verify)
+        _, source = probes.ca_bundle(verify)
         if "CERTIFICATE_VERIFY_FAILED" in why or "certificate verify failed" in why:
             fix = (f"the certificate of {_host(origin)} is not trusted by the CA bundle in use "
                    f"({source}): behind a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at your "
@@ -232,7 +232,7 @@ def _clock_check(answers: Mapping[str, probes.Answer], urls: Mapping[str, str]) 
 
 
 def _duration(seconds: float) -> str:
-    minutes, rest = divmod(int(round(seconds)), 60)
+    minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 

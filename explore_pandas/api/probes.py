@@ -23,7 +23,8 @@ from requests.auth import HTTPBasicAuth
 from explore_pandas.api.config import Settings
 from explore_pandas.api.transport import Transport
 
-__all__ = ["Answer", "Resolver", "ca_bundle", "fetch_scopes", "origin", "probe", "proxy_for", "resolve_host"]
+__all__ = ["Answer", "Granted", "Resolver", "ca_bundle", "fetch_scopes", "origin", "probe", "proxy_for",
+           "redact_userinfo", "resolve_host"]
 
 #: ``socket.getaddrinfo``'s signature; tests inject their own.
 Resolver = Callable[..., Any]

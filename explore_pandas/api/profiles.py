@@ -175,7 +175,7 @@ def keyring_backend() -> Any | None:
     try:
         backend = keyring.get_keyring()
         return backend if recommended(backend) else None
-    except Exception:  # a backend whose detection fails is not usable; nothing else to say here
+    except Exception:  # noqa: BLE001 - a backend whose detection fails (a bad keyringrc, a broken plugin) is not usable
         return None
 
 
@@ -188,8 +188,8 @@ def _secret_file(name: str) -> Path:
     return secrets_folder() / check_name(name)
 
 
-def _store_secret(name: str, secret: str) -> tuple[str, str]:
-    """Store ``secret`` for profile ``name``: ``(store, where)`` with store "keyring" or "file"."""
+def _store_secret(name: str, secret: str) -> str:
+    """Store ``secret`` for profile ``name``; where: ``"keyring"`` or ``"file"``."""
     from keyring.errors import KeyringError
 
     backend = keyring_backend()
@@ -200,13 +200,13 @@ def _store_secret(name: str, secret: str) -> tuple[str, str]:
             pass  # locked, refused or no session bus: the file below
         else:
             _secret_file(name).unlink(missing_ok=True)  # a file from an earlier login
-            return "keyring", describe_keyring(backend)
+            return "keyring"
     folder = secrets_folder()
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     target = _secret_file(name)
     write_atomically(target, lambda path: Path(path).write_text(secret, encoding="utf-8"), mode=0o600)
-    return "file", f"file {target} (readable by you only; no usable OS keyring)"
+    return "file"
 
 
 def read_secret(profile: Profile) -> str:
@@ -247,12 +247,12 @@ def read_secret(profile: Profile) -> str:
 def save(profile: Profile, secret: str) -> Profile:
     """Store the secret (keyring, else a 0600 file), then the settings in ``config.toml``.
 
-    Returns the profile as saved (its ``secret_store`` set); :func:`where` describes it.
+    Returns the profile as saved (its ``secret_store`` set); :func:`where` says where that is.
     """
     check_name(profile.name)
     if not secret:
         raise ConfigurationError("the client secret is empty.", setting="client_secret")
-    store, _ = _store_secret(profile.name, secret)
+    store = _store_secret(profile.name, secret)
     saved = replace(profile, secret_store=store)
     document = _read_config()
     table = _profiles_table(document)

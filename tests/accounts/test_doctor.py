@@ -74,8 +74,8 @@ MODES: dict[str, tuple[str, list[str]]] = {
                                     "fix: add data-reports:write to OAuth client 'reader'"]),
     "clock ten minutes off": ("clock", ["this computer's clock is 10 min", "ahead of 127.0.0.1's (its Date header)",
                                         "fix: turn on network time (NTP)"]),
-    "untrusted TLS": ("tls", ["TLS failed: certificate verify failed", "fix: the certificate of 127.0.0.1 is not "
-                              "trusted", "REQUESTS_CA_BUNDLE"]),
+    "untrusted TLS": ("tls", ["TLS failed: certificate verify failed",
+                              "fix: the certificate of 127.0.0.1 is not trusted", "REQUESTS_CA_BUNDLE"]),
     "no settings": ("settings", ["EXPLORE_CLIENT_ID", "fix: run `explore-pandas login`"]),
 }
 
