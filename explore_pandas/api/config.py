@@ -271,7 +271,7 @@ def resolve_with_sources(*, profile: str | None = None, environ: Mapping[str, st
         names.setdefault(key, fallback[key])
     settings = Settings.resolve(_names=names, **{key: values.get(key) for key in _ARG_NAMES})
     region_table = f"the {settings.region.upper()} row of the regions table"
-    sources.setdefault("region", "default (us)")
+    sources.setdefault("region", "the default")
     sources.setdefault("base_url", region_table)
     sources.setdefault("token_url", f"{region_table}, with the account")
     return settings, sources

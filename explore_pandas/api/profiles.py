@@ -267,7 +267,7 @@ def save(profile: Profile, secret: str) -> Profile:
 def where(profile: Profile) -> str:
     """Where the secret of ``profile`` is kept, in words (no secret)."""
     if profile.secret_store == "file":
-        return f"file {_secret_file(profile.name)} (readable by you only; no usable OS keyring)"
+        return f"file {_secret_file(profile.name)}"
     backend = keyring_backend()
     return describe_keyring(backend) if backend is not None else "OS keyring"
 

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 __all__ = ["add_parsers", "login", "logout"]
 
+FILE_NOTE = " (readable by you only; no usable OS keyring)"
 #: The option that names each setting in error messages.
 OPTION_NAMES = {
     "account": "--account",
@@ -96,7 +97,7 @@ def login(args: argparse.Namespace, *, stdin: TextIO | None = None, out: TextIO 
     saved = profiles.save(profile, secret)
     print(f"Logged in: profile {name!r} ({settings.account or settings.token_url}, region "
           f"{settings.region}, client {settings.client_id!r}).\n"
-          f"  secret:   {profiles.where(saved)}\n"
+          f"  secret:   {profiles.where(saved)}{FILE_NOTE if saved.secret_store == 'file' else ''}\n"
           f"  settings: {profiles.config_file()}\n"
           f"Next: explore-pandas doctor{'' if name == profiles.DEFAULT_PROFILE else ' --profile ' + name}",
           file=out)
