@@ -25,7 +25,6 @@ def account(err: TextIO | None = None) -> Iterator[tuple[Any, bool]]:
     it never falls back to the emulator silently.
     """
     from explore_pandas.api.client import Client
-
     from explore_pandas.api.profiles import selected
 
     err = err or sys.stderr

@@ -81,10 +81,8 @@ def login(args: argparse.Namespace, *, stdin: TextIO | None = None, out: TextIO 
     known = profiles.load(name) if name in profiles.names() else None
     interactive = stdin.isatty() and not args.secret_stdin
     values = {key: getattr(args, key, None) for key in ("account", "region", "client_id", "base_url", "token_url")}
-    if interactive:
+    if interactive:  # what a saved profile had is offered as the default answer
         _ask(values, known, stdin, out)
-    elif known is not None:  # a script re-saving a profile keeps what it does not change
-        values = {key: value or getattr(known, key) for key, value in values.items()}
     secret = _read_secret(args, stdin, interactive)
     settings = Settings.resolve(_names=OPTION_NAMES, client_secret=secret, **values)
     print(f"Checking client {settings.client_id!r} at {settings.token_url} ...", file=out)

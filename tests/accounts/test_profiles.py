@@ -214,3 +214,16 @@ def test_a_profile_whose_secret_is_gone_says_to_log_in_again(
 def test_profile_names_are_safe_file_names(name: str) -> None:
     with pytest.raises(ConfigurationError, match="profile name"):
         profiles.check_name(name)
+
+
+def test_logging_in_again_moves_the_secret_and_leaves_no_stale_copy(
+        monkeypatch: pytest.MonkeyPatch, emu: Emulator, home: Home, no_keyring: None) -> None:
+    import keyring
+
+    assert login(monkeypatch, emu) == 0 and (home.secrets / "work").exists()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)  # a keyring is usable now (say, a desktop session)
+    assert login(monkeypatch, emu, "--account", "acme") == 0
+    assert backend.entries == {("explore_pandas", "work"): SECRET} and not (home.secrets / "work").exists()
+    saved = profiles.load("work")
+    assert saved is not None and (saved.account, saved.secret_store) == ("acme", "keyring")
