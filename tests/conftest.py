@@ -1,4 +1,5 @@
-"""Shared by every test: nothing leaves loopback, and nothing writes to the user's cache."""
+"""Shared by every test: nothing leaves loopback, nothing writes to the user's cache, and no
+saved profile of the user's (``explore-pandas login``) is read."""
 
 from __future__ import annotations
 
@@ -38,3 +39,11 @@ def ledger_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     folder = tmp_path_factory.mktemp("explore-cache")
     monkeypatch.setenv("EXPLORE_CACHE_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def no_saved_profiles(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Profiles live in the user's config folder (platformdirs honours XDG_CONFIG_HOME on Linux):
+    each test sees an empty one, so a connection never picks up the user's ``default`` profile."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+    monkeypatch.delenv("EXPLORE_PROFILE", raising=False)

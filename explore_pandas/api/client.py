@@ -60,6 +60,9 @@ class Client:
     client_id, client_secret : a client-credentials OAuth client with the scopes
         ``data-reports:read data-reports:write``.
     base_url, token_url : override the regions table (the emulator, a proxy).
+    profile : a profile saved by ``explore-pandas login``. Each setting comes from the
+        arguments, then ``EXPLORE_*``, then this profile (or ``EXPLORE_PROFILE``'s, else
+        ``default``'s): see :func:`explore_pandas.api.config.resolve_with_sources`.
     timeout : per-request (connect, read) seconds.
     max_retries : retries of one request on 429, 503 and connection errors.
     retry, create_recovery, download_retry : the retry policies of
@@ -93,8 +96,10 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
         settings: config.Settings | None = None,
+        profile: str | None = None,
     ) -> None:
-        self.settings = settings or config.Settings.resolve(
+        self.settings = settings or config.resolve(
+            profile=profile,
             account=account,
             region=region,
             client_id=client_id,
@@ -324,7 +329,8 @@ _default_lock = threading.Lock()
 
 
 def connect(**options: Any) -> Client:
-    """Make a new :class:`Client` this kernel's default; without arguments, from ``EXPLORE_*``.
+    """Make a new :class:`Client` this kernel's default; without arguments, from ``EXPLORE_*``
+    or the saved profile (``profile="work"``, ``EXPLORE_PROFILE``, else ``default``).
 
     Keyword arguments are those of :class:`Client`. The previous default client is closed.
 
@@ -337,9 +343,10 @@ def connect(**options: Any) -> Client:
     --------
     >>> with Emulator() as emu:                      # doctest: +SKIP
     ...     xp.connect(**emu.credentials)
+    >>> xp.connect(profile="work")                   # doctest: +SKIP
     """
     global _default
-    client = Client(**options) if options else Client.from_env()
+    client = Client(**options)
     with _default_lock:
         previous, _default = _default, client
     if previous is not None:

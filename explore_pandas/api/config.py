@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from explore_pandas.api import profiles
+from explore_pandas.api.profiles import PROFILE_ENV
 from explore_pandas.exceptions import ConfigurationError
 
-__all__ = ["ENV_NAMES", "OFFLINE_HINT", "REGIONS", "SCOPES", "Region", "Settings", "from_env",
-           "is_loopback_url"]
+__all__ = ["ENV_NAMES", "OFFLINE_HINT", "PROFILE_ENV", "REGIONS", "SCOPES", "Region", "Settings", "from_env",
+           "is_loopback_url", "resolve", "resolve_with_sources"]
 
 #: The scopes a client needs: create jobs (write), read status and files (read).
 SCOPES = ("data-reports:read", "data-reports:write")
@@ -241,3 +243,110 @@ def _account_in(token_url: str) -> str | None:
     if _region_of(token_url, "token_url_template") is None:
         return None
     return host.split(".", 1)[0].lower()
+
+
+# -- where each setting comes from: arguments, then EXPLORE_*, then a saved profile -------------
+
+def resolve(*, profile: str | None = None, environ: Mapping[str, str] | None = None,
+            **arguments: str | None) -> Settings:
+    """:class:`Settings` from the arguments, then ``EXPLORE_*``, then a saved profile.
+
+    See :func:`resolve_with_sources` for the order.
+    """
+    return resolve_with_sources(profile=profile, environ=environ, **arguments)[0]
+
+
+def resolve_with_sources(*, profile: str | None = None, environ: Mapping[str, str] | None = None,
+                         **arguments: str | None) -> tuple[Settings, dict[str, str]]:
+    """Settings, and where each came from (``explore-pandas doctor`` shows it).
+
+    Each setting comes from the first of: the keyword ``arguments``; the
+    ``EXPLORE_*`` variables; the profile named by ``profile`` or
+    ``EXPLORE_PROFILE``. With no profile named, the profile ``default`` fills in
+    when it is saved and the arguments and variables do not already give a client
+    id, a secret and an account (or token URL). A secret is taken only from a
+    place whose client id (if it has one) is the client id in use.
+    """
+    env = os.environ if environ is None else environ
+    given = {key: value for key, value in arguments.items() if value not in (None, "")}
+    unknown = sorted(set(given) - set(_ARG_NAMES))
+    if unknown:
+        raise TypeError(f"unknown setting(s) {unknown}; known: {sorted(_ARG_NAMES)}")
+    from_vars = {key: (env.get(name) or "").strip() for key, name in ENV_NAMES.items()}
+    layers = [_Layer(_ARG_NAMES, dict(given), by_argument=True),
+              _Layer(ENV_NAMES, {key: value for key, value in from_vars.items() if value})]
+    saved = _profile_for(profile, env, complete=_complete(layers))
+    if saved is not None:
+        label = f"profile {saved.name!r}"
+        layers.append(_Layer({key: f"{key} of {label}" for key in _ARG_NAMES}, saved.settings(), saved))
+    values: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for key in _ARG_NAMES:
+        found = _secret_layer(layers, values.get("client_id")) if key == "client_secret" else next(
+            (layer for layer in layers if key in layer.values), None)
+        if found is not None:
+            values[key], names[key], sources[key] = found.take(key)
+    fallback = _ARG_NAMES if given else ENV_NAMES
+    for key in _ARG_NAMES:
+        names.setdefault(key, fallback[key])
+    settings = Settings.resolve(_names=names, **{key: values.get(key) for key in _ARG_NAMES})
+    region_table = f"the {settings.region.upper()} row of the regions table"
+    sources.setdefault("region", "the default")
+    sources.setdefault("base_url", region_table)
+    sources.setdefault("token_url", f"{region_table}, with the account")
+    return settings, sources
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One place settings come from: its names for messages, its values, its profile if any."""
+
+    names: Mapping[str, str]
+    values: Mapping[str, str]
+    profile: profiles.Profile | None = None
+    by_argument: bool = False
+
+    def take(self, key: str) -> tuple[str, str, str]:
+        """(value, name for messages, source for doctor) of ``key``; a profile's secret is read now."""
+        source = "argument" if self.by_argument else self.names[key]
+        if key == "client_secret" and self.profile is not None:
+            where = profiles.where(self.profile)
+            return profiles.read_secret(self.profile), self.names[key], f"profile {self.profile.name!r} ({where})"
+        return self.values[key], self.names[key], source
+
+
+def _secret_layer(layers: list[_Layer], client_id: str | None) -> _Layer | None:
+    """The first layer with a secret for ``client_id``: a secret belongs to its own client id."""
+    for layer in layers:
+        if layer.values.get("client_id", client_id) != client_id:
+            continue
+        if "client_secret" in layer.values or layer.profile is not None:
+            return layer
+    return None
+
+
+def _profile_for(name: str | None, env: Mapping[str, str], *, complete: bool) -> profiles.Profile | None:
+    """The profile named by ``name`` or ``EXPLORE_PROFILE`` (an error if not saved), else
+    ``default`` when saved and the other layers are not ``complete``."""
+    named = name or (env.get(PROFILE_ENV) or "").strip() or None
+    if named is None:
+        return None if complete else profiles.load(profiles.DEFAULT_PROFILE)
+    saved = profiles.load(profiles.check_name(named))
+    if saved is None:
+        known = ", ".join(profiles.names()) or "none yet"
+        raise ConfigurationError(
+            f"profile {named!r} is not saved in {profiles.config_file()} (saved: {known}); "
+            f"create it with `explore-pandas login --profile {named}`.",
+            setting=PROFILE_ENV if name is None else "profile",
+        )
+    return saved
+
+
+def _complete(layers: list[_Layer]) -> bool:
+    """Whether these layers already name a client id, a secret and an account (or token URL)."""
+    merged: dict[str, str] = {}
+    for layer in reversed(layers):
+        merged.update(layer.values)
+    return all(merged.get(key) for key in ("client_id", "client_secret")) and bool(
+        merged.get("account") or merged.get("token_url"))

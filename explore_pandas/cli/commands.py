@@ -25,18 +25,19 @@ def account(err: TextIO | None = None) -> Iterator[tuple[Any, bool]]:
     it never falls back to the emulator silently.
     """
     from explore_pandas.api.client import Client
+    from explore_pandas.api.profiles import selected
 
     err = err or sys.stderr
-    if any(os.environ.get(name, "").strip() for name in ENV_NAMES.values()):
-        with Client.from_env() as client:
+    if any(os.environ.get(name, "").strip() for name in ENV_NAMES.values()) or selected() is not None:
+        with Client() as client:  # EXPLORE_*, then the profile (explore-pandas login)
             yield client, False
         return
     from explore_pandas.emulator import Emulator
 
     with Emulator() as emu, Client(**emu.credentials) as client:
         print(f"No EXPLORE_* credentials set: using the embedded emulator at {emu.base_url} "
-              "(offline, synthetic data). Set EXPLORE_ACCOUNT, EXPLORE_CLIENT_ID and "
-              "EXPLORE_CLIENT_SECRET to pull from your account.", file=err)
+              "(offline, synthetic data). Run `explore-pandas login`, or set EXPLORE_ACCOUNT, "
+              "EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET, to pull from your account.", file=err)
         yield client, True
 
 

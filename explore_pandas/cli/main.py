@@ -59,7 +59,14 @@ def build_parser() -> Parser:
         description="Talkdesk Explore API reports in pandas, and an offline emulator of the API.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--profile", dest="global_profile", default=None,
+                        help="the saved profile to use (explore-pandas login); default: $EXPLORE_PROFILE, "
+                             "else 'default' when saved")
     commands = parser.add_subparsers(dest="command", required=True)
+    from explore_pandas.cli import doctor, login  # light: their work is imported when they run
+
+    login.add_parsers(commands)
+    doctor.add_parser(commands)
     emulator = commands.add_parser(
         "emulator", help="serve the offline Explore API emulator", parents=[common],
         description="Serve the Explore API emulator on loopback: synthetic, seeded data, no account needed.",
@@ -130,24 +137,35 @@ def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
 def _dispatch(args: argparse.Namespace) -> int:
     from explore_pandas.cli import commands
 
-    progress: bool | str = False if getattr(args, "quiet", False) else "auto"
-    if args.command == "demo":
-        from explore_pandas.api.validation import check_timezone
-        from explore_pandas.cli.demo import run_demo
+    previous = os.environ.get("EXPLORE_PROFILE")
+    try:
+        if getattr(args, "run", None) is not None:  # login, logout, doctor
+            return int(args.run(args))
+        if args.global_profile:  # pull, jobs, resume: the profile as EXPLORE_PROFILE says it
+            os.environ["EXPLORE_PROFILE"] = args.global_profile
+        progress: bool | str = False if getattr(args, "quiet", False) else "auto"
+        if args.command == "demo":
+            from explore_pandas.api.validation import check_timezone
+            from explore_pandas.cli.demo import run_demo
 
-        check_timezone(args.tz)  # the same messages as pull's, before the emulator starts
-        check_days(args.days)
-        return run_demo(tz=args.tz, days=args.days, progress=progress)
-    if args.command == "pull":
-        return commands.pull(args.report, start=args.start, end=args.end, tz=args.tz, format=args.format,
-                             output=args.output, on_row_limit=args.on_row_limit, fresh=args.fresh,
-                             progress=progress)
-    if args.command == "jobs":
-        from explore_pandas.cli.jobs import list_jobs, prune_jobs
+            check_timezone(args.tz)  # the same messages as pull's, before the emulator starts
+            check_days(args.days)
+            return run_demo(tz=args.tz, days=args.days, progress=progress)
+        if args.command == "pull":
+            return commands.pull(args.report, start=args.start, end=args.end, tz=args.tz, format=args.format,
+                                 output=args.output, on_row_limit=args.on_row_limit, fresh=args.fresh,
+                                 progress=progress)
+        if args.command == "jobs":
+            from explore_pandas.cli.jobs import list_jobs, prune_jobs
 
-        return prune_jobs() if args.prune else list_jobs()
-    if args.command == "resume":
-        return commands.resume(progress=progress)
+            return prune_jobs() if args.prune else list_jobs()
+        if args.command == "resume":
+            return commands.resume(progress=progress)
+    finally:
+        if args.global_profile:
+            os.environ.pop("EXPLORE_PROFILE", None)
+            if previous is not None:
+                os.environ["EXPLORE_PROFILE"] = previous
     return _emulator(args)
 
 

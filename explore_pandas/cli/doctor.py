@@ -1,0 +1,51 @@
+"""``explore-pandas doctor``: every first-contact check, one line each with ✓ or ✗ and the fix.
+
+The checks themselves are :mod:`explore_pandas.api.doctor`'s; this prints them
+and sets the exit code: 0 when every check passed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``doctor`` on the main parser's subcommands."""
+    parser = commands.add_parser(
+        "doctor", help="check the connection to your account: settings, DNS, TLS, clock, token, scopes",
+        description="Run every first-contact check against the account of a profile (or EXPLORE_*): "
+                    "the settings and where each came from, DNS and TLS to the API and token hosts, "
+                    "clock skew against the server, a token, the scopes granted, a harmless API call "
+                    "and the job slots in use, the proxy and CA bundle. Exit 0 when all pass.",
+    )
+    parser.add_argument("--profile", dest="profile", default=None,
+                        help="the profile to check (default: $EXPLORE_PROFILE, else 'default')")
+    parser.set_defaults(run=lambda args: run(args))
+
+
+def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
+    """Print one line per check; 0 when all passed, 1 when any failed."""
+    from explore_pandas.api.doctor import format_check, run_checks
+
+    out = out or sys.stdout
+    profile = getattr(args, "profile", None) or getattr(args, "global_profile", None)
+    checks = run_checks(profile=profile)
+    ascii_only = not _can_print("✓✗", out)
+    for check in checks:
+        print(format_check(check, ascii_only=ascii_only), file=out)
+    failed = [check.name for check in checks if check.passed is False]
+    print(f"\n{len(failed)} check(s) failed: {', '.join(failed)}." if failed else "\nAll checks passed.",
+          file=out)
+    return 1 if failed else 0
+
+
+def _can_print(text: str, out: TextIO) -> bool:
+    try:
+        text.encode(getattr(out, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
