@@ -290,7 +290,13 @@ def resolve_with_sources(*, profile: str | None = None, environ: Mapping[str, st
     fallback = _ARG_NAMES if given else ENV_NAMES
     for key in _ARG_NAMES:
         names.setdefault(key, fallback[key])
-    settings = Settings.resolve(_names=names, **{key: values.get(key) for key in _ARG_NAMES})
+    try:
+        settings = Settings.resolve(_names=names, **{key: values.get(key) for key in _ARG_NAMES})
+    except ConfigurationError as error:
+        if not getattr(error, "missing", None):
+            raise
+        raise error.with_message(f"{error.message} Or save a profile with `explore-pandas login`. "
+                                 f"{OFFLINE_HINT}") from None
     region_table = f"the {settings.region.upper()} row of the regions table"
     sources.setdefault("region", "the default")
     sources.setdefault("base_url", region_table)

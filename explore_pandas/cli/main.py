@@ -63,10 +63,6 @@ def build_parser() -> Parser:
                         help="the saved profile to use (explore-pandas login); default: $EXPLORE_PROFILE, "
                              "else 'default' when saved")
     commands = parser.add_subparsers(dest="command", required=True)
-    from explore_pandas.cli import doctor, login  # light: their work is imported when they run
-
-    login.add_parsers(commands)
-    doctor.add_parser(commands)
     emulator = commands.add_parser(
         "emulator", help="serve the offline Explore API emulator", parents=[common],
         description="Serve the Explore API emulator on loopback: synthetic, seeded data, no account needed.",
@@ -98,6 +94,10 @@ def build_parser() -> Parser:
                                              "Each pull's output is checked before its jobs; one failing pull "
                                              "does not stop the others, and the exit code is 1 if any failed.")
     _add_quiet(resume)
+    from explore_pandas.cli import doctor, login  # light: their work is imported when they run
+
+    login.add_parsers(commands)
+    doctor.add_parser(commands)
     return parser
 
 

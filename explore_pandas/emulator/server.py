@@ -138,10 +138,6 @@ class _Handler(BaseHTTPRequestHandler):
         """The ``Date`` header from the emulator's clock, as a server tells its own time."""
         return super().date_time_string(self.server.state.clock.timestamp() if timestamp is None else timestamp)
 
-    def date_time_string(self, timestamp: float | None = None) -> str:
-        """The ``Date`` header from the emulator's clock, as a server tells its own time."""
-        return super().date_time_string(self.server.state.clock.timestamp() if timestamp is None else timestamp)
-
     def _dispatch(self) -> None:
         state = self.server.state
         url = urlsplit(self.path)

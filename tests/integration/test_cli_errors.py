@@ -117,7 +117,7 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
      "explore-pandas: --port: 70000 is not a TCP port. Use 1..65535, or 0 for a free one."),
     (("frobnicate",), 2,
      ("explore-pandas: argument command: invalid choice: 'frobnicate' (choose from 'emulator', 'demo', 'pull', "
-      "'jobs', 'resume') (see explore-pandas --help).")),
+      "'jobs', 'resume', 'login', 'logout', 'doctor') (see explore-pandas --help).")),
     ((), 2, "explore-pandas: the following arguments are required: command (see explore-pandas --help)."),
     (("jobs", "--all"), 2, "explore-pandas: unrecognized arguments: --all (see explore-pandas --help)."),
     (("resume", "calls"), 2, "explore-pandas: unrecognized arguments: calls (see explore-pandas --help)."),
@@ -155,8 +155,8 @@ def test_half_the_credentials_name_every_missing_variable(cli: Run) -> None:
     assert _one_line(result) == (
         "explore-pandas: EXPLORE_CLIENT_SECRET and EXPLORE_ACCOUNT are missing. Set EXPLORE_CLIENT_SECRET: "
         "that client's secret; EXPLORE_ACCOUNT: your Talkdesk account name (or set EXPLORE_TOKEN_URL to the "
-        "full token URL). Or unset every EXPLORE_* variable to pull from the embedded emulator (offline, "
-        "synthetic data).")
+        "full token URL). Or save a profile with `explore-pandas login`. Or unset every EXPLORE_* variable "
+        "to pull from the embedded emulator (offline, synthetic data).")
     assert result.returncode == 2
 
 
