@@ -10,7 +10,8 @@ emulator's truth for the union of the ranges (ids exactly once), no job is left 
 and the jobs created stay within the windows needed plus what the disruptions explain.
 
 ``EXPLORE_FOLDER_SOAK_RUNS`` sets the sequences (default 2, about a minute: CI);
-``EXPLORE_FOLDER_SOAK_RUNS=30 pytest tests/soak/test_folder_soak.py`` is a longer local run.
+``EXPLORE_FOLDER_SOAK_RUNS=30 pytest tests/soak/test_folder_soak.py`` is a longer local run, and
+``EXPLORE_FOLDER_SOAK_REPORT=figures.jsonl`` writes each sequence's figures.
 """
 
 from __future__ import annotations
@@ -152,9 +153,14 @@ def test_any_sequence_of_pulls_leaves_the_union_exactly_once(seed: int, tmp_path
     # Jobs: each window asked for at most once, but for what a disruption explains (a killed
     # process's job unrecorded, a damaged or swapped ledger record, a window inside the latency
     # asked again, two processes, a window split under the row limit).
-    by_window = Counter((j.get("timespan_from"), j.get("timespan_to")) for j in result["jobs"])
+    by_window = Counter((j["from_utc"], j["to_utc"]) for j in result["jobs"])
     repeats = sum(n - 1 for n in by_window.values())
     counts = result["counts"]
     explained = 2 * counts["kill"] + 2 * counts["ledger_corrupted"] + 2 * counts["ledger_swapped"] \
         + 3 * counts["latest"] + 2 * counts["two"] + len(result["ranges"])
     assert repeats <= explained, (repeats, counts)
+    report = os.environ.get("EXPLORE_FOLDER_SOAK_REPORT")  # figures of a long local run, one line each
+    if report:
+        with open(report, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"seed": seed, "rows": len(ids), "jobs": len(result["jobs"]),
+                                  "windows_asked": len(by_window), "repeats": repeats, **counts}) + "\n")
