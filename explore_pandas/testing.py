@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from explore_pandas.api.client import Client, set_default_client
-from explore_pandas.api.config import CACHE_DIR_ENV, ENV_NAMES
+from explore_pandas.api.config import CACHE_DIR_ENV, ENV_NAMES, PROFILE_ENV
 from explore_pandas.emulator import Emulator
 
 __all__ = ["DEFAULT_EMULATOR_OPTIONS", "emulator_environment", "mock_explore"]
@@ -80,9 +80,9 @@ def emulator_environment(emulator: Emulator, cache: str) -> dict[str, str | None
     """The ``EXPLORE_*`` variables that point at ``emulator`` (None: unset), and a ledger of its own."""
     names = dict(ENV_NAMES)
     values: dict[str, str | None] = {name: None for name in names.values()}
-    values.update({names[key]: value for key, value in emulator.credentials.items() if key in names})
+    values.update({names[key]: str(value) for key, value in emulator.credentials.items() if key in names})
     values[CACHE_DIR_ENV] = cache
-    values["EXPLORE_PROFILE"] = None
+    values[PROFILE_ENV] = None
     return values
 
 

@@ -49,7 +49,7 @@ class JobStatus(str, enum.Enum):
         return self.value
 
     @classmethod
-    def find(cls, value: object) -> JobStatus | None:
+    def from_value(cls, value: object) -> JobStatus | None:
         """The status named ``value``, or None for anything else (a window's own states, junk)."""
         if not isinstance(value, str):
             return None

@@ -135,14 +135,15 @@ def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from explore_pandas.api.profiles import PROFILE_ENV
     from explore_pandas.cli import commands
 
-    previous = os.environ.get("EXPLORE_PROFILE")
+    previous = os.environ.get(PROFILE_ENV)
     try:
         if getattr(args, "run", None) is not None:  # login, logout, doctor
             return int(args.run(args))
         if args.global_profile:  # pull, jobs, resume: the profile as EXPLORE_PROFILE says it
-            os.environ["EXPLORE_PROFILE"] = args.global_profile
+            os.environ[PROFILE_ENV] = args.global_profile
         progress: bool | str = False if getattr(args, "quiet", False) else "auto"
         if args.command == "demo":
             from explore_pandas.api.validation import check_timezone
@@ -163,9 +164,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             return commands.resume(progress=progress)
     finally:
         if args.global_profile:
-            os.environ.pop("EXPLORE_PROFILE", None)
+            os.environ.pop(PROFILE_ENV, None)
             if previous is not None:
-                os.environ["EXPLORE_PROFILE"] = previous
+                os.environ[PROFILE_ENV] = previous
     return _emulator(args)
 
 

@@ -81,7 +81,7 @@ class Entry:
     @property
     def failed(self) -> bool:
         """The job ended without a file (failed, canceled or deleted)."""
-        status = JobStatus.find(self.status)
+        status = JobStatus.from_value(self.status)
         return status is not None and status.is_failure
 
     def reusable(self, now: datetime) -> bool:

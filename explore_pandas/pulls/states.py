@@ -76,5 +76,5 @@ class WindowStates:
 
 def is_active(status: str) -> bool:
     """A window status that is a job status in which the job still runs on the account."""
-    found = JobStatus.find(status)
+    found = JobStatus.from_value(status)
     return found is not None and found.is_active
