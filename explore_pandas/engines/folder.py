@@ -18,13 +18,17 @@ window is skipped with a warning (its interval is then fetched again).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from explore_pandas.exceptions import ExploreWarning, ValidationError
 from explore_pandas.files import remove_stale_partials, write_text_atomically
@@ -32,6 +36,8 @@ from explore_pandas.pulls.ledger import complete_by
 from explore_pandas.pulls.windows import Window
 
 __all__ = ["META_DIR", "Folder", "Interval", "WindowRecord", "merge", "subtract", "window_id"]
+
+log = logging.getLogger(__name__)
 
 META_DIR = "_explore"
 Interval = tuple[datetime, datetime]  # [start, end), aware
@@ -129,6 +135,23 @@ class Folder:
     @property
     def meta(self) -> Path:
         return self.root / META_DIR
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """One writer at a time: another process pulling into this folder waits here until the
+        first is done (then finds its windows complete and fetches only what is left). A writer
+        killed with ``kill -9`` releases the lock with its process."""
+        self.meta.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.meta / ".writer.lock")
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            log.warning("another pull is writing into %s: waiting for it to finish", self.root)
+            lock.acquire()
+        try:
+            yield
+        finally:
+            lock.release()
 
     def open(self, requested: Interval) -> list[Interval]:
         """Check the folder holds this report and zone (or nothing yet), clean what a killed

@@ -29,7 +29,9 @@ when its rows were incomplete (its job was created within the 5-minute data
 latency after the window ended, or its file was cut at the row limit) or one of
 its files is gone; its job is re-attached through the ledger when it can serve,
 and only its missing files are rewritten when the rest are sound.
-``fresh=True`` fetches the requested range again, with new jobs.
+``fresh=True`` fetches the requested range again, with new jobs. One process
+writes into a folder at a time: a second waits for the first (a lock in
+``_explore``), then fetches only what is still missing.
 
 Memory: each window's frame is written and dropped by the thread that parsed it,
 and at most ``PARSE_SLOTS`` (2) windows are downloaded, parsed and written at once,
@@ -187,6 +189,11 @@ class PartitionedWriter:
         return windows, skipped
 
     def run(self) -> dict[str, Any]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self.folder.exclusive():
+            return self._run()
+
+    def _run(self) -> dict[str, Any]:
         windows, skipped = self.todo()
         bar = progress_bar(self.plan, self.options.progress)
         bar.total = skipped + len(windows)
@@ -218,7 +225,10 @@ class PartitionedWriter:
         files = [self.root / f for r in records for f in r.files if (self.root / f).is_file()]
         rows = 0
         for path in files:
-            times = pq.read_table(path, columns=[self.column]).column(self.column)
+            try:
+                times = pq.read_table(path, columns=[self.column]).column(self.column)
+            except FileNotFoundError:  # replaced meanwhile by a writer that ignored the lock
+                continue
             inside = pc.and_(pc.greater_equal(times, pa_timestamp(start)), pc.less(times, pa_timestamp(end)))
             rows += pc.sum(inside).as_py() or 0
         return len(files), rows

@@ -2,7 +2,7 @@
 
 Each sequence runs random steps against one emulator, each pull in a process of its own
 (so that ``kill -9`` is real): overlapping, extending and sub-ranges; a pull killed at a
-random moment; two processes pulling at once into the same folder with the same ledger;
+random moment (and run again later, as a scheduler would); two processes pulling at once into the same folder with the same ledger;
 ``on_row_limit`` switched between warn and split on windows over the (small) row limit;
 ranges ending inside the 5-minute data latency; ledger files corrupted or swapped. Then a
 final clean pull, ten emulated minutes later, and the checks: the folder equals the
@@ -104,6 +104,7 @@ def _sequence(seed: int, tmp_path: Path) -> dict[str, Any]:
     root, cache = tmp_path / "calls", tmp_path / "cache"
     counts: Counter[str] = Counter()
     ranges: list[tuple[datetime, datetime]] = []
+    killed: list[tuple[tuple[datetime, datetime], str]] = []
     with Emulator(seed=seed, progression={"seconds": 0.4}, rates={"calls": 60}, row_limit=700,
                   total="matching") as emu:
         for _ in range(STEPS):
@@ -124,8 +125,11 @@ def _sequence(seed: int, tmp_path: Path) -> dict[str, Any]:
                 time.sleep(rng.uniform(1.0, 4.0))  # importing takes about a second: kill during the pull
                 run.send_signal(signal.SIGKILL)
                 run.communicate(timeout=30)
+                killed.append((span, on_row_limit))  # resumed later, as a scheduler retries it
             else:
                 _finish(_start_pull(emu, root, cache, span, on_row_limit))
+        for span, on_row_limit in killed:  # the killed pulls run again (a pull killed before it began
+            _finish(_start_pull(emu, root, cache, span, on_row_limit))  # has asked the folder for nothing)
         emu.clock.advance(600)  # ten minutes on for the API: every window's data is complete
         final = (FIRST, FIRST + timedelta(days=1))  # any range: a run completes the whole folder
         ranges.append(final)
