@@ -59,10 +59,10 @@ def _usage(error: BaseException) -> IPythonUsageError:
 
 
 @magics_class
-class ExploreMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untyped here
+class ExploreMagics(Magics):
     """The ``%explore`` line magic (see the module docstring)."""
 
-    @line_magic  # type: ignore[untyped-decorator]
+    @line_magic
     def explore(self, line: str) -> Any:
         """Pull a report: ``%explore calls --last 7d --tz Europe/Lisbon [-o df]`` (``%explore --help``)."""
         from explore_pandas.engines.read import read_report
@@ -89,6 +89,7 @@ class ExploreMagics(Magics):  # type: ignore[misc]  # IPython's Magics is untype
             raise
         if args.output is None:
             return frame
+        assert self.shell is not None  # a registered magic has its shell
         self.shell.user_ns[args.output] = frame
         print(f"{args.output}: {len(frame):,} rows × {len(frame.columns)} columns", flush=True)
         return None

@@ -75,7 +75,8 @@ def volume(df: pd.DataFrame) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    meta = df.attrs.get("explore") if isinstance(df.attrs.get("explore"), dict) else {}
+    found = df.attrs.get("explore")
+    meta: dict[str, Any] = found if isinstance(found, dict) else {}
     times = _time_column(df, meta)
     zone = ZoneInfo(str(meta.get("timezone") or getattr(times.dt.tz, "key", None) or "UTC"))
     if meta.get("start") and meta.get("end"):
