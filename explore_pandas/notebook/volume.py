@@ -170,7 +170,9 @@ def plot_volume(df: pd.DataFrame, ax: Any = None, **bar_options: Any) -> Any:
         ax.scatter(empty, [0] * len(empty), marker="x", color=EMPTY_COLOR, zorder=3, clip_on=False)
     step = max(1, len(counts) // 12)
     ax.set_xticks(list(positions)[::step])
-    ax.set_xticklabels([_label(m, freq) for m in counts.index[::step]], rotation=45, ha="right", fontsize=8)
+    ticks = counts.index[::step]
+    short = [_label(m, freq) if freq == "day" or i == 0 or m.hour == 0 else f"{m:%H:%M}" for i, m in enumerate(ticks)]
+    ax.set_xticklabels(short, rotation=45, ha="right", fontsize=8)
     unit = "hour" if freq == "hour" else "local day"
     ax.set_ylabel("rows")
     gaps = f", {len(empty)} empty (red x)" if empty else ""

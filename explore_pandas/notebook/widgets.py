@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 import ipywidgets as widgets
 import traitlets
 
+from explore_pandas.api.presets import check_range_arguments
 from explore_pandas.notebook.formview import (
     FIELDS,
     PRESET_CHOICES,
@@ -107,6 +108,8 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
         max_concurrency: int | None = None,
         **kwargs: Any,
     ) -> None:
+        if last is not None and (start is not None or end is not None):
+            check_range_arguments(start, end, last)  # a preset and a bound: refused, as read_report does
         zone = tz or local_zone()
         today = today_in(zone)
         self.client = client

@@ -250,3 +250,6 @@ def test_a_form_can_start_from_a_preset() -> None:
     form = ReportForm(tz="Europe/Lisbon", last="7d")
     assert form.preset.value == "7d" and form.end.value - form.start.value == timedelta(days=7)
     assert form.end.value.hour == 0 and "7 days: 1 job" in form.plan.value
+
+    with pytest.raises(ValidationError, match="either last="):
+        ReportForm(tz="Europe/Lisbon", last="7d", start=datetime(2026, 11, 1))
