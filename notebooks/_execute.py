@@ -19,6 +19,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -67,7 +68,7 @@ def outputs_text(notebook: dict) -> str:
     return "\n".join(parts)
 
 
-def find_secrets(notebook: dict, known: list[str] = ()) -> list[str]:  # type: ignore[assignment]
+def find_secrets(notebook: dict, known: Sequence[str] = ()) -> list[str]:
     """What in ``notebook``'s outputs looks like a secret: the ``known`` ones, and :data:`PATTERNS`."""
     text = outputs_text(notebook)
     found = [f"a known secret or token ({value[:4]}...)" for value in known if value and value in text]
