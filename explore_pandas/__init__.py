@@ -107,6 +107,11 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext explore_pandas``: the ``%explore`` magic (:mod:`explore_pandas.magics`)."""
+    importlib.import_module("explore_pandas.magics").load_ipython_extension(ipython)
+
+
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 

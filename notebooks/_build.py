@@ -1,11 +1,21 @@
-"""Write the example notebooks (``notebooks/*.ipynb``) from the cell sources below.
+"""Write the example notebooks (``notebooks/*.ipynb``) from the cell sources below, executed.
 
-The notebooks are generated so that a review reads plain Python, and so that they
-are reproducible: fixed cell ids, no outputs, no execution counts. Edit this file,
-then run it and commit the regenerated notebooks::
+The notebooks are generated so that a review reads plain Python: fixed cell ids,
+sources from this file. They are committed WITH their outputs, so that they read
+well on GitHub and in the docs site (which renders the committed outputs and
+executes nothing): this script executes each one on the embedded emulator
+(``_execute.py``) and refuses to write one whose outputs hold a secret or a token.
+Edit this file, then run it and commit the regenerated notebooks::
 
-    .venv/bin/python notebooks/_build.py           # writes the notebooks next to this file
-    .venv/bin/python notebooks/_build.py --check   # exit 1 if a notebook differs from this file
+    .venv/bin/python notebooks/_build.py                 # build, execute, write (about a minute)
+    .venv/bin/python notebooks/_build.py 05_presets_volume_and_magics.ipynb   # only those
+    .venv/bin/python notebooks/_build.py --no-execute    # sources only (outputs dropped)
+    .venv/bin/python notebooks/_build.py --check         # exit 1 if a notebook's sources differ
+
+The outputs are the record of one run: the dates ("the last 7 days"), job ids,
+ports and timings change from run to run, so ``--check`` compares the sources
+(cells, ids, kernelspec) and not the outputs; the tests check that every code
+cell was executed and that no output holds a secret, and execute the notebooks again.
 
 Every notebook runs top to bottom with no edits: on the embedded emulator when no
 ``EXPLORE_*`` variable is set, on your account when they are. CI executes them all
@@ -177,13 +187,18 @@ form'''),
 ## Driving it from code
 
 Clicking **Run** does what the next cell does: here the fields are set from code, so the
-notebook also runs unattended (in CI). `form.wait()` blocks until the run ends; in the
+notebook also runs unattended (in CI). The **Range** dropdown offers presets (today, yesterday,
+the last 7 days, last week, last month...): picking one fills in start and end with complete
+local days of the zone; editing a date by hand makes the range custom again. When the run is
+done the result panel shows the rows per local day as a small bar chart (per hour for ranges
+under two days), where an empty day or a truncated window stands out. `form.wait()` blocks until the run ends; in the
 browser you can instead run the next cells once the status says *done*."""),
-    new_code_cell(dates_cell("start, end = today - pd.Timedelta(days=3), today")),
     new_code_cell('''\
 form.timezone.value = TZ
-form.start.value = start.to_pydatetime()
-form.end.value = end.to_pydatetime()
+form.preset.value = "7d"  # the Range dropdown: the last 7 complete local days, filled in below it
+print(f"start {form.start.value:%Y-%m-%d %H:%M} .. end {form.end.value:%Y-%m-%d %H:%M} (exclusive), in {TZ}")'''),
+    new_code_cell('''\
+end = form.end.value
 form.run_button.click()  # the same handler as a click in the browser
 df = form.wait(timeout=300)
 if df is None:
@@ -210,7 +225,7 @@ form.end.value = form.start.value - timedelta(days=1)
 print(messages(form))
 print("Run disabled:", form.run_button.disabled)'''),
     new_code_cell('''\
-form.end.value = end.to_pydatetime()  # fixed
+form.end.value = end  # fixed
 print(messages(form) or "no messages", "| Run disabled:", form.run_button.disabled)'''),
     new_markdown_cell(CLOSE_MD),
     new_code_cell(CLOSE),
@@ -478,11 +493,96 @@ print("mean service level by weekday (%):", weekday.to_dict())'''),
     new_code_cell(CLOSE),
 ]
 
+# -- 05 presets, a picture of every pull, the %explore magic ---------------------------------
+
+PRESETS = [
+    new_markdown_cell("""\
+# Range presets, a picture of every pull, and the `%explore` magic
+
+Three shortcuts for the ranges people ask for every day:
+
+1. `last=` in `read_report` (and `pd.DataFrame.explore.read`, `write_parquet`, `explore-pandas
+   pull --last`): `"7d"`, `"4w"`, `"3m"`, `"yesterday"`, `"last_week"`, `"last_month"`...,
+   always complete local days of `tz`, daylight-saving changes included;
+2. `df.explore.plot_volume()`: rows per local day, so a missing day or a truncated window
+   shows at a glance;
+3. `%load_ext explore_pandas` and `%explore calls --last 7d --tz Europe/Lisbon`, the command
+   line's `pull` in one notebook line."""),
+    new_markdown_cell(CONNECT_MD),
+    new_code_cell(connect_cell("Europe/Lisbon", 'seed=7, progression="immediate"')),
+    new_markdown_cell("""\
+## What each preset asks for
+
+`plan_pull` shows a range without sending anything. Relative presets count complete days
+back from today's local midnight (today is never included: its data are not complete);
+`today` and `month_to_date` end 5 minutes ago, the API's data latency. A day on which the
+clocks change has 23 or 25 hours, and the bounds are still local midnights."""),
+    new_code_cell('''\
+pd.options.display.max_rows, pd.options.display.max_columns = 8, 8  # short tables below
+
+rows = []
+for preset in ["today", "yesterday", "7d", "last_week", "4w", "last_month", "month_to_date", "3m"]:
+    plan = xp.plan_pull("calls", last=preset, tz=TZ)
+    rows.append({"last": preset, "start": f"{plan.start:%Y-%m-%d %H:%M %a}", "end": f"{plan.end:%Y-%m-%d %H:%M %a}",
+                 "hours": (pd.Timestamp(plan.end) - pd.Timestamp(plan.start)) / pd.Timedelta(hours=1),  # elapsed
+                 "jobs": len(plan.windows)})
+pd.DataFrame(rows).set_index("last")'''),
+    new_markdown_cell("""\
+A preset is refused together with `start` or `end`: the call would say the range twice."""),
+    new_code_cell('''\
+try:
+    xp.read_report("calls", last="7d", start="2026-01-01", tz=TZ)
+except xp.ValidationError as error:
+    print(f"ValidationError: {error}")'''),
+    new_markdown_cell("""\
+## A picture of every pull
+
+`df.explore.plot_volume()` counts the rows per local day of the requested range (per hour
+when the range is under two days) with matplotlib. Days without a row are bars of zero,
+marked in red, and days of a window that reached the row limit are orange."""),
+    new_code_cell('''\
+import matplotlib.pyplot as plt
+
+week = xp.read_report("calls", last="7d", tz=TZ, progress=False)
+print(f"{len(week):,} calls, {week.explore.timespan[0]:%Y-%m-%d} .. {week.explore.timespan[1]:%Y-%m-%d} (exclusive)")
+week.explore.plot_volume()
+plt.show()'''),
+    new_markdown_cell("""\
+A gap jumps out: drop one day of rows (as a failed export or a filter might) and plot again.
+The counts behind the plot are `df.explore.volume()`."""),
+    new_code_cell('''\
+third_day = week.explore.timespan[0] + pd.Timedelta(days=2)
+gappy = week[week["end_at"].dt.date != third_day.date()]
+gappy.explore.plot_volume()
+plt.show()
+gappy.explore.volume()'''),
+    new_markdown_cell("""\
+## The `%explore` magic
+
+`%load_ext explore_pandas` registers `%explore`, which takes the arguments of
+`explore-pandas pull` and pulls with the kernel's client (the connection made above). The
+frame is the cell's value; `-o NAME` stores it in a variable instead; `-q` hides the
+progress bar; `%explore --help` lists the options."""),
+    new_code_cell("%load_ext explore_pandas"),
+    new_code_cell("%explore calls --last yesterday --tz Europe/Lisbon -q"),
+    new_code_cell('''\
+%explore calls --last yesterday --tz Europe/Lisbon -o yesterday -q
+print(yesterday.explore)
+yesterday.explore.plot_volume()  # under two days: per hour
+plt.show()'''),
+    new_markdown_cell("""\
+A mistake is the command line's one-line message, before any job is created:"""),
+    new_code_cell("%explore calls --last 7d --start 2026-01-01", metadata={"tags": ["raises-exception"]}),
+    new_markdown_cell(CLOSE_MD),
+    new_code_cell(CLOSE),
+]
+
 NOTEBOOKS = {
     "01_quickstart.ipynb": QUICKSTART,
     "02_report_form.ipynb": FORM,
     "03_long_ranges_and_row_limit.ipynb": LONG,
     "04_calls_analysis.ipynb": ANALYSIS,
+    "05_presets_volume_and_magics.ipynb": PRESETS,
 }
 
 
@@ -503,21 +603,40 @@ def build(name: str, cells: list) -> nbformat.NotebookNode:
     return notebook
 
 
+def sources(notebook: dict) -> dict:
+    """What ``--check`` compares: cells (type, id, metadata, source) and the kernelspec, not outputs."""
+    cells = [{key: cell.get(key) for key in ("cell_type", "id", "metadata", "source")} for cell in notebook["cells"]]
+    return {"cells": cells, "kernelspec": notebook.get("metadata", {}).get("kernelspec"),
+            "nbformat": (notebook.get("nbformat"), notebook.get("nbformat_minor"))}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only compare; exit 1 on a difference")
+    parser.add_argument("names", nargs="*", help="notebooks to write (default: all)")
+    parser.add_argument("--check", action="store_true", help="only compare the sources; exit 1 on a difference")
+    parser.add_argument("--no-execute", action="store_true", help="write the sources without outputs")
     parser.add_argument("--out", type=Path, default=HERE, help="folder to write to (default: here)")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(NOTEBOOKS))
+    if unknown:
+        parser.error(f"no such notebook: {', '.join(unknown)} (choose from {', '.join(NOTEBOOKS)})")
     stale = []
     for name, cells in NOTEBOOKS.items():
-        text = nbformat.writes(build(name, cells)) + "\n"
+        if args.names and name not in args.names:
+            continue
+        notebook = build(name, cells)
         target = args.out / name
         if args.check:
-            if not target.exists() or target.read_text(encoding="utf-8") != text:
+            committed = nbformat.read(target, as_version=4) if target.exists() else None
+            if committed is None or sources(committed) != sources(notebook):
                 stale.append(name)
             continue
-        target.write_text(text, encoding="utf-8")
-        print(f"wrote {target}")
+        if not args.no_execute:
+            from _execute import execute  # next to this file; nbclient is only needed here
+
+            notebook = execute(notebook, name)
+        target.write_text(nbformat.writes(notebook) + "\n", encoding="utf-8")
+        print(f"wrote {target}" + ("" if args.no_execute else " (executed)"), flush=True)
     if stale:
         print("out of date (run notebooks/_build.py):", ", ".join(stale), file=sys.stderr)
         return 1

@@ -46,14 +46,15 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str,
+def pull(report: str, *, start: str | None, end: str | None, tz: str, format: str, output: str,
          on_row_limit: str = "warn", fresh: bool = False, err: TextIO | None = None,
-         pull_id: str | None = None, progress: bool | str = "auto") -> int:
+         pull_id: str | None = None, progress: bool | str = "auto", last: str | None = None) -> int:
     """Pull a report into ``output``: one .csv or .parquet file written whole or not at all,
     or, for ``DIR/`` (or an existing folder), partitioned Parquet with one folder per local day.
 
     ``pull_id`` continues a recorded pull (``resume``) instead of recording a new one.
     Every argument, the output and the credentials are checked before the first job.
+    A preset (``last``) is resolved once, here: the pull, and its ``resume``, ask for that range.
     """
     from explore_pandas.engines.parquet import is_directory_output
     from explore_pandas.pulls.ledger import Ledger
@@ -63,7 +64,9 @@ def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str
     folder = is_directory_output(output)
     if not folder and Path(output).suffix.lower() not in OUTPUT_SUFFIXES:
         raise output_error(output, "the output must end in .csv or .parquet, or be a folder (DIR/)")
-    plan_pull(report, start=start, end=end, tz=tz, format=format)  # refuse bad input before anything starts
+    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, last=last)  # refuse bad input first
+    if last is not None:
+        start, end = plan.start.isoformat(), plan.end.isoformat()
     target = check_output(output, folder=folder)  # and an output that cannot be written
     spec = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
             "output": str(target.resolve()) + (os.sep if folder else ""), "on_row_limit": on_row_limit,

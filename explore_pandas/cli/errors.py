@@ -27,7 +27,7 @@ EXIT_USAGE = 2
 #: The offline way, said the command-line way.
 CLI_OFFLINE_HINT = "Or unset every EXPLORE_* variable to pull from the embedded emulator (offline, synthetic data)."
 #: A request field (as ValidationError names it) -> the option a command-line user typed.
-FLAGS = {"timezone": "--tz", "timespan.from": "--start", "timespan.to": "--end", "format": "--format",
+FLAGS = {"timezone": "--tz", "timespan.from": "--start", "timespan.to": "--end", "last": "--last", "format": "--format",
          "type": "report", "output": "-o", "name": "--name", "days": "--days", "port": "--port"}
 
 

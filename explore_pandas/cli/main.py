@@ -9,7 +9,10 @@ import threading
 import warnings
 from typing import Any, Sequence
 
+from explore_pandas.api.config import ENV_NAMES
 from explore_pandas.cli.errors import PROG, Parser, check_days, check_port, one_line, print_error
+from explore_pandas.frames.limits import ON_ROW_LIMIT
+from explore_pandas.spec import FORMATS
 
 EPILOG = """examples:
   explore-pandas demo                      pull 92 days of calls from the embedded emulator
@@ -117,21 +120,46 @@ def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
   explore-pandas pull calls --start 2026-08-01 --end 2026-11-01 --tz Europe/Lisbon -o calls.parquet
   explore-pandas pull "User Status" --start 2026-10-01 --end 2026-10-08 -o status.csv --format json_bulk
   explore-pandas pull calls --start 2025-11-01 --end 2026-11-01 --tz Europe/Lisbon -o calls/ -q
+  explore-pandas pull calls --last 7d --tz Europe/Lisbon -o week.parquet
 """, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    pull.add_argument("report", help="report slug or display name, e.g. calls, contacts, 'User Status'")
-    pull.add_argument("--start", required=True, help="inclusive start: a date or date-time (wall time in --tz)")
-    pull.add_argument("--end", required=True, help="exclusive end: a date or date-time, not in the future")
-    pull.add_argument("--tz", default="UTC", help="IANA time zone of the request and of the datetimes (default UTC)")
-    pull.add_argument("--format", default="csv", choices=("csv", "json", "json_bulk"),
+    add_range_arguments(pull)
+    pull.set_defaults(range_parser=pull)
+    pull.add_argument("--format", default="csv", choices=FORMATS,
                       help="file format asked of the API (default csv)")
     pull.add_argument("-o", "--output", required=True, help="the file to write: .csv or .parquet; or a folder DIR/ (trailing slash, or "
                       "an existing folder): partitioned Parquet, DIR/day=YYYY-MM-DD/part-<window>.parquet, "
                       "written window by window and resumable")
-    pull.add_argument("--on-row-limit", default="warn", choices=("warn", "split", "raise"),
+    pull.add_argument("--on-row-limit", default="warn", choices=ON_ROW_LIMIT,
                       help="when a window reaches 1,000,000 rows (default warn)")
     pull.add_argument("--fresh", action="store_true", help="create new jobs even where recorded ones can serve")
     _add_quiet(pull)
+
+
+def add_range_arguments(parser: argparse.ArgumentParser) -> None:
+    """``report``, ``--start``/``--end`` or ``--last``, and ``--tz``: what a pull asks for (``pull``, ``%explore``)."""
+    from explore_pandas.api.presets import PRESET_EXAMPLES
+
+    parser.add_argument("report", help="report slug or display name, e.g. calls, contacts, 'User Status'")
+    parser.add_argument("--start", help="inclusive start: a date or date-time (wall time in --tz)")
+    parser.add_argument("--end", help="exclusive end: a date or date-time, not in the future")
+    parser.add_argument("--last", help="a preset instead of --start/--end, in complete local days of --tz: "
+                                       f"{', '.join(PRESET_EXAMPLES)} (Nd, Nw, Nm)")
+    parser.add_argument("--tz", default="UTC", help="IANA time zone of the request and of the datetimes (default UTC)")
+
+
+def check_range(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``--start`` and ``--end``, or ``--last``: said as argparse says a missing or conflicting option."""
+    if args.last is not None:
+        given = [flag for flag, value in (("--start", args.start), ("--end", args.end)) if value is not None]
+        if given:
+            parser.error(f"argument --last: not allowed with argument {given[0]}")
+        return
+    missing = [flag for flag, value in (("--start", args.start), ("--end", args.end)) if value is None]
+    if len(missing) == 2:
+        parser.error("the following arguments are required: --start, --end (or a preset: --last 7d)")
+    if missing:
+        parser.error(f"the following arguments are required: {missing[0]}")
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -153,9 +181,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             check_days(args.days)
             return run_demo(tz=args.tz, days=args.days, progress=progress)
         if args.command == "pull":
-            return commands.pull(args.report, start=args.start, end=args.end, tz=args.tz, format=args.format,
-                                 output=args.output, on_row_limit=args.on_row_limit, fresh=args.fresh,
-                                 progress=progress)
+            check_range(args.range_parser, args)
+            return commands.pull(args.report, start=args.start, end=args.end, last=args.last, tz=args.tz,
+                                 format=args.format, output=args.output, on_row_limit=args.on_row_limit,
+                                 fresh=args.fresh, progress=progress)
         if args.command == "jobs":
             from explore_pandas.cli.jobs import list_jobs, prune_jobs
 
@@ -229,7 +258,7 @@ def _banner(emu: object) -> None:
     lines += [
         "",
         "From Python:  import explore_pandas as xp; xp.connect(**credentials above)",
-        "From a shell: " + " ".join(f"EXPLORE_{key.upper()}={value}" for key, value in creds.items()),
+        "From a shell: " + " ".join(f"{ENV_NAMES[key]}={value}" for key, value in creds.items() if key in ENV_NAMES),
         "Press Ctrl-C to stop.",
     ]
     print("\n".join(lines), flush=True)

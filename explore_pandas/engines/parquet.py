@@ -92,8 +92,8 @@ def day_partitions(frame: pd.DataFrame, column: str | None) -> list[tuple[str, p
 def write_parquet(
     report: str,
     *,
-    start: validation.TimeLike,
-    end: validation.TimeLike,
+    start: validation.TimeLike | None = None,
+    end: validation.TimeLike | None = None,
     path: str | os.PathLike[str],
     tz: str | None = None,
     format: str = "csv",
@@ -107,10 +107,12 @@ def write_parquet(
     ledger: Any = None,
     quota_timeout: float | None = DEFAULT_QUOTA_WAIT.timeout,
     encoding_errors: str = "strict",
+    last: str | None = None,
 ) -> dict[str, Any]:
     """Pull a report over [start, end) into partitioned Parquet under ``path``, one local day per folder.
 
-    Parameters are those of :func:`read_report`, plus ``path``, the folder (made
+    Parameters are those of :func:`read_report` (the range is ``start`` and
+    ``end``, or a preset ``last``), plus ``path``, the folder (made
     if missing). See this module's docstring for the layout, the memory bound and
     how a re-run resumes.
 
@@ -135,7 +137,7 @@ def write_parquet(
     ...                  path="calls/")                                          # doctest: +SKIP
     >>> pd.read_parquet("calls/")                                               # doctest: +SKIP
     """
-    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
+    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name, last=last)
     options = PullOptions.resolve(client=client, on_row_limit=on_row_limit, max_concurrency=max_concurrency,
                                   poll=poll, progress=progress, fresh=fresh, ledger=ledger,
                                   quota_timeout=quota_timeout, encoding_errors=encoding_errors)

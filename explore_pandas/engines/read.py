@@ -29,8 +29,8 @@ __all__ = ["read_report"]
 def read_report(
     report: str | ReportType,
     *,
-    start: validation.TimeLike,
-    end: validation.TimeLike,
+    start: validation.TimeLike | None = None,
+    end: validation.TimeLike | None = None,
     tz: str | None = None,
     format: str = "csv",
     name: str | None = None,
@@ -44,6 +44,7 @@ def read_report(
     quota_timeout: float | None = DEFAULT_QUOTA_WAIT.timeout,
     encoding_errors: str = "strict",
     engine: str = "pandas",
+    last: str | None = None,
 ) -> pd.DataFrame:
     """Pull a report over [start, end) into one typed, timezone-aware DataFrame.
 
@@ -54,6 +55,14 @@ def read_report(
     start, end : str, date, datetime or pandas.Timestamp
         The range, ``end`` exclusive. Naive values are wall times in ``tz``; a
         date is local midnight. Any length: it is split into <= 31-day windows.
+        Give both, or ``last`` instead.
+    last : str, optional
+        A preset range instead of ``start`` and ``end``, made of complete local
+        days of ``tz`` (DST-safe): relative, ``"1d"``, ``"7d"``, ``"4w"``, ``"3m"``
+        (days, weeks or months before today, today excluded), or named:
+        ``"today"`` and ``"month_to_date"`` (up to 5 minutes ago), ``"yesterday"``,
+        ``"last_week"`` (Monday to Monday), ``"last_month"`` (the calendar month).
+        Refused together with ``start`` or ``end``.
     tz : str, optional
         IANA time zone of the request; every datetime column is in it. Left out
         (or None): the zone of ``start`` and ``end`` when both are aware in one
@@ -148,8 +157,9 @@ def read_report(
     >>> with xp.Emulator() as emu:                                    # doctest: +SKIP
     ...     xp.connect(**emu.credentials)
     ...     df = xp.read_report("calls", start="2026-08-01", end="2026-11-01", tz="Europe/Lisbon")
+    ...     week = xp.read_report("calls", last="7d", tz="Europe/Lisbon")
     """
-    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
+    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name, last=last)
     options = PullOptions.resolve(engine=engine, client=client, on_row_limit=on_row_limit,
                                   max_concurrency=max_concurrency, poll=poll, progress=progress,
                                   ledger=ledger, fresh=fresh, quota_timeout=quota_timeout,

@@ -11,7 +11,10 @@ import warnings
 from explore_pandas.exceptions import RowLimitWarning
 from explore_pandas.spec import ROW_LIMIT
 
-__all__ = ["row_limit_message", "row_limit_reached", "warn_row_limit"]
+__all__ = ["ON_ROW_LIMIT", "row_limit_message", "row_limit_reached", "warn_row_limit"]
+
+#: What a pull may do with a window at the limit: warn (rows missing), split it and fetch again, raise.
+ON_ROW_LIMIT = ("warn", "split", "raise")
 
 
 def row_limit_reached(rows: int, total: int | None = None) -> bool:

@@ -66,7 +66,7 @@ class ExploreAccessor:
     def read(report: str | ReportType, **options: Any) -> pd.DataFrame:
         """Pull ``report`` over [start, end) into a new DataFrame: :func:`explore_pandas.read_report`.
 
-        Takes the same keyword arguments (``start``, ``end``, ``tz``, ``format``,
+        Takes the same keyword arguments (``start``, ``end`` or ``last``, ``tz``, ``format``,
         ``name``, ``client``, ``on_row_limit``, ``max_concurrency``, ``progress``, ``poll``).
         """
         from explore_pandas.engines.read import read_report
@@ -153,6 +153,29 @@ class ExploreAccessor:
         """``frame`` (a pandas-engine pull) indexed like this frame: by its time column if this one is."""
         column = self._time_index()
         return frame.set_index(column) if column is not None and column in frame.columns else frame
+
+    # -- pictures ----------------------------------------------------------------------------
+
+    def volume(self) -> pd.DataFrame:
+        """Rows per local day (per hour for ranges under 2 days) over the requested range, empty bins 0.
+
+        See :func:`explore_pandas.notebook.volume.volume`: a ``rows`` and a
+        ``truncated`` column, indexed by each bin's start in the request zone.
+        """
+        from explore_pandas.notebook.volume import volume
+
+        return volume(self._obj)
+
+    def plot_volume(self, ax: Any = None, **bar_options: Any) -> Any:
+        """Draw :meth:`volume` with matplotlib (an optional dependency); the ``Axes``.
+
+        Empty days are marked in red, days of a window that hit the row limit
+        are orange, so that a gap or a truncated window jumps out. Needs
+        ``pip install 'explore_pandas[plot]'``.
+        """
+        from explore_pandas.notebook.volume import plot_volume
+
+        return plot_volume(self._obj, ax=ax, **bar_options)
 
     # -- provenance --------------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api import validation
 from explore_pandas.exceptions import ExploreError
+from explore_pandas.frames.limits import ON_ROW_LIMIT
 from explore_pandas.spec import ACCOUNT_QUOTA
-from explore_pandas.zones import timezone_names
+from explore_pandas.zones import iana_zone, timezone_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,11 +42,10 @@ FIELD_OF = {
     "format": "format",
     "on_row_limit": "on_row_limit",
 }
-ROW_LIMIT_CHOICES = (
-    ("warn: keep the rows that came", "warn"),
-    ("split the window and fetch again", "split"),
-    ("raise an error", "raise"),
-)
+#: The labels of the on_row_limit choices (the values are PullOptions' own).
+ROW_LIMIT_LABELS = {"warn": "warn: keep the rows that came", "split": "split the window and fetch again",
+                    "raise": "raise an error"}
+ROW_LIMIT_CHOICES = tuple((ROW_LIMIT_LABELS[value], value) for value in ON_ROW_LIMIT)
 #: Window states after which nothing more happens to a window.
 FINAL = ("parsed", "split", "failed", "canceled")
 #: Seconds between two refreshes of the elapsed times while a run goes on.
@@ -241,6 +241,28 @@ def error_html(error: BaseException) -> str:
         trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         parts.append(f"<details><summary>traceback</summary><pre>{html.escape(trace)}</pre></details>")
     return "".join(parts)
+
+
+#: The form's preset dropdown: (label, preset); "" is a range typed by hand.
+PRESET_CHOICES = (
+    ("custom range", ""), ("today", "today"), ("yesterday", "yesterday"), ("last 7 days", "7d"),
+    ("last week (Mon-Mon)", "last_week"), ("last 4 weeks", "4w"), ("month to date", "month_to_date"),
+    ("last month", "last_month"), ("last 3 months", "3m"),
+)
+
+
+def preset_bounds(preset: str, tz: str, *, now: datetime) -> tuple[datetime, datetime] | None:
+    """The naive local ``(start, end)`` a preset fills in, for the form's pickers; None if it cannot."""
+    from explore_pandas.api.presets import preset_range
+
+    zone = iana_zone(tz) if tz else None
+    if not preset or zone is None:
+        return None
+    try:
+        start, end = preset_range(preset, zone, now=now)
+    except ExploreError:
+        return None
+    return start.replace(tzinfo=None), end.replace(tzinfo=None)
 
 
 def today_in(zone: str) -> datetime:

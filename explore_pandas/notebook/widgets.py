@@ -30,8 +30,10 @@ from typing import TYPE_CHECKING, Any, cast
 import ipywidgets as widgets
 import traitlets
 
+from explore_pandas.api.presets import check_range_arguments
 from explore_pandas.notebook.formview import (
     FIELDS,
+    PRESET_CHOICES,
     ROW_LIMIT_CHOICES,
     TICK,
     check_inputs,
@@ -40,10 +42,12 @@ from explore_pandas.notebook.formview import (
     jobs_table,
     local_zone,
     plan_line,
+    preset_bounds,
     preview_html,
     status_text,
     today_in,
 )
+from explore_pandas.notebook.volume import volume, volume_html
 from explore_pandas.reports import REPORT_TYPES
 from explore_pandas.spec import FORMATS
 from explore_pandas.zones import timezone_names
@@ -70,6 +74,10 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
         Defaults to the kernel's client (:func:`explore_pandas.connect`), looked up at Run.
     report, tz, start, end : optional
         Initial values (calls; this machine's zone; the last 7 days).
+    last : str, optional
+        A preset to start with instead of ``start``/``end`` (``"7d"``, ``"yesterday"``,
+        ``"last_month"``...): the Range dropdown fills in start and end, in
+        complete local days of the zone, and follows the zone when it changes.
     poll, max_concurrency : optional
         As for :func:`explore_pandas.read_report`.
 
@@ -95,10 +103,13 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
         tz: str | None = None,
         start: datetime | None = None,
         end: datetime | None = None,
+        last: str | None = None,
         poll: PollPolicy | None = None,
         max_concurrency: int | None = None,
         **kwargs: Any,
     ) -> None:
+        if last is not None and (start is not None or end is not None):
+            check_range_arguments(start, end, last)  # a preset and a bound: refused, as read_report does
         zone = tz or local_zone()
         today = today_in(zone)
         self.client = client
@@ -112,6 +123,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
         self._canceled: list[str] | None = None
         self._started_at = 0.0
         self._valid = False
+        self._applying_preset = False
 
         style = {"description_width": "110px"}
         wide = widgets.Layout(width="420px")
@@ -126,6 +138,9 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
         self.start = widgets.NaiveDatetimePicker(value=start or today - timedelta(days=7),
                                                  description="Start", style=style)
         self.end = widgets.NaiveDatetimePicker(value=end or today, description="End (exclusive)", style=style)
+        self.preset = widgets.Dropdown(options=PRESET_CHOICES, value="", description="Range",
+                                       style=style, layout=widgets.Layout(width="320px"))
+        self.preset.add_class("xp-preset")
         self.format = widgets.Dropdown(options=list(FORMATS), value="csv", description="Format",
                                        style=style, layout=widgets.Layout(width="240px"))
         self.on_row_limit = widgets.Dropdown(options=ROW_LIMIT_CHOICES, value="warn", description="At row limit",
@@ -137,6 +152,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
         self.status = widgets.HTML("")
         self.jobs = widgets.HTML("")
         self.preview = widgets.HTML("")
+        self.volume = widgets.HTML("")
         self.error_box = widgets.HTML("", layout=widgets.Layout(display="none"))
 
         rows = []
@@ -145,24 +161,42 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
             control.add_class(f"xp-{field.replace('_', '-')}")
             self.messages[field].add_class("xp-msg")
             self.messages[field].add_class(f"xp-msg-{field.replace('_', '-')}")
+            if field == "start":
+                rows.append(self.preset)
             rows.append(widgets.HBox([control, self.messages[field]]))
         for widget, css in ((self.plan, "xp-plan"), (self.run_button, "xp-run"), (self.cancel_button, "xp-cancel"),
-                            (self.status, "xp-status"), (self.jobs, "xp-jobs"), (self.preview, "xp-preview"),
+                            (self.status, "xp-status"), (self.jobs, "xp-jobs"), (self.volume, "xp-volume"),
+                            (self.preview, "xp-preview"),
                             (self.error_box, "xp-error")):
             widget.add_class(css)
         buttons = widgets.HBox([self.run_button, self.cancel_button, self.status])
-        super().__init__(children=[*rows, self.plan, buttons, self.error_box, self.jobs, self.preview], **kwargs)
+        super().__init__(children=[*rows, self.plan, buttons, self.error_box, self.jobs, self.volume,
+                                   self.preview], **kwargs)
         self.add_class("xp-form")
 
         for field in FIELDS:
             getattr(self, field).observe(self._on_field_change, names="value")
+        self.preset.observe(self._on_preset_change, names="value")
         self.run_button.on_click(self._on_run_click)
         self.cancel_button.on_click(self._on_cancel_click)
-        self.validate()
+        if last:
+            self.preset.value = last  # fills in start and end, then validates
+        else:
+            self.validate()
 
     # -- thin handlers ------------------------------------------------------------------------
 
     def _on_field_change(self, change: dict[str, Any]) -> None:
+        owner = change.get("owner")
+        if self.preset.value and not self._applying_preset:
+            if owner is self.timezone:
+                self.apply_preset()  # the same preset, in complete days of the new zone
+            elif owner in (self.start, self.end):
+                self.preset.value = ""  # a range edited by hand is a custom one
+        self.validate()
+
+    def _on_preset_change(self, change: dict[str, Any]) -> None:
+        self.apply_preset()
         self.validate()
 
     def _on_run_click(self, button: widgets.Button) -> None:
@@ -179,6 +213,17 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
             "report": self.report.value, "name": self.name.value, "tz": (self.timezone.value or "").strip(),
             "start": self.start.value, "end": self.end.value, "format": self.format.value,
         }
+
+    def apply_preset(self) -> None:
+        """Fill in start and end from the Range dropdown (nothing for "custom range")."""
+        bounds = preset_bounds(self.preset.value, (self.timezone.value or "").strip(), now=self.now())
+        if bounds is None:
+            return
+        self._applying_preset = True
+        try:
+            self.start.value, self.end.value = bounds
+        finally:
+            self._applying_preset = False
 
     def validate(self) -> Plan | None:
         """Check the fields, show each message next to its field and the plan line; the plan.
@@ -210,7 +255,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
                 self.status.value = "<b>cannot run</b>: fix the fields marked in red"
                 return None
             self._show_error(None)
-            self.preview.value = ""
+            self.preview.value = self.volume.value = ""
             try:
                 options: dict[str, Any] = {"client": self.client, "on_row_limit": self.on_row_limit.value,
                                            "max_concurrency": self.max_concurrency, "progress": False,
@@ -283,6 +328,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
                     self._show_error(error)
                 else:
                     assert frame is not None
+                    self.volume.value = _volume_chart(frame)
                     self.preview.value = preview_html(frame)
                     jobs = len(frame.attrs["explore"]["jobs"])
                     self.status.value = (f"<b>done</b> in {seconds:.1f} s: {count(len(frame), 'row')} from "
@@ -329,3 +375,12 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
         else:
             self.error_box.value = error_html(error)
             self.error_box.layout.display = None
+
+
+def _volume_chart(frame: pd.DataFrame) -> str:
+    """The result panel's chart; a frame it cannot count (no time column) shows no chart, not an error."""
+    try:
+        return volume_html(volume(frame))
+    except ValueError:
+        log.debug("ReportForm: no volume chart for this frame", exc_info=True)
+        return ""

@@ -15,6 +15,7 @@ from explore_pandas.api.client import Client, get_client
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT, QuotaWait
 from explore_pandas.exceptions import ValidationError
+from explore_pandas.frames.limits import ON_ROW_LIMIT
 from explore_pandas.frames.parsing import ENCODING_ERRORS
 from explore_pandas.pulls.ledger import Ledger
 from explore_pandas.served import ledger_folder
@@ -22,7 +23,6 @@ from explore_pandas.spec import ACCOUNT_QUOTA
 
 __all__ = ["ENGINES", "ON_ROW_LIMIT", "PullOptions", "check_concurrency", "check_progress"]
 
-ON_ROW_LIMIT = ("warn", "split", "raise")
 #: engine -> (its on_row_limit default, the choices it accepts)
 ENGINES = {"pandas": ("warn", ON_ROW_LIMIT), "dask": ("split", ("split", "raise"))}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from explore_pandas.api import validation
+from explore_pandas.api import presets, validation
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.pulls.windows import Window, plan_windows
 from explore_pandas.reports import ReportType, report_type
@@ -33,17 +33,20 @@ class Plan:
 def plan_pull(
     report: str | ReportType,
     *,
-    start: validation.TimeLike,
-    end: validation.TimeLike,
+    start: validation.TimeLike | None = None,
+    end: validation.TimeLike | None = None,
     tz: str | None = None,
     format: str = "csv",
     name: str | None = None,
     now: datetime | None = None,
+    last: str | None = None,
 ) -> Plan:
     """Validate a pull of any length and cut it into windows; nothing is sent.
 
-    Parameters are those of :func:`read_report`; ``now`` fixes the clock the
-    range is checked against (default: this machine's).
+    Parameters are those of :func:`read_report`: the range is ``start`` and
+    ``end``, or a preset ``last`` (``"7d"``, ``"last_month"``, ...: complete
+    local days of ``tz``, see :mod:`explore_pandas.api.presets`). ``now`` fixes
+    the clock the range is checked against (default: this machine's).
 
     Returns
     -------
@@ -55,7 +58,8 @@ def plan_pull(
     ------
     ValidationError
         For an unknown report, zone or format, a bad name, or a range the API
-        refuses (end before start, in the future), naming the field and the fix.
+        refuses (end before start, in the future), an unknown preset, or a
+        preset given together with ``start`` or ``end``, naming the field and the fix.
 
     Examples
     --------
@@ -65,12 +69,16 @@ def plan_pull(
     >>> len(plan.windows)
     3
     """
+    presets.check_range_arguments(start, end, last)
     kind = report_type(report)
     fmt = validation.check_format(format)
     zone = validation.check_timezone(validation.infer_timezone(tz, start, end))  # tz None: the bounds' zone, or UTC
     if name is not None:
         check_name_prefix(name)
     current = now if now is not None else datetime.now(timezone.utc)
+    if last is not None:
+        start, end = presets.preset_range(last, zone, now=current)
+    assert start is not None and end is not None  # check_range_arguments
     begin, finish = validation.check_timespan(start, end, zone, now=current, max_span=None)
     windows = plan_windows(begin, finish, zone.key)
     return Plan(kind, zone.key, fmt, name, begin, finish, tuple(windows))

@@ -5,9 +5,11 @@ take 3 seconds, connects to it and shows ``ReportForm()``; its second cell
 prints what the kernel sees of the run. The test fills the form in the page,
 clicks Run, sees the live job table go through a non-final status, executes
 the second cell *while the run goes on* (the kernel is free: its output shows
-unfinished windows and ``running: True``), then sees every window parsed and
-the preview, and saves a screenshot of the finished form (copied to ``docs/form.png``, the
-README's picture, when ``EXPLORE_UPDATE_SCREENSHOT=1``).
+unfinished windows and ``running: True``), then sees every window parsed, the
+preview and the chart of rows per local day (one bar per day, adding up to the frame's rows),
+and saves a screenshot of the finished form (copied to ``docs/form.png``, the README's
+picture, and the chart alone to ``docs/volume.png``, when ``EXPLORE_UPDATE_SCREENSHOT=1``).
+Before the run it picks a Range preset and sees start and end filled in.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import shutil
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from explore_pandas.api.presets import preset_range
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = "form.ipynb"
@@ -34,7 +39,8 @@ CELLS = [
     ),
     (
         "import json\n"
-        "print('probe ' + json.dumps({'running': form.running, 'statuses': [s.status for s in form.snapshot()]}))"
+        "print('probe ' + json.dumps({'running': form.running, 'statuses': [s.status for s in form.snapshot()],\n"
+        "                             'package': xp.__file__}))"
     ),
 ]
 FINAL = {"parsed", "split", "failed", "canceled"}
@@ -123,12 +129,19 @@ def test_the_form_runs_a_multi_job_pull_in_jupyterlab(lab: Any, page: Any, tmp_p
     zone = form.locator(".xp-timezone input")
     zone.fill("Europe/Lisbon")
     zone.press("Enter")
+    # a preset fills in complete local days of the zone; typing a date makes the range custom again
+    last_month = [f"{moment:%Y-%m-%d}T00:00" for moment in preset_range("last_month", ZoneInfo("Europe/Lisbon"))]
+    form.locator(".xp-preset select").select_option(label="last month")
+    expect(form.locator(".xp-start input[type='datetime-local']")).to_have_value(re.compile(f"^{last_month[0]}"))
+    expect(form.locator(".xp-end input[type='datetime-local']")).to_have_value(re.compile(f"^{last_month[1]}"))
     for css, value in ((".xp-start", "2026-08-01T00:00"), (".xp-end", "2026-10-10T00:00")):
         field = form.locator(f"{css} input[type='datetime-local']")
         field.fill(value)
         field.press("Tab")
     form.locator(".xp-format select").select_option("json_bulk")
     expect(form.locator(".xp-plan")).to_contain_text("70 days: 3 jobs, run 3 at a time", timeout=15_000)
+    chosen = form.locator(".xp-preset select").evaluate("select => select.options[select.selectedIndex].text")
+    assert chosen.replace("\xa0", " ") == "custom range", chosen  # ipywidgets renders spaces as nbsp
     expect(form.locator(".xp-msg-timezone")).to_have_text("")
 
     clicked = time.monotonic()
@@ -147,6 +160,7 @@ def test_the_form_runs_a_multi_job_pull_in_jupyterlab(lab: Any, page: Any, tmp_p
     probed_at = time.monotonic() - clicked
     report = json.loads(re.search(r"probe (\{.*\})", probe.inner_text()).group(1))  # type: ignore[union-attr]
     assert report["running"] is True and set(report["statuses"]) - FINAL, report
+    assert Path(report["package"]).resolve().is_relative_to(REPO), report  # the kernel runs this checkout
 
     # follow the table until every window is parsed: it must move through job statuses
     statuses = form.locator(".xp-jobs .xp-job-status")
@@ -165,6 +179,14 @@ def test_the_form_runs_a_multi_job_pull_in_jupyterlab(lab: Any, page: Any, tmp_p
     expect(preview).to_contain_text("calls, 3 jobs, times in Europe/Lisbon")
     expect(preview.locator("table.xp-preview-head")).to_be_visible()
     expect(form.locator(".xp-error")).to_be_hidden()
+    # the picture of the pull: one bar per local day, their rows adding up to the frame's
+    volume = form.locator(".xp-volume")
+    expect(volume.locator(".xp-volume-chart[data-freq='day'][data-bins='70']")).to_be_visible()
+    bars = volume.locator("rect.xp-volume-bar")
+    expect(bars).to_have_count(70)
+    charted = sum(int(n) for n in bars.evaluate_all("bars => bars.map(b => b.getAttribute('data-rows'))"))
+    shape = re.search(r"([\d,]+) rows × 52 columns", preview.inner_text())
+    assert shape and charted == int(shape.group(1).replace(",", "")), (charted, shape)
     elapsed = form.locator(".xp-jobs .xp-job-elapsed").all_inner_texts()
     assert all(text.endswith(" s") for text in elapsed), elapsed
 
@@ -173,6 +195,7 @@ def test_the_form_runs_a_multi_job_pull_in_jupyterlab(lab: Any, page: Any, tmp_p
     if os.environ.get("EXPLORE_UPDATE_SCREENSHOT"):  # refresh the README's picture on purpose only
         (REPO / "docs").mkdir(exist_ok=True)
         shutil.copyfile(shot, REPO / "docs" / "form.png")
+        volume.screenshot(path=str(REPO / "docs" / "volume.png"))
     print(f"statuses seen {sorted(seen)}; probe at {probed_at:.1f} s, done at {done_at:.1f} s; screenshot {shot}")
 
 

@@ -79,3 +79,19 @@ def test_to_timezone_then_extend_asks_in_the_new_zone(emu: Emulator, options: di
     assert emu.jobs()[-1]["request"]["timezone"] == "America/New_York"
     assert str(longer["end_at"].dtype).endswith("America/New_York]")
     assert longer["call_id"].tolist() == _ids(emu, start, end)
+
+
+def test_read_and_write_parquet_take_a_preset(emu: Emulator, options: dict[str, object], tmp_path) -> None:
+    import explore_pandas as xp
+    from explore_pandas.api.presets import preset_range
+
+    start, end = preset_range("yesterday", LISBON)
+    df = pd.DataFrame.explore.read("calls", last="yesterday", tz="Europe/Lisbon", **options)
+    assert df["call_id"].tolist() == _ids(emu, start, end)
+    assert df.explore.timespan == (pd.Timestamp(start), pd.Timestamp(end))
+    assert df.explore.volume()["rows"].sum() == len(df) and len(df.explore.volume()) in (23, 24, 25)
+    summary = xp.write_parquet("calls", last="yesterday", tz="Europe/Lisbon", path=tmp_path / "calls",
+                               **{k: v for k, v in options.items() if k != "poll"})
+    assert summary["rows"] == len(df)
+    with pytest.raises(xp.ValidationError, match="either last="):
+        pd.DataFrame.explore.read("calls", last="7d", end="2026-11-01", **options)

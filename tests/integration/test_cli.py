@@ -102,3 +102,29 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["pull", "--help"])
     assert "explore-pandas pull calls --start 2026-08-01" in capsys.readouterr().out
+
+
+def test_pull_last_asks_for_complete_local_days(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from explore_pandas.api.presets import preset_range
+
+    target = tmp_path / "yesterday.parquet"
+    lisbon = ZoneInfo("Europe/Lisbon")
+    start, end = preset_range("yesterday", lisbon)
+    assert main(["pull", "calls", "--last", "yesterday", "--tz", "Europe/Lisbon", "-o", str(target)]) == 0
+    df = pd.read_parquet(target)
+    assert len(df) == data.count_rows("calls", start, end, seed=0)
+    assert df["end_at"].min() >= pd.Timestamp(start) and df["end_at"].max() < pd.Timestamp(end)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--last", "7d", "--start", "2026-09-01"],
+     "explore-pandas: pull: argument --last: not allowed with argument --start (see explore-pandas pull --help)."),
+    (["--last", "7 days"], "explore-pandas: --last: '7 days' is not a preset."),
+    ([], "explore-pandas: pull: the following arguments are required: --start, --end (or a preset: --last 7d)"),
+])
+def test_last_mistakes_are_one_line_before_anything_starts(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           args: list[str], message: str) -> None:
+    assert main(["pull", "calls", *args, "-o", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and "using the embedded emulator" not in err
+    assert not list(tmp_path.iterdir())

@@ -145,3 +145,19 @@ def test_an_exception_in_a_value_observer_is_shown_not_lost(emu: Emulator, clien
     form.wait(30)
     assert isinstance(form.error, RuntimeError) and "observer broke" in form.error_box.value
     assert "traceback" in form.error_box.value
+
+
+def test_after_a_run_the_result_panel_shows_rows_per_local_day(emu: Emulator, client: Client) -> None:
+    import re
+
+    form = _form(client, start=datetime(2026, 10, 20), end=datetime(2026, 10, 30))
+    assert form.volume.value == ""
+    form.run_button.click()
+    df = form.wait(30)
+    assert df is not None
+    chart = form.volume.value
+    assert "data-freq='day' data-bins='10'" in chart and "xp-volume" in form.volume._dom_classes
+    bars = [int(n) for n in re.findall(r"data-rows='(\d+)'", chart)]
+    assert len(bars) == 10 and sum(bars) == len(df)
+    per_day = df["end_at"].dt.strftime("%Y-%m-%d").value_counts().sort_index().tolist()
+    assert [n for n in bars if n] == per_day  # local days of Europe/Lisbon, 25 hours on the 25th

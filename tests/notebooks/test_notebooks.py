@@ -19,7 +19,12 @@ Then:
   a real account), a notebook takes the "your account" branch, sends its jobs
   there and starts no emulator of its own (the quickstart always; the others
   are marked ``slow``);
-- the notebooks in the repository carry no outputs and match ``notebooks/_build.py``.
+- the notebooks in the repository are committed WITH their outputs (written by
+  ``notebooks/_build.py``, which executes them): every code cell was executed,
+  none failed unless it is tagged ``raises-exception``, and no output or widget
+  state holds a Bearer header, a JWT, a signed storage URL (``X-Amz-Signature=``)
+  or a ``client_secret``; their sources match ``notebooks/_build.py`` (the
+  outputs are one run's record: dates, job ids and timings differ run to run).
 """
 
 from __future__ import annotations
@@ -66,6 +71,22 @@ with open(%r, "w") as _file:
 
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 BEARER = re.compile(r"Bearer\s+[A-Za-z0-9._~+/-]{8,}", re.IGNORECASE)
+SIGNATURE = re.compile(r"X-Amz-Signature=[0-9A-Za-z%]+", re.IGNORECASE)
+CLIENT_SECRET = re.compile(r"client_secret")
+
+
+def _shown(notebook: dict) -> str:
+    """What a notebook shows besides its sources: its outputs and metadata (widget state included)."""
+    cells = [json.dumps(c.get("outputs", [])) for c in notebook["cells"] if c["cell_type"] == "code"]
+    return "\n".join([json.dumps(notebook.get("metadata", {})), *cells])
+
+
+def _check_no_token_shapes(notebook: dict) -> None:
+    shown = _shown(notebook)
+    for what, pattern in (("a JWT-shaped string", JWT), ("a Bearer header", BEARER),
+                          ("a signed storage URL", SIGNATURE), ("client_secret", CLIENT_SECRET)):
+        match = pattern.search(shown)
+        assert match is None, f"{what} appears in the notebook's outputs: {match.group()[:24]}..."
 
 
 def _text_outputs(cell: dict) -> str:
@@ -154,8 +175,7 @@ def _check_no_secrets(executed: Executed) -> None:
         assert secret not in dumped, "a client secret appears in the executed notebook"
     for token in executed.found["tokens"]:
         assert token not in dumped, "an access token appears in the executed notebook"
-    assert not JWT.search(dumped), f"a JWT-shaped string appears: {JWT.search(dumped).group()[:20]}..."
-    assert not BEARER.search(dumped), "a Bearer header appears in the executed notebook"
+    _check_no_token_shapes(executed.notebook)
 
 
 # -- the notebooks ---------------------------------------------------------------------------
@@ -163,7 +183,8 @@ def _check_no_secrets(executed: Executed) -> None:
 def test_there_are_notebooks() -> None:
     names = [p.name for p in NOTEBOOKS]
     assert names == ["01_quickstart.ipynb", "02_report_form.ipynb",
-                     "03_long_ranges_and_row_limit.ipynb", "04_calls_analysis.ipynb"], names
+                     "03_long_ranges_and_row_limit.ipynb", "04_calls_analysis.ipynb",
+                     "05_presets_volume_and_magics.ipynb"], names
 
 
 def test_quickstart(run_notebook) -> None:
@@ -185,7 +206,10 @@ def test_report_form(run_notebook) -> None:
     ran = run_notebook(NOTEBOOK_DIR / "02_report_form.ipynb")
     text = ran.text
     assert "application/vnd.jupyter.widget-view+json" in ran.mime_types(), "the form was not displayed as a widget"
+    assert re.search(r"start \d{4}-\d\d-\d\d 00:00 \.\. end \d{4}-\d\d-\d\d 00:00 \(exclusive\)", text)  # the 7d preset
     assert re.search(r"status: done in [\d.]+ s: [\d,]+ rows from \d+ jobs?", text), text[-2000:]
+    chart = json.dumps(ran.notebook["metadata"]["widgets"])
+    assert chart.count("xp-volume-bar") == 7, "the result panel does not show 7 local days"
     assert re.search(r"form.value: [\d,]+ rows x \d+ columns, end_at in Europe/Madrid", text)
     assert "Run disabled: True" in text and "Run disabled: False" in text
     _check_no_secrets(ran)
@@ -222,6 +246,25 @@ def test_calls_analysis(run_notebook) -> None:
     _check_no_secrets(ran)
 
 
+def test_presets_volume_and_magics(run_notebook) -> None:
+    ran = run_notebook(NOTEBOOK_DIR / "05_presets_volume_and_magics.ipynb")
+    text = ran.text
+    assert "last_month" in text and "month_to_date" in text  # the table of presets
+    assert "ValidationError: last: a preset ('7d') says both ends of the range" in text
+    pngs = sum(1 for c in ran.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+    assert pngs == 3, f"expected the 3 volume plots, got {pngs}"
+    sources = ["".join(c["source"]) for c in ran.cells]
+    magic = next(c for c, source in zip(ran.cells, sources)
+                 if source.startswith("%explore calls --last yesterday") and "-o" not in source)
+    assert magic["outputs"][0]["output_type"] == "execute_result"  # the frame is the cell's value
+    assert "call_id" in "".join(magic["outputs"][0]["data"]["text/html"])
+    assert re.search(r"yesterday: [\d,]+ rows × 52 columns", text)
+    assert "explore: calls " in text and "Europe/Lisbon (end exclusive)" in text
+    assert ("UsageError: %explore: argument --last: not allowed with argument --start "
+            "(see %explore --help).") in text
+    _check_no_secrets(ran)
+
+
 # -- the EXPLORE_* branch: "your account" played by an emulator outside the kernel ------------
 
 @pytest.mark.parametrize("name", [
@@ -229,6 +272,7 @@ def test_calls_analysis(run_notebook) -> None:
     pytest.param("02_report_form.ipynb", marks=pytest.mark.slow),
     pytest.param("03_long_ranges_and_row_limit.ipynb", marks=pytest.mark.slow),
     pytest.param("04_calls_analysis.ipynb", marks=pytest.mark.slow),
+    pytest.param("05_presets_volume_and_magics.ipynb", marks=pytest.mark.slow),
 ])
 def test_with_explore_variables_set(name: str, run_notebook, monkeypatch: pytest.MonkeyPatch) -> None:
     """With EXPLORE_* set, a notebook uses that account and starts no emulator of its own."""
@@ -251,13 +295,30 @@ def test_with_explore_variables_set(name: str, run_notebook, monkeypatch: pytest
 # -- the notebooks as committed --------------------------------------------------------------
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_committed_without_outputs(path: Path) -> None:
+def test_committed_with_outputs_and_no_secret(path: Path) -> None:
+    """Committed executed (they read well on GitHub and in the docs), and nothing they show is a secret."""
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: {cell.id} has outputs"
-    assert "widgets" not in notebook.metadata, f"{path.name} carries saved widget state"
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    counts = [cell.execution_count for cell in code]
+    assert counts == list(range(1, len(code) + 1)), f"{path.name}: not executed top to bottom: {counts}"
+    for cell in code:
+        expected = "raises-exception" in cell.metadata.get("tags", [])
+        failed = any(o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr"
+                                                  and "Error" in o.text) for o in cell.outputs)
+        assert failed == expected, f"{path.name}: {cell.id} {'did not fail' if expected else 'failed'}"
+    shown = sum(1 for cell in code if cell.outputs)
+    assert shown >= len(code) // 2, f"{path.name}: only {shown} of {len(code)} code cells show something"
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    _check_no_token_shapes(json.loads(nbformat.writes(notebook)))
+
+
+def test_the_secret_scan_finds_what_it_looks_for() -> None:  # the check above can fail
+    for leak in ("Authorization: Bearer abcdefgh12345678", "https://s/x?X-Amz-Signature=0a1b2c",
+                 "{'client_secret': 'x'}", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc"):
+        notebook = {"metadata": {}, "cells": [{"cell_type": "code", "outputs": [{"text": leak}]}]}
+        with pytest.raises(AssertionError):
+            _check_no_token_shapes(notebook)
 
 
 def test_generator_is_in_sync(tmp_path: Path) -> None:

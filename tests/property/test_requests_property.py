@@ -31,7 +31,7 @@ from explore_pandas.api.client import Client
 from explore_pandas.emulator import Emulator
 from explore_pandas.engines.read import read_report
 from explore_pandas.exceptions import ValidationError
-from explore_pandas.pulls.options import ON_ROW_LIMIT
+from explore_pandas.frames.limits import ON_ROW_LIMIT
 from explore_pandas.pulls.plan import plan_pull
 from explore_pandas.reports import REPORT_TYPES, report_type
 from explore_pandas.spec import FORMATS

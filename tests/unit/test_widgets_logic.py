@@ -187,6 +187,7 @@ def test_key_elements_carry_stable_css_classes() -> None:
     for widget, css in ((form.run_button, "xp-run"), (form.cancel_button, "xp-cancel"), (form.status, "xp-status"),
                         (form.jobs, "xp-jobs"), (form.preview, "xp-preview"), (form.error_box, "xp-error"),
                         (form.plan, "xp-plan"), (form.timezone, "xp-timezone"), (form.start, "xp-start"),
+                        (form.preset, "xp-preset"), (form.volume, "xp-volume"),
                         (form.messages["end"], "xp-msg-end"), (form.on_row_limit, "xp-on-row-limit")):
         assert css in widget._dom_classes
 
@@ -219,3 +220,36 @@ def test_counts_of_one_are_singular() -> None:
 
     assert " of 1 window parsed, " in status_text(_states()[:1])
     assert (count(1, "window"), count(2, "window"), count(1_234, "row")) == ("1 window", "2 windows", "1,234 rows")
+
+
+def test_the_preset_dropdown_fills_in_complete_local_days() -> None:
+    form = _form()  # now: 2026-11-27 12:00 UTC, a Friday
+    assert form.preset.value == "" and ("last 7 days", "7d") in form.preset.options
+    form.preset.value = "last_month"
+    assert (form.start.value, form.end.value) == (datetime(2026, 10, 1), datetime(2026, 11, 1))
+    assert "31 days: 2 jobs" in form.plan.value  # October is 745 hours in Lisbon: two windows
+    form.preset.value = "last_week"
+    assert (form.start.value, form.end.value) == (datetime(2026, 11, 16), datetime(2026, 11, 23))
+    form.preset.value = "today"
+    assert (form.start.value, form.end.value) == (datetime(2026, 11, 27), datetime(2026, 11, 27, 11, 55))
+    assert not form.run_button.disabled
+
+
+def test_the_preset_follows_the_zone_and_a_hand_edit_makes_the_range_custom() -> None:
+    form = _form()
+    form.preset.value = "yesterday"
+    form.timezone.value = "Pacific/Kiritimati"  # UTC+14: 2026-11-27 12:00 UTC is already the 28th there
+    assert (form.start.value, form.end.value) == (datetime(2026, 11, 27), datetime(2026, 11, 28))
+    assert form.preset.value == "yesterday"
+    form.start.value = datetime(2026, 11, 20)
+    assert form.preset.value == "" and form.start.value == datetime(2026, 11, 20)
+    assert form.end.value == datetime(2026, 11, 28)
+
+
+def test_a_form_can_start_from_a_preset() -> None:
+    form = ReportForm(tz="Europe/Lisbon", last="7d")
+    assert form.preset.value == "7d" and form.end.value - form.start.value == timedelta(days=7)
+    assert form.end.value.hour == 0 and "7 days: 1 job" in form.plan.value
+
+    with pytest.raises(ValidationError, match="either last="):
+        ReportForm(tz="Europe/Lisbon", last="7d", start=datetime(2026, 11, 1))

@@ -1,0 +1,102 @@
+"""The ``%explore`` line magic: ``%load_ext explore_pandas``, then pull a report in one line.
+
+    %load_ext explore_pandas
+    %explore calls --last 7d --tz Europe/Lisbon              # the DataFrame, as the cell's value
+    %explore calls --start 2026-08-01 --end 2026-11-01 -o df # stored as ``df`` in the notebook
+
+It is the command line's ``pull`` in a notebook (the convention of
+pandas-gbq's ``%%bigquery``): the same report and range arguments
+(:func:`explore_pandas.cli.main.add_range_arguments`), checked the same way
+(:func:`explore_pandas.cli.main.check_range`), and the same one-line messages
+(:func:`explore_pandas.cli.errors.explain`) for a mistake found before any job,
+shown as IPython's ``UsageError`` (no traceback). ``-o`` names a variable here,
+not a file. The pull uses the kernel's client (:func:`explore_pandas.connect`,
+or :func:`explore_pandas.connect_or_emulator`).
+
+This module sits above both ``cli`` and ``notebook`` in the layers (pyproject's
+``[tool.importlinter]``), since it takes the command line's parser into a notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from typing import Any
+
+from IPython.core.error import UsageError as IPythonUsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+
+from explore_pandas.cli.errors import EXIT_USAGE, PROG, Parser, exit_code, explain
+from explore_pandas.cli.main import add_range_arguments, check_range
+from explore_pandas.exceptions import ExploreError
+from explore_pandas.frames.limits import ON_ROW_LIMIT
+from explore_pandas.spec import FORMATS
+
+__all__ = ["ExploreMagics", "load_ipython_extension", "magic_parser"]
+
+MAGIC = "%explore"
+
+
+def magic_parser() -> Parser:
+    """``%explore``'s arguments: the command line's ``pull`` ones, with ``-o`` naming a variable."""
+    parser = Parser(prog=MAGIC, description="Pull an Explore report into a DataFrame with the kernel's client.",
+                    epilog="examples:\n  %explore calls --last 7d --tz Europe/Lisbon\n"
+                           "  %explore calls --start 2026-08-01 --end 2026-11-01 --tz Europe/Lisbon -o df",
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_range_arguments(parser)
+    parser.add_argument("--format", default="csv", choices=FORMATS,
+                        help="file format asked of the API (default csv)")
+    parser.add_argument("--on-row-limit", default="warn", choices=ON_ROW_LIMIT,
+                        help="when a window reaches 1,000,000 rows (default warn)")
+    parser.add_argument("-o", "--output", metavar="VARIABLE",
+                        help="store the DataFrame under this name in the notebook instead of returning it")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _usage(error: BaseException) -> IPythonUsageError:
+    """The command line's one line, said as ``%explore: ...``."""
+    text = explain(error).removeprefix(f"{PROG}: ")
+    return IPythonUsageError(text if text.startswith(f"{MAGIC}: ") else f"{MAGIC}: {text}")
+
+
+@magics_class
+class ExploreMagics(Magics):
+    """The ``%explore`` line magic (see the module docstring)."""
+
+    @line_magic
+    def explore(self, line: str) -> Any:
+        """Pull a report: ``%explore calls --last 7d --tz Europe/Lisbon [-o df]`` (``%explore --help``)."""
+        from explore_pandas.engines.read import read_report
+
+        parser = magic_parser()
+        try:
+            args = parser.parse_args(shlex.split(line))
+            check_range(parser, args)
+        except SystemExit:  # --help printed the help
+            return None
+        except ValueError as error:  # shlex: an unclosed quote
+            raise IPythonUsageError(f"{MAGIC}: {error} in {line!r}") from None
+        except ExploreError as error:
+            raise _usage(error) from None
+        if args.output is not None and not args.output.isidentifier():
+            raise IPythonUsageError(f"{MAGIC}: -o {args.output!r} is not a Python name; use e.g. -o df")
+        try:
+            frame = read_report(args.report, start=args.start, end=args.end, last=args.last, tz=args.tz,
+                                format=args.format, on_row_limit=args.on_row_limit,
+                                progress=False if args.quiet else "auto")
+        except ExploreError as error:
+            if exit_code(error) == EXIT_USAGE:  # found before any job: a bad argument or missing credentials
+                raise _usage(error) from None
+            raise
+        if args.output is None:
+            return frame
+        assert self.shell is not None  # a registered magic has its shell
+        self.shell.user_ns[args.output] = frame
+        print(f"{args.output}: {len(frame):,} rows × {len(frame.columns)} columns", flush=True)
+        return None
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register ``%explore`` (``%load_ext explore_pandas`` calls this through the package)."""
+    ipython.register_magics(ExploreMagics)

@@ -1,0 +1,182 @@
+"""A picture of every pull: rows per local day (per hour under 2 days), empty days visibly empty.
+
+:func:`volume` counts a frame's rows in bins of its request zone that cover the
+whole requested range (from the frame's provenance), so a day without rows is a
+bin of 0 and not a missing bar, and marks the bins inside a window that
+reached the row limit. :func:`volume_html` draws it as a small inline SVG (the
+form's result panel, CSS class ``xp-volume``); :func:`plot_volume` draws the
+same with matplotlib (``df.explore.plot_volume()``).
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from explore_pandas.api.validation import local_midnight
+from explore_pandas.reports import report_type
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["HOURLY_UNDER", "plot_volume", "volume", "volume_html"]
+
+#: Ranges shorter than this are counted per hour, longer ones per local day.
+HOURLY_UNDER = timedelta(days=2)
+EMPTY_COLOR, TRUNCATED_COLOR, BAR_COLOR = "#c62828", "#ef6c00", "#1f77b4"
+
+
+def _time_column(df: pd.DataFrame, meta: dict[str, Any]) -> pd.Series:
+    """The report's time column (its timespan field, e.g. ``end_at``), or the time index."""
+    import pandas as pd
+
+    field = report_type(meta["report"]).timespan_field if meta.get("report") else None
+    if field is not None and field in df.columns:
+        return df[field]
+    if isinstance(df.index, pd.DatetimeIndex):
+        return df.index.to_series()
+    columns = [c for c in df.columns if isinstance(df[c].dtype, pd.DatetimeTZDtype)]
+    if not columns:
+        raise ValueError("no time column to count rows by: the frame has no timezone-aware datetime column")
+    return df[field if field in columns else columns[0]]
+
+
+def _edges(start: datetime, end: datetime, zone: ZoneInfo, hourly: bool) -> list[datetime]:
+    """Bin edges over [start, end): local midnights (DST-safe), or every hour from the first local hour."""
+    edges = [start]
+    if hourly:
+        step = start.replace(minute=0, second=0, microsecond=0)
+        while step <= start:
+            step = (step.astimezone(timezone.utc) + timedelta(hours=1)).astimezone(zone)
+        while step < end:
+            edges.append(step)
+            step = (step.astimezone(timezone.utc) + timedelta(hours=1)).astimezone(zone)
+    else:
+        day = start.date() + timedelta(days=1)
+        while (midnight := local_midnight(day, zone)) < end:
+            edges.append(midnight)
+            day += timedelta(days=1)
+    return [*edges, end]
+
+
+def volume(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows per local day (per hour for ranges under 2 days) over the requested range.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bin, indexed by the bin's start (tz-aware, in the request
+        zone), with ``rows`` (0 for an empty bin) and ``truncated`` (the bin
+        lies in a window that reached the row limit: rows are missing there).
+        ``df.attrs["volume_freq"]`` is ``"hour"`` or ``"day"``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    found = df.attrs.get("explore")
+    meta: dict[str, Any] = found if isinstance(found, dict) else {}
+    times = _time_column(df, meta)
+    zone = ZoneInfo(str(meta.get("timezone") or getattr(times.dt.tz, "key", None) or "UTC"))
+    if meta.get("start") and meta.get("end"):
+        start, end = (datetime.fromisoformat(meta[k]).astimezone(zone) for k in ("start", "end"))
+    elif times.notna().any():
+        start = local_midnight(times.min().tz_convert(zone).date(), zone)
+        end = local_midnight(times.max().tz_convert(zone).date() + timedelta(days=1), zone)
+    else:
+        raise ValueError("no rows and no requested range: nothing to count")
+    hourly = end - start < HOURLY_UNDER
+    edges = _edges(start, end, zone, hourly)
+    edge_ns = pd.DatetimeIndex(edges).tz_convert("UTC").as_unit("ns").asi8
+    moments = pd.DatetimeIndex(times.dropna()).tz_convert("UTC").as_unit("ns").asi8
+    moments = moments[(moments >= edge_ns[0]) & (moments < edge_ns[-1])]
+    counts = np.bincount(np.searchsorted(edge_ns, moments, side="right") - 1, minlength=len(edges) - 1)
+    truncated = np.zeros(len(edges) - 1, dtype=bool)
+    for window in meta.get("windows") or []:
+        if window.get("truncated"):
+            lo, hi = (pd.Timestamp(window[k]).tz_convert("UTC").as_unit("ns").value for k in ("start", "end"))
+            truncated |= (edge_ns[:-1] < hi) & (edge_ns[1:] > lo)
+    index = pd.DatetimeIndex(edges[:-1]).tz_convert(zone)
+    index.name = "hour" if hourly else "day"
+    frame = pd.DataFrame({"rows": counts[: len(edges) - 1].astype("int64"), "truncated": truncated}, index=index)
+    frame.attrs = {"volume_freq": "hour" if hourly else "day", "report": meta.get("report"), "timezone": zone.key}
+    return frame
+
+
+def _label(moment: Any, freq: str) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if freq == "hour" else f"{moment:%Y-%m-%d %a}"
+
+
+def volume_html(counts: pd.DataFrame, width: int = 640, height: int = 90) -> str:
+    """``counts`` (from :func:`volume`) as a small inline SVG bar chart in a ``div.xp-volume-chart``.
+
+    Each bin is a ``rect.xp-volume-bar`` (``data-rows``, a tooltip); an empty
+    bin is a red ``rect.xp-volume-empty`` mark on the baseline; bins in a
+    truncated window are orange.
+    """
+    freq = counts.attrs.get("volume_freq", "day")
+    n = len(counts)
+    peak = int(counts["rows"].max()) if n else 0
+    slot = width / max(n, 1)
+    bars = []
+    for i, (moment, row) in enumerate(counts.iterrows()):
+        rows, cut = int(row["rows"]), bool(row["truncated"])
+        tip = html.escape(f"{_label(moment, freq)}: {rows:,} rows" + (" (window hit the row limit)" if cut else ""))
+        x = i * slot + slot * 0.1
+        if rows == 0:
+            bars.append(f"<rect class='xp-volume-bar xp-volume-empty' data-rows='0' x='{x:.1f}' y='{height - 4}' "
+                        f"width='{slot * 0.8:.1f}' height='4' fill='{EMPTY_COLOR}'><title>{tip}</title></rect>")
+            continue
+        h = max(1.0, (height - 6) * rows / peak)
+        css = "xp-volume-bar xp-volume-truncated" if cut else "xp-volume-bar"
+        bars.append(f"<rect class='{css}' data-rows='{rows}' x='{x:.1f}' y='{height - h:.1f}' width='{slot * 0.8:.1f}' "
+                    f"height='{h:.1f}' fill='{TRUNCATED_COLOR if cut else BAR_COLOR}'><title>{tip}</title></rect>")
+    empty = int((counts["rows"] == 0).sum())
+    unit = "hour" if freq == "hour" else "local day"
+    first, last = (_label(counts.index[k], freq) for k in (0, -1)) if n else ("", "")
+    note = (f" · <b style='color:{EMPTY_COLOR}'>{empty} empty {unit}{'s' if empty != 1 else ''}</b>" if empty else "")
+    if counts["truncated"].any():
+        note += f" · <b style='color:{TRUNCATED_COLOR}'>orange: a window hit the row limit</b>"
+    return (f"<div class='xp-volume-chart' data-freq='{freq}' data-bins='{n}'>"
+            f"<div style='font-size:90%'>rows per {unit} ({html.escape(str(counts.attrs.get('timezone', '')))}), "
+            f"peak {peak:,}{note}</div>"
+            f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img'>"
+            f"<line x1='0' y1='{height}' x2='{width}' y2='{height}' stroke='#888'/>{''.join(bars)}</svg>"
+            f"<div style='display:flex;justify-content:space-between;width:{width}px;font-size:80%;color:#666'>"
+            f"<span>{html.escape(first)}</span><span>{html.escape(last)}</span></div></div>")
+
+
+def plot_volume(df: pd.DataFrame, ax: Any = None, **bar_options: Any) -> Any:
+    """Rows per local day (per hour under 2 days) as a matplotlib bar chart; the ``Axes``.
+
+    Empty bins are marked in red on the baseline, bins of a window that hit
+    the row limit are orange. Needs matplotlib (``pip install 'explore_pandas[plot]'``).
+    """
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError("plot_volume needs matplotlib: pip install 'explore_pandas[plot]' "
+                          "(or pip install matplotlib)") from None
+    counts = volume(df)
+    freq = counts.attrs["volume_freq"]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3))
+    positions = range(len(counts))
+    colors = [TRUNCATED_COLOR if cut else BAR_COLOR for cut in counts["truncated"]]
+    ax.bar(positions, counts["rows"], color=colors, width=0.8, **bar_options)
+    empty = [i for i, rows in enumerate(counts["rows"]) if rows == 0]
+    if empty:
+        ax.scatter(empty, [0] * len(empty), marker="x", color=EMPTY_COLOR, zorder=3, clip_on=False)
+    step = max(1, len(counts) // 12)
+    ax.set_xticks(list(positions)[::step])
+    ticks = counts.index[::step]
+    short = [_label(m, freq) if freq == "day" or i == 0 or m.hour == 0 else f"{m:%H:%M}" for i, m in enumerate(ticks)]
+    ax.set_xticklabels(short, rotation=45, ha="right", fontsize=8)
+    unit = "hour" if freq == "hour" else "local day"
+    ax.set_ylabel("rows")
+    gaps = f", {len(empty)} empty (red x)" if empty else ""
+    cut = ", orange: a window hit the row limit" if counts["truncated"].any() else ""
+    ax.set_title(f"{counts.attrs.get('report') or 'rows'}: rows per {unit} ({counts.attrs['timezone']}){gaps}{cut}")
+    ax.figure.tight_layout()
+    return ax
