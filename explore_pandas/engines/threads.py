@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.exceptions import ExploreError
+from explore_pandas.frames.shaping import present
 from explore_pandas.pulls.assemble import assemble
+from explore_pandas.pulls.cache_use import CacheBook
 from explore_pandas.pulls.fetch import WindowFetcher
 from explore_pandas.pulls.options import PullOptions
 from explore_pandas.pulls.quota import AdaptiveLimit
@@ -84,7 +86,9 @@ class Pull:
         self.limit = AdaptiveLimit(options.max_concurrency)
         self.cancelled = threading.Event()
         self.states = WindowStates(plan.windows, listener)
-        self.fetcher = WindowFetcher(plan, options, slots=self.limit, states=self.states, cancelled=self.cancelled)
+        self.cached = CacheBook(plan, options)
+        self.fetcher = WindowFetcher(plan, options, slots=self.limit, states=self.states, cancelled=self.cancelled,
+                                     store=self.cached.keep)
 
     @property
     def client(self) -> Client:
@@ -92,20 +96,25 @@ class Pull:
 
     def run(self) -> pd.DataFrame:
         """Run every window; the assembled DataFrame (see :func:`read_report`)."""
+        hits = self.cached.lookup_all(self.plan.windows)
+        for hit in hits:  # read from the cache: no request, not even for a token
+            self.states.update(hit.window, status="cached", rows=len(hit.frame))
+        todo = [w for w in self.plan.windows if w not in {hit.window for hit in hits}]
         bar = progress_bar(self.plan, self.options.progress)
+        bar.update(len(hits))
         try:
             with tempfile.TemporaryDirectory(prefix="explore-pull-") as scratch:
                 results = run_windows(
-                    self.plan.windows, lambda window: self.fetcher.fetch(window, scratch),
+                    todo, lambda window: self.fetcher.fetch(window, scratch),
                     workers=self.limit.maximum, cancelled=self.cancelled, bar=bar,
                     on_interrupt=lambda error: explain_interrupt(
                         error, self.states.running(), self.plan.report.slug, self.options.ledger),
                 )
         finally:
             bar.close()
-        frame = assemble(self.plan, results, self.options.on_row_limit)
+        frame = assemble(self.plan, hits + results, self.options.on_row_limit)
         frame.attrs["explore"].update(peak_concurrency=self.limit.peak, rate_limited=self.limit.throttled)
-        return frame
+        return present(frame, self.options.dtype_backend, self.options.dtype)
 
     def cancel(self) -> list[str]:
         """Stop polling and cancel every job not yet done; the ids of the jobs canceled.

@@ -66,8 +66,8 @@ def concat_frames(frames: list[pd.DataFrame], *, ignore_index: bool = True) -> p
 
 def pull_provenance(plan: Plan, results: list[WindowResult], on_row_limit: str) -> dict[str, Any]:
     """What ``df.attrs["explore"]`` holds: plain JSON types only."""
-    windows = [window_record(r.window.start, r.window.end, r.job.id, len(r.frame), r.total, r.reused, r.layout)
-               for r in results]
+    windows = [window_record(r.window.start, r.window.end, r.job.id, len(r.frame), r.total, r.reused, r.layout,
+                             r.cached) for r in results]
     return provenance(request_provenance(plan, on_row_limit), windows)
 
 

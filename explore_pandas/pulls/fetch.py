@@ -131,7 +131,7 @@ class WindowFetcher:
         path = Path(self.client.download(job, dest=scratch))
         try:
             parsed = parse_file(path, report=self.plan.report.slug, format=self.plan.format, tz=self.plan.timezone,
-                                encoding_errors=self.options.encoding_errors)
+                                encoding_errors=self.options.encoding_errors, columns=self.options.columns)
         finally:
             path.unlink(missing_ok=True)  # the frame is built: the file is not needed
         result = WindowResult(window, job, parsed.frame, parsed.total, reused, parsed.layout)

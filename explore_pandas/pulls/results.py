@@ -27,6 +27,7 @@ class WindowResult:
     total: int | None
     reused: bool = False  # the job came from the ledger, not a new create
     layout: str | None = None  # which published layout the file had (frames.layouts)
+    cached: bool = False  # read from the cache of parsed windows: no request was sent
 
     @property
     def truncated(self) -> bool:
