@@ -42,7 +42,7 @@ def account(err: TextIO | None = None) -> Iterator[tuple[Any, bool]]:
 
 def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str,
          on_row_limit: str = "warn", fresh: bool = False, err: TextIO | None = None,
-         pull_id: str | None = None) -> int:
+         pull_id: str | None = None, columns: list[str] | None = None) -> int:
     """Pull a report into ``output``: one .csv or .parquet file written whole or not at all,
     or, for ``DIR/`` (or an existing folder), partitioned Parquet with one folder per local day.
 
@@ -61,11 +61,13 @@ def pull(report: str, *, start: str, end: str, tz: str, format: str, output: str
             fields=[{"name": "output", "description": "must end in .csv or .parquet, or be a folder"}],
         )
     plan_pull(report, start=start, end=end, tz=tz, format=format)  # refuse bad input before anything starts
-    spec = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
+    spec: dict[str, Any] = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
             "output": str(target.resolve()) + (os.sep if folder else ""), "on_row_limit": on_row_limit,
             "started_at": datetime.now(timezone.utc).isoformat(), "status": "running"}
     pull_id = pull_id or uuid.uuid4().hex[:12]
     options = dict(start=start, end=end, tz=tz, format=format, on_row_limit=on_row_limit, fresh=fresh)
+    if columns:  # only those columns, for a resume too
+        options["columns"], spec["columns"] = columns, columns
     with account(err) as (client, emulated):
         ledger = None if emulated else Ledger()  # the emulator's jobs end with this process
         if ledger is not None:
@@ -137,7 +139,8 @@ def resume(err: TextIO | None = None) -> int:
     for spec in unfinished:
         print(f"Resuming {spec['report']} {spec['start']} .. {spec['end']} ({spec['tz']}) -> {spec['output']}", file=err)
         pull(spec["report"], start=spec["start"], end=spec["end"], tz=spec["tz"], format=spec["format"],
-             output=spec["output"], on_row_limit=spec.get("on_row_limit", "warn"), err=err, pull_id=spec["id"])
+             output=spec["output"], on_row_limit=spec.get("on_row_limit", "warn"), err=err, pull_id=spec["id"],
+             columns=spec.get("columns"))
     return 0
 
 

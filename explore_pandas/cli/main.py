@@ -46,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         description="List the report jobs recorded in the ledger ($EXPLORE_CACHE_DIR).")
     commands.add_parser("resume", help="finish command-line pulls that were interrupted",
                         description="Re-run every interrupted `pull`, re-attaching to its recorded jobs.")
+    cache = commands.add_parser("cache", help="list, size or clear the local cache of parsed windows",
+                                description="The cache of parsed windows ($EXPLORE_CACHE_DIR/frames): list it, "
+                                            "print its size, or clear it.")
+    cache.add_argument("action", nargs="?", default="list", choices=("list", "size", "clear"))
     args = parser.parse_args(argv)
     return _dispatch(args)
 
@@ -74,6 +78,8 @@ def _add_pull(commands: Any) -> None:
     pull.add_argument("--on-row-limit", default="warn", choices=("warn", "split", "raise"),
                       help="when a window reaches 1,000,000 rows (default warn)")
     pull.add_argument("--fresh", action="store_true", help="create new jobs even where recorded ones can serve")
+    pull.add_argument("--columns", type=lambda text: [c.strip() for c in text.split(",") if c.strip()],
+                      help="only these columns (JSON keys, comma-separated), e.g. call_id,start_at,talk_time")
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -87,11 +93,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             return run_demo(tz=args.tz, days=args.days)
         if args.command == "pull":
             return commands.pull(args.report, start=args.start, end=args.end, tz=args.tz, format=args.format,
-                                 output=args.output, on_row_limit=args.on_row_limit, fresh=args.fresh)
+                                 output=args.output, on_row_limit=args.on_row_limit, fresh=args.fresh,
+                                 columns=args.columns)
         if args.command == "jobs":
             return commands.jobs()
         if args.command == "resume":
             return commands.resume()
+        if args.command == "cache":
+            from explore_pandas.cli.cache import cache
+
+            return cache(args.action)
     except ExploreError as error:
         print(commands.explain(error), file=sys.stderr)
         return 2

@@ -39,7 +39,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,6 +51,7 @@ from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.files import write_atomically, write_text_atomically
 from explore_pandas.frames.schemas import get_schema
+from explore_pandas.frames.shaping import present
 from explore_pandas.pulls.assemble import time_ordered, warn_truncated
 from explore_pandas.pulls.fetch import WindowFetcher
 from explore_pandas.pulls.options import PullOptions
@@ -105,12 +106,17 @@ def write_parquet(
     ledger: Any = None,
     quota_timeout: float | None = DEFAULT_QUOTA_WAIT.timeout,
     encoding_errors: str = "strict",
+    columns: Sequence[str] | None = None,
+    dtype: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Pull a report over [start, end) into partitioned Parquet under ``path``, one local day per folder.
 
     Parameters are those of :func:`read_report`, plus ``path``, the folder (made
     if missing). See this module's docstring for the layout, the memory bound and
-    how a re-run resumes.
+    how a re-run resumes. ``columns`` keeps the report's time column too (it
+    decides each row's day folder); ``dtype`` overrides apply to every file. The
+    files are Arrow-typed whatever the backend: read them with
+    ``pd.read_parquet(path, dtype_backend="pyarrow")`` for ``pd.ArrowDtype`` columns.
 
     Returns
     -------
@@ -127,9 +133,13 @@ def write_parquet(
     >>> pd.read_parquet("calls/")                                               # doctest: +SKIP
     """
     plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name)
+    day_column = get_schema(plan.report.slug).timespan_field
+    if columns is not None and day_column is not None and day_column not in columns:
+        columns = [*columns, day_column]
     options = PullOptions.resolve(client=client, on_row_limit=on_row_limit, max_concurrency=max_concurrency,
                                   poll=poll, progress=progress, fresh=fresh, ledger=ledger,
-                                  quota_timeout=quota_timeout, encoding_errors=encoding_errors)
+                                  quota_timeout=quota_timeout, encoding_errors=encoding_errors,
+                                  report=plan.report.slug, columns=columns, dtype=dtype)
     return PartitionedWriter(plan, Path(path), options).run()
 
 
@@ -253,7 +263,7 @@ class PartitionedWriter:
         truncated = result.truncated
         wanted = self._missing.get(window)
         files = []
-        for day, part in day_partitions(result.frame, self.column):
+        for day, part in day_partitions(present(result.frame, dtype=self.options.dtype), self.column):
             relative = f"day={day}/part-{window_id(window)}.parquet"
             files.append(relative)
             if wanted is None or relative in wanted:

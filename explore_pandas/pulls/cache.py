@@ -45,7 +45,7 @@ from explore_pandas.frames.schemas import REGISTRY
 from explore_pandas.pulls.ledger import REUSE_MARGIN, default_directory
 from explore_pandas.spec import FILE_RETENTION
 
-__all__ = ["CACHE_MAX_BYTES_ENV", "DEFAULT_MAX_AGE", "DEFAULT_MAX_BYTES", "CachedWindow", "WindowCache",
+__all__ = ["CACHE_MAX_BYTES_ENV", "DEFAULT_MAX_AGE", "DEFAULT_MAX_BYTES", "CachedWindow", "WindowCache", "clear_cache",
            "registry_version"]
 
 log = logging.getLogger(__name__)
@@ -210,11 +210,12 @@ class WindowCache:
         for path in self.files():
             try:
                 stat = path.stat()
+            except FileNotFoundError:
+                continue
+            try:
                 meta = json.loads(pq.read_schema(path).metadata[_META])
             except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
-                meta, stat = {"unreadable": True}, path.stat() if path.exists() else None
-            if stat is None:
-                continue
+                meta = {"unreadable": True}
             found.append({**meta, "file": path.name, "bytes": stat.st_size,
                           "used": datetime.fromtimestamp(stat.st_mtime, timezone.utc).isoformat()})
         return sorted(found, key=lambda e: e["used"], reverse=True)
@@ -270,3 +271,18 @@ def _storable(column: Any) -> Any:
 
 def timezone_utc() -> timezone:
     return timezone.utc
+
+
+def clear_cache() -> int:
+    """Empty the local cache of parsed windows (``$EXPLORE_CACHE_DIR/frames``); the files removed.
+
+    The next pull of any window fetches it from the API again. The job ledger is left as it
+    is. The same as ``explore-pandas cache clear``.
+
+    Examples
+    --------
+    >>> import explore_pandas as xp
+    >>> xp.clear_cache()  # doctest: +SKIP
+    3
+    """
+    return WindowCache().clear()
