@@ -94,7 +94,7 @@ class WindowFetcher:
         self.client = options.client
         self.states = states if states is not None else WindowStates(plan.windows)
         self.cancelled = cancelled if cancelled is not None else threading.Event()
-        self.book = JobBook(plan, options.client, options.ledger, fresh=options.fresh)
+        self.book = JobBook(plan, options.client, options.ledger, fresh=options.fresh, max_age=options.max_age)
         self.load, self.store = load, store
 
     def fetch(self, window: Window, scratch: str) -> WindowResult | Split:
