@@ -144,7 +144,8 @@ class WindowCache:
                 raise ValueError("no created_at")
             if (now or datetime.now(timezone.utc)) - created > max_age:
                 return None
-            if columns is not None and meta["columns"] is not None and not set(columns) <= set(meta["columns"]):
+            held = meta["columns"]  # None: every column of the file
+            if held is not None and (columns is None or not set(columns) <= set(held)):
                 return None
             if columns is not None and not set(columns) <= set(pq.read_schema(path).names):
                 return None

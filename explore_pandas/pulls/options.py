@@ -124,12 +124,13 @@ class PullOptions:
                 "'replace' or 'ignore', as in pandas.read_csv.",
                 fields=[{"name": "encoding_errors", "description": "must be strict, replace or ignore"}])
         shape = check_shape(engine, report, dtype_backend=dtype_backend, columns=columns, dtype=dtype)
+        oldest = check_max_age(max_age)
         cache = WindowCache()
         return cls(  # the client last: connecting from EXPLORE_* is the one default that may fail
             client=client if client is not None else get_client(), on_row_limit=checked,
             max_concurrency=at_once, poll=poll, progress=progress, ledger=resolve_ledger(ledger),
             fresh=fresh, quota_wait=quota_wait, encoding_errors=encoding_errors,
-            cache=cache if cache.enabled else None, max_age=check_max_age(max_age), **shape,
+            cache=cache if cache.enabled else None, max_age=oldest, **shape,
         )
 
 
