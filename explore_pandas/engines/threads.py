@@ -31,6 +31,9 @@ from explore_pandas.pulls.states import Listener, WindowState, WindowStates
 if TYPE_CHECKING:
     import pandas as pd
 
+    from explore_pandas.pulls.results import WindowResult
+    from explore_pandas.pulls.windows import Window
+
     from explore_pandas.api.client import Client
     from explore_pandas.pulls.ledger import Ledger
     from explore_pandas.pulls.plan import Plan
@@ -100,8 +103,15 @@ class Pull:
         for hit in hits:  # read from the cache: no request, not even for a token
             self.states.update(hit.window, status="cached", rows=len(hit.frame))
         todo = [w for w in self.plan.windows if w not in {hit.window for hit in hits}]
+        results = self._fetch(todo, len(hits)) if todo else []
+        frame = assemble(self.plan, hits + results, self.options.on_row_limit)
+        frame.attrs["explore"].update(peak_concurrency=self.limit.peak, rate_limited=self.limit.throttled)
+        return present(frame, self.options.dtype_backend, self.options.dtype)
+
+    def _fetch(self, todo: list[Window], done: int) -> list[WindowResult]:
+        """The windows not in the cache, through the one windows loop (``done`` already counted)."""
         bar = progress_bar(self.plan, self.options.progress)
-        bar.update(len(hits))
+        bar.update(done)
         try:
             with tempfile.TemporaryDirectory(prefix="explore-pull-") as scratch:
                 results = run_windows(
@@ -112,9 +122,7 @@ class Pull:
                 )
         finally:
             bar.close()
-        frame = assemble(self.plan, hits + results, self.options.on_row_limit)
-        frame.attrs["explore"].update(peak_concurrency=self.limit.peak, rate_limited=self.limit.throttled)
-        return present(frame, self.options.dtype_backend, self.options.dtype)
+        return results
 
     def cancel(self) -> list[str]:
         """Stop polling and cancel every job not yet done; the ids of the jobs canceled.

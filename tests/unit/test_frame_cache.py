@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
+import subprocess
+import sys
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -177,25 +177,32 @@ def test_concurrent_threads_read_and_write_the_same_windows(tmp_path: Path) -> N
     assert sorted(p.stem for p in store.files()) == ["k0", "k1", "k2"]
 
 
-def _writer(folder: str, rounds: int) -> None:
-    frame = _frame()
-    store = WindowCache(folder, max_bytes=10**9)
-    for i in range(rounds):
-        _store(store, f"k{i % 2}", frame)
-        hit = store.load(f"k{(i + 1) % 2}", now=NOW)
-        if hit is not None:
-            assert_frame_equal(hit.frame, frame)
+WRITER = """
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+import explore_pandas as xp
+from pandas.testing import assert_frame_equal
+from explore_pandas.pulls.cache import WindowCache
+frame = xp.read_file(Path(sys.argv[2]), report="calls", tz="Europe/Lisbon")
+frame.attrs = {}
+store = WindowCache(sys.argv[1], max_bytes=10**9)
+now = datetime(2026, 11, 20, tzinfo=timezone.utc)
+for i in range(12):
+    store.store(f"k{i % 2}", frame, created_at=now, job_id="job-1", total=None, layout="v1")
+    hit = store.load(f"k{(i + 1) % 2}", now=now)
+    if hit is not None:
+        assert_frame_equal(hit.frame, frame)
+"""
 
 
 def test_concurrent_processes_never_see_half_a_file(tmp_path: Path) -> None:
-    context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_writer, args=(str(tmp_path), 12)) for _ in range(2)]
-    for process in processes:
-        process.start()
-    deadline = time.monotonic() + 120
-    for process in processes:
-        process.join(max(1.0, deadline - time.monotonic()))
-    assert [p.exitcode for p in processes] == [0, 0]
+    root = str(Path(__file__).parents[2])
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    argv = [sys.executable, "-c", WRITER, str(tmp_path), str(DATA / "calls_v1.csv")]
+    processes = [subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [p.communicate(timeout=120)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], errors
     assert len(WindowCache(tmp_path).files()) == 2
 
 
