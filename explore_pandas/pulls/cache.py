@@ -59,7 +59,9 @@ DEFAULT_MAX_AGE = FILE_RETENTION - REUSE_MARGIN
 PARSER_VERSION = "1"
 _META = b"explore_cache"
 _LOCK_TIMEOUT = 60.0
-_COMPRESSION = "lz4"  # reads in about half snappy's time (the default), files about 5% larger
+#: Uncompressed (dictionary-encoded pages still): reads take about half the time of snappy,
+#: Parquet's default, for files about 1.5 times as large; this is a local cache, reads count.
+_COMPRESSION = "none"
 
 
 def registry_version() -> str:
@@ -138,18 +140,19 @@ class WindowCache:
         if not self.enabled or not path.exists():
             return None
         try:
-            meta = json.loads(pq.read_schema(path).metadata[_META])
-            created = _utc(meta["created_at"])
-            if created is None:
-                raise ValueError("no created_at")
-            if (now or datetime.now(timezone.utc)) - created > max_age:
-                return None
-            held = meta["columns"]  # None: every column of the file
-            if held is not None and (columns is None or not set(columns) <= set(held)):
-                return None
-            if columns is not None and not set(columns) <= set(pq.read_schema(path).names):
-                return None
-            table = pq.read_table(path, columns=list(columns) if columns is not None else None)
+            with pq.ParquetFile(path) as parquet:
+                meta = json.loads(parquet.schema_arrow.metadata[_META])
+                created = _utc(meta["created_at"])
+                if created is None:
+                    raise ValueError("no created_at")
+                if (now or datetime.now(timezone.utc)) - created > max_age:
+                    return None
+                held = meta["columns"]  # None: every column of the file
+                if held is not None and (columns is None or not set(columns) <= set(held)):
+                    return None
+                if columns is not None and not set(columns) <= set(parquet.schema_arrow.names):
+                    return None
+                table = parquet.read(columns=list(columns) if columns is not None else None)
         except FileNotFoundError:
             return None  # evicted meanwhile
         except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as error:
