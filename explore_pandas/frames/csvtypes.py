@@ -39,7 +39,7 @@ import pyarrow.csv as pa_csv
 from explore_pandas.frames.convert import FALSE_WORDS, TRUE_WORDS
 from explore_pandas.frames.schemas import ReportSchema
 
-__all__ = ["BLOCK", "read_csv_typed", "sniff_zones", "text_types"]
+__all__ = ["BLOCK", "breaks_in_values", "read_csv_typed", "sniff_zones", "text_types"]
 
 BLOCK = 1 << 22
 _DATETIME_PARSERS = [pa_csv.ISO8601, "%Y-%m-%d %H:%M:%S"]  # the second: unpadded hours ("0:00:00")
@@ -72,13 +72,26 @@ def sniff_zones(head: bytes, labels: Sequence[str], keys: Sequence[str], schema:
     lines = head.split(b"\n")
     text = b"\n".join(lines[1:-1]).decode("utf-8", errors="replace")  # the last line may be cut
     zones: dict[str, bool] = {}
-    for number, row in enumerate(csv.reader(io.StringIO(text))):
-        if number >= _SAMPLE_ROWS or len(zones) == len(wanted):
-            break
-        for index, label in wanted.items():
-            if label not in zones and index < len(row) and row[index]:
-                zones[label] = _has_zone(row[index])
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""))):
+            if number >= _SAMPLE_ROWS or len(zones) == len(wanted):
+                break
+            for index, label in wanted.items():
+                if label not in zones and index < len(row) and row[index]:
+                    zones[label] = _has_zone(row[index])
+    except csv.Error:  # e.g. a NUL byte: what was seen so far decides
+        pass
     return zones
+
+
+def breaks_in_values(head: bytes) -> bool:
+    """Whether a value in the file's first bytes holds a line break (then the file surely has them)."""
+    cut = head.rfind(b"\n")
+    text = head[:cut].decode("utf-8", errors="replace") if cut > 0 else ""
+    try:
+        return any("\n" in v or "\r" in v for row in csv.reader(io.StringIO(text, newline="")) for v in row)
+    except csv.Error:  # e.g. a NUL byte: the exact read will say where
+        return True
 
 
 def text_types(labels: Sequence[str]) -> dict[str, Any]:
@@ -119,16 +132,19 @@ def _read(source: Any, labels: Sequence[str], types: dict[str, Any], include: Se
 
 
 def read_csv_typed(reopen: Any, labels: Sequence[str], keys: Sequence[str], schema: ReportSchema,
-                   zones: dict[str, bool], include: Sequence[str] | None = None) -> pa.Table:
+                   zones: dict[str, bool], include: Sequence[str] | None = None, breaks: bool = False) -> pa.Table:
     """The CSV's rows (``include``: only those labels), typed in the read where it can be.
 
     ``reopen()`` gives what Arrow reads (a path, or the buffer rewound). Tries the fast typed
-    read, then the typed read with line breaks in values, then the exact all-text read; the
-    last one's error, if any, is raised.
+    read (unless ``breaks``: values in the first bytes hold line breaks), then the typed read
+    with line breaks in values, then the exact all-text read; the last one's error, if any, is
+    raised.
     """
     typed = _typed(labels, keys, schema, zones)
+    conversion = False
     try:
-        return _read(reopen(), labels, typed, include, newlines=False)
+        if not breaks:
+            return _read(reopen(), labels, typed, include, newlines=False)
     except pa.ArrowInvalid as error:
         conversion = "conversion error" in str(error)
     if not conversion:

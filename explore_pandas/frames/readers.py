@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 from explore_pandas.exceptions import ParseError
-from explore_pandas.frames.csvtypes import read_csv_typed, sniff_zones
+from explore_pandas.frames.csvtypes import breaks_in_values, read_csv_typed, sniff_zones
 from explore_pandas.frames.locate import Problem, not_an_object
 from explore_pandas.frames.schemas import TEXT_KINDS, ReportSchema
 
@@ -158,7 +158,7 @@ def csv_table(source: Source, f: IO[bytes], match: Match, columns: Sequence[str]
         return arrow_source(source, f)
 
     zones = sniff_zones(head.removeprefix(BOM), labels, keys, schema)
-    table = read_csv_typed(reopen, labels, keys, schema, zones, include)
+    table = read_csv_typed(reopen, labels, keys, schema, zones, include, breaks_in_values(rest))
     if include is None:
         return table.rename_columns(keys), schema
     by_label = dict(zip(labels, keys))

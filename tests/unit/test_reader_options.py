@@ -180,3 +180,22 @@ def test_values_that_do_not_fit_their_type_fall_back_to_the_exact_read(tmp_path:
 def test_present_is_the_identity_for_the_default_backend(files: dict) -> None:
     frame = parse_file(files["calls", "csv"], report="calls", format="csv", tz="UTC").frame
     assert present(frame) is frame
+
+
+@pytest.mark.parametrize("block", [4096, 1 << 22])
+def test_line_breaks_only_after_the_first_bytes_still_read_exactly(tmp_path: Path, block: int,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast read is tried (the file's first 64 KiB have no line break in a value) and fails."""
+    monkeypatch.setattr(csvtypes, "BLOCK", block)
+    rows = [(f"id{i:06d}", f"plain note {i}", i) for i in range(3000)]
+    rows += [(f"id{i:06d}", f"two\nlines {i}", i) for i in range(3000, 3600)]
+    path = tmp_path / "calls.csv"
+    path.write_text("Call Id,Notes,Total Time\n" + "".join(
+        f'{a},"{b}",{c}\n' if "\n" in b else f"{a},{b},{c}\n" for a, b, c in rows), encoding="utf-8")
+    assert not csvtypes.breaks_in_values(path.read_bytes()[:1 << 16])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", xp.SchemaDriftWarning)
+        frame = xp.read_file(path, report="calls")
+    assert frame["call_id"].tolist() == [a for a, _, _ in rows]
+    assert frame["notes"].tolist() == [b for _, b, _ in rows]
+    assert frame["total_time"].dtype == "Int64" and frame["total_time"].tolist() == [c for _, _, c in rows]
