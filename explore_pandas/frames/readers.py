@@ -140,7 +140,10 @@ def csv_table(source: Source, f: IO[bytes], match: Match, columns: Sequence[str]
     pos = f.tell()
     head = f.read(PEEK)
     f.seek(pos)
-    first, _, rest = head.partition(b"\n")
+    first, newline, rest = head.partition(b"\n")
+    if not newline and len(head) == PEEK:  # a header longer than the peek
+        first, rest = f.readline(), f.read(PEEK)
+        f.seek(pos)
     header = first.removeprefix(BOM).decode("utf-8")
     if not header.strip():
         return pa.table({}), match([])
