@@ -35,8 +35,9 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -48,7 +49,7 @@ SPAN = {"start": "2026-08-01", "end": "2026-11-01", "tz": "Europe/Lisbon"}
 
 
 def _load() -> str:
-    return "{:.1f}".format(os.getloadavg()[0])
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def _ratio(values: list[float]) -> str:

@@ -45,7 +45,7 @@ def cache(action: str = "list", out: TextIO | None = None, limit: int = 50) -> i
             print(f"{entry['used'][:19]:<20} (unreadable: dropped at its next use) {entry['file']}", file=out)
             continue
         window = f"{str(entry.get('start', ''))[:16]} .. {str(entry.get('end', ''))[:16]}"
-        print(f"{entry['used'][:19]:<20} {str(entry.get('report', '')):<14} {window:<35} "
-              f"{str(entry.get('timezone', '')):<18} {entry.get('rows', 0):>9,} {human_bytes(entry['bytes']):>10}",
+        print(f"{entry['used'][:19]:<20} {entry.get('report', '')!s:<14} {window:<35} "
+              f"{entry.get('timezone', '')!s:<18} {entry.get('rows', 0):>9,} {human_bytes(entry['bytes']):>10}",
               file=out)
     return 0

@@ -31,12 +31,11 @@ from explore_pandas.pulls.states import Listener, WindowState, WindowStates
 if TYPE_CHECKING:
     import pandas as pd
 
-    from explore_pandas.pulls.results import WindowResult
-    from explore_pandas.pulls.windows import Window
-
     from explore_pandas.api.client import Client
     from explore_pandas.pulls.ledger import Ledger
     from explore_pandas.pulls.plan import Plan
+    from explore_pandas.pulls.results import WindowResult
+    from explore_pandas.pulls.windows import Window
 
 __all__ = ["Pull", "WindowState"]
 
