@@ -40,6 +40,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 # public name -> module that defines it, imported on first attribute access
 _LAZY = {
     "Client": "explore_pandas.api.client",
+    "clear_cache": "explore_pandas.pulls.cache",
     "Emulator": "explore_pandas.emulator",
     "Job": "explore_pandas.api.models",
     "JobStatus": "explore_pandas.api.models",
@@ -87,6 +88,7 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "__version__",
+    "clear_cache",
     "connect",
     "connect_or_emulator",
     "doctor",

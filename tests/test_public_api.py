@@ -17,7 +17,7 @@ PUBLIC = {
     "JobFailedError", "JobStatus", "JobTimeoutError", "NotFoundError", "NotFromExploreError", "ParseError", "PollPolicy",
     "Pull", "RateLimitError", "ReportForm", "ReportType", "RowLimitError", "RowLimitWarning",
     "SchemaDriftWarning", "ServerError", "TransportError", "ValidationError", "__version__",
-    "connect", "connect_or_emulator", "doctor", "get_client", "plan_pull", "read_file", "read_report",
+    "clear_cache", "connect", "connect_or_emulator", "doctor", "get_client", "plan_pull", "read_file", "read_report",
     "write_parquet",
 }
 

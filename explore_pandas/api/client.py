@@ -12,7 +12,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -142,13 +142,16 @@ class Client:
         self._sleep(seconds)
 
     def read_job(self, job: Job | str, *, report: str | None = None, tz: str | None = None,
-                 encoding_errors: str = "strict") -> Any:
+                 encoding_errors: str = "strict", columns: Sequence[str] | None = None,
+                 dtype_backend: str = "numpy_nullable", dtype: Mapping[str, Any] | None = None) -> Any:
         """Download and parse one finished job: a typed, timezone-aware DataFrame.
 
         ``tz`` defaults to the job's own time zone. A file at the 1,000,000-row
-        limit gives a :class:`RowLimitWarning`.
+        limit gives a :class:`RowLimitWarning`. ``columns``, ``dtype_backend`` and
+        ``dtype`` are pandas' reader options, as for :func:`explore_pandas.read_report`.
         """
-        return read_job(self, job, report=report, tz=tz, encoding_errors=encoding_errors)
+        return read_job(self, job, report=report, tz=tz, encoding_errors=encoding_errors, columns=columns,
+                        dtype_backend=dtype_backend, dtype=dtype)
 
     def close(self) -> None:
         self._transport.close()

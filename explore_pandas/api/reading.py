@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import tempfile
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api import validation
 from explore_pandas.api.models import Job
 from explore_pandas.frames.limits import warn_row_limit
+from explore_pandas.frames.options import check_columns, check_dtype, check_dtype_backend
 from explore_pandas.frames.parsing import parse_file
 from explore_pandas.frames.provenance import (
     PULL_ADVICE,
@@ -16,6 +18,7 @@ from explore_pandas.frames.provenance import (
     window_record,
     window_where,
 )
+from explore_pandas.reports import report_type
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,13 +29,18 @@ __all__ = ["read_job"]
 
 
 def read_job(client: Client, job: Job | str, *, report: str | None = None, tz: str | None = None,
-             encoding_errors: str = "strict") -> pd.DataFrame:
+             encoding_errors: str = "strict", columns: Sequence[str] | None = None,
+             dtype_backend: str = "numpy_nullable", dtype: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Download and parse one finished job (see :meth:`Client.read_job`).
 
     The file goes to a scratch folder that is removed once the frame is built.
     ``attrs["explore"]`` describes the job as a one-window pull, its bounds in
-    the job's own zone, as they were sent.
+    the job's own zone, as they were sent. ``columns``, ``dtype_backend`` and ``dtype``
+    are checked before any request, then applied as :func:`explore_pandas.read_file` does.
     """
+    if report is not None:
+        check_dtype(dtype, report_type(report).slug, check_columns(columns, report_type(report).slug))
+    check_dtype_backend(dtype_backend)
     if not isinstance(job, Job) or job.format is None or job.timespan_from is None:
         job = client.get_job(job, report)
     zone = validation.check_timezone(tz or job.timezone or "UTC")
@@ -42,7 +50,8 @@ def read_job(client: Client, job: Job | str, *, report: str | None = None, tz: s
     fmt = job.format or "csv"
     with tempfile.TemporaryDirectory(prefix="explore-job-") as scratch:
         parsed = parse_file(client.download(job, dest=scratch), report=job.report, format=fmt, tz=zone.key,
-                            encoding_errors=encoding_errors)
+                            encoding_errors=encoding_errors, columns=columns, dtype_backend=dtype_backend,
+                            dtype=dtype)
     frame, rows = parsed.frame, len(parsed.frame)
     warn_row_limit(job.report, rows, parsed.total, where=window_where(start, end, job.id), advice=PULL_ADVICE,
                    stacklevel=3)

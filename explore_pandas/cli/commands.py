@@ -48,7 +48,8 @@ def plural(count: int, word: str) -> str:
 
 def pull(report: str, *, start: str | None, end: str | None, tz: str, format: str, output: str,
          on_row_limit: str = "warn", fresh: bool = False, err: TextIO | None = None,
-         pull_id: str | None = None, progress: bool | str = "auto", last: str | None = None) -> int:
+         pull_id: str | None = None, progress: bool | str = "auto", last: str | None = None,
+         columns: list[str] | None = None) -> int:
     """Pull a report into ``output``: one .csv or .parquet file written whole or not at all,
     or, for ``DIR/`` (or an existing folder), partitioned Parquet with one folder per local day.
 
@@ -68,12 +69,14 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
     if last is not None:
         start, end = plan.start.isoformat(), plan.end.isoformat()
     target = check_output(output, folder=folder)  # and an output that cannot be written
-    spec = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
+    spec: dict[str, Any] = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
             "output": str(target.resolve()) + (os.sep if folder else ""), "on_row_limit": on_row_limit,
             "started_at": datetime.now(timezone.utc).isoformat(), "status": "running"}
     pull_id = pull_id or uuid.uuid4().hex[:12]
     options = dict(start=start, end=end, tz=tz, format=format, on_row_limit=on_row_limit, fresh=fresh,
                    progress=progress)
+    if columns:  # only those columns, for a resume too
+        options["columns"], spec["columns"] = columns, columns
     with account(err) as (client, emulated):
         ledger = None if emulated else Ledger()  # the emulator's jobs end with this process
         if ledger is not None:
@@ -135,7 +138,7 @@ def resume(err: TextIO | None = None, progress: bool | str = "auto") -> int:
         try:
             pull(spec["report"], start=spec["start"], end=spec["end"], tz=spec["tz"], format=spec["format"],
                  output=spec["output"], on_row_limit=spec.get("on_row_limit", "warn"), err=err,
-                 pull_id=spec["id"], progress=progress)
+                 pull_id=spec["id"], progress=progress, columns=spec.get("columns"))
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as error:  # noqa: BLE001  (one pull's failure, said in one line; the others go on)

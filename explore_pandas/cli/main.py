@@ -97,6 +97,11 @@ def build_parser() -> Parser:
                                              "Each pull's output is checked before its jobs; one failing pull "
                                              "does not stop the others, and the exit code is 1 if any failed.")
     _add_quiet(resume)
+    cache = commands.add_parser("cache", help="list, size or clear the local cache of parsed windows",
+                                parents=[common],
+                                description="The cache of parsed windows ($EXPLORE_CACHE_DIR/frames): list it, "
+                                            "print its size, or clear it.")
+    cache.add_argument("action", nargs="?", default="list", choices=("list", "size", "clear"))
     from explore_pandas.cli import doctor, login  # light: their work is imported when they run
 
     login.add_parsers(commands)
@@ -133,6 +138,8 @@ def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
     pull.add_argument("--on-row-limit", default="warn", choices=ON_ROW_LIMIT,
                       help="when a window reaches 1,000,000 rows (default warn)")
     pull.add_argument("--fresh", action="store_true", help="create new jobs even where recorded ones can serve")
+    pull.add_argument("--columns", type=lambda text: [c.strip() for c in text.split(",") if c.strip()],
+                      help="only these columns (JSON keys, comma-separated), e.g. call_id,start_at,talk_time")
     _add_quiet(pull)
 
 
@@ -184,13 +191,17 @@ def _dispatch(args: argparse.Namespace) -> int:
             check_range(args.range_parser, args)
             return commands.pull(args.report, start=args.start, end=args.end, last=args.last, tz=args.tz,
                                  format=args.format, output=args.output, on_row_limit=args.on_row_limit,
-                                 fresh=args.fresh, progress=progress)
+                                 fresh=args.fresh, progress=progress, columns=args.columns)
         if args.command == "jobs":
             from explore_pandas.cli.jobs import list_jobs, prune_jobs
 
             return prune_jobs() if args.prune else list_jobs()
         if args.command == "resume":
             return commands.resume(progress=progress)
+        if args.command == "cache":
+            from explore_pandas.cli.cache import cache
+
+            return cache(args.action)
     finally:
         if args.global_profile:
             os.environ.pop(PROFILE_ENV, None)

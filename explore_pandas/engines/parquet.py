@@ -45,7 +45,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,6 +58,7 @@ from explore_pandas.engines.folder import Folder, WindowRecord, merge, subtract,
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.files import write_atomically
 from explore_pandas.frames.schemas import get_schema
+from explore_pandas.frames.shaping import present
 from explore_pandas.pulls.assemble import time_ordered, warn_truncated
 from explore_pandas.pulls.fetch import WindowFetcher
 from explore_pandas.pulls.options import PullOptions
@@ -108,13 +109,18 @@ def write_parquet(
     quota_timeout: float | None = DEFAULT_QUOTA_WAIT.timeout,
     encoding_errors: str = "strict",
     last: str | None = None,
+    columns: Sequence[str] | None = None,
+    dtype: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Pull a report over [start, end) into partitioned Parquet under ``path``, one local day per folder.
 
     Parameters are those of :func:`read_report` (the range is ``start`` and
     ``end``, or a preset ``last``), plus ``path``, the folder (made
     if missing). See this module's docstring for the layout, the memory bound and
-    how a re-run resumes.
+    how a re-run resumes. ``columns`` keeps the report's time column too (it
+    decides each row's day folder); ``dtype`` overrides apply to every file. The
+    files are Arrow-typed whatever the backend: read them with
+    ``pd.read_parquet(path, dtype_backend="pyarrow")`` for ``pd.ArrowDtype`` columns.
 
     Returns
     -------
@@ -138,9 +144,13 @@ def write_parquet(
     >>> pd.read_parquet("calls/")                                               # doctest: +SKIP
     """
     plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name, last=last)
+    day_column = get_schema(plan.report.slug).timespan_field
+    if columns is not None and day_column is not None and day_column not in columns:
+        columns = [*columns, day_column]
     options = PullOptions.resolve(client=client, on_row_limit=on_row_limit, max_concurrency=max_concurrency,
                                   poll=poll, progress=progress, fresh=fresh, ledger=ledger,
-                                  quota_timeout=quota_timeout, encoding_errors=encoding_errors)
+                                  quota_timeout=quota_timeout, encoding_errors=encoding_errors,
+                                  report=plan.report.slug, columns=columns, dtype=dtype)
     return PartitionedWriter(plan, Path(path), options).run()
 
 
@@ -239,7 +249,7 @@ class PartitionedWriter:
         """On a parse thread: write the window's days over whatever overlapped it, then its record;
         the frame is dropped (the result keeps its row count)."""
         window, path = result.window, self.folder.record_path(result.window)
-        days = day_partitions(result.frame, self.column)
+        days = day_partitions(present(result.frame, dtype=self.options.dtype), self.column)
         names = [f"day={day}/part-{window_id(window)}.parquet" for day, _ in days]
         old = next((r for r in self.folder.records() if r.path == path), None)
         sound = old is not None and old.job_id == result.job.id and not old.truncated and not result.truncated

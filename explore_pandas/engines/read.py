@@ -8,6 +8,8 @@ or a Dask cluster (:mod:`explore_pandas.engines.dask_engine`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api import validation
@@ -45,6 +47,10 @@ def read_report(
     encoding_errors: str = "strict",
     engine: str = "pandas",
     last: str | None = None,
+    max_age: timedelta | None = None,
+    dtype_backend: str = "numpy_nullable",
+    columns: Sequence[str] | None = None,
+    dtype: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Pull a report over [start, end) into one typed, timezone-aware DataFrame.
 
@@ -90,10 +96,15 @@ def read_report(
     poll : PollPolicy
         Poll intervals and the per-job timeout.
     fresh : bool
-        Create new jobs even for windows whose earlier jobs the ledger can reuse.
+        Fetch every window again: new jobs even where the ledger could reuse
+        earlier ones, and no window read from the cache of parsed windows.
         By default a window asked for before (same account, report, zone, format
         and bounds) re-attaches to its recorded job while the API keeps its
-        file (30 days): after a crash or Ctrl-C nothing is created twice.
+        file (30 days): after a crash or Ctrl-C nothing is created twice; and a
+        window whose complete rows were parsed before (any format) is read from
+        the local cache (``$EXPLORE_CACHE_DIR/frames``) without any request: a
+        re-run of the same cell is instant. ``df.attrs["explore"]["cached"]``
+        lists the windows that came from it; ``xp.clear_cache()`` empties it.
     ledger : Ledger or False, optional
         Where jobs are recorded (``$EXPLORE_CACHE_DIR``, else the user's cache
         folder); ``False`` records nothing.
@@ -106,6 +117,20 @@ def read_report(
     encoding_errors : {"strict", "replace", "ignore"}
         What bytes that are not UTF-8 in a report file do, as in ``pandas.read_csv``:
         a :class:`ParseError` naming the file and line (the default), or replaced or dropped.
+    max_age : datetime.timedelta, optional
+        Cached windows older than this (since their job was created) are fetched
+        again; by default 29 days, the rule for reusing a job.
+    dtype_backend : {"numpy_nullable", "pyarrow"}
+        As in pandas' readers: ``"numpy_nullable"`` (the default: ``Int64``,
+        ``boolean``, ``category``, ``str``) or ``"pyarrow"``: ``pd.ArrowDtype``
+        columns, timestamps with their zone, durations, booleans, and text with
+        few distinct values dictionary-encoded (about half the memory).
+    columns : list of str, optional
+        Only these columns (the report's JSON keys) are parsed and kept, in
+        this order; a name that is not a column is a :class:`ValidationError`
+        suggesting the closest ones.
+    dtype : dict, optional
+        ``{column: dtype}`` overrides, applied after the registry's types.
     engine : {"pandas", "dask"}
         ``"pandas"`` pulls now, in this process. ``"dask"`` returns a lazy
         ``dask.dataframe.DataFrame`` with one partition per window, indexed by the
@@ -163,7 +188,8 @@ def read_report(
     options = PullOptions.resolve(engine=engine, client=client, on_row_limit=on_row_limit,
                                   max_concurrency=max_concurrency, poll=poll, progress=progress,
                                   ledger=ledger, fresh=fresh, quota_timeout=quota_timeout,
-                                  encoding_errors=encoding_errors)
+                                  encoding_errors=encoding_errors, report=plan.report.slug, max_age=max_age,
+                                  dtype_backend=dtype_backend, columns=columns, dtype=dtype)
     if engine == "dask":
         from explore_pandas.engines.dask_engine import read_report_dask  # dask is an optional extra
 

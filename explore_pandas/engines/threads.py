@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.exceptions import ExploreError
+from explore_pandas.frames.shaping import present
 from explore_pandas.pulls.assemble import assemble
+from explore_pandas.pulls.cache_use import CacheBook
 from explore_pandas.pulls.fetch import WindowFetcher
 from explore_pandas.pulls.options import PullOptions
 from explore_pandas.pulls.quota import AdaptiveLimit
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from explore_pandas.api.client import Client
     from explore_pandas.pulls.ledger import Ledger
     from explore_pandas.pulls.plan import Plan
+    from explore_pandas.pulls.results import WindowResult
+    from explore_pandas.pulls.windows import Window
 
 __all__ = ["Pull", "WindowState"]
 
@@ -84,7 +88,9 @@ class Pull:
         self.limit = AdaptiveLimit(options.max_concurrency)
         self.cancelled = threading.Event()
         self.states = WindowStates(plan.windows, listener)
-        self.fetcher = WindowFetcher(plan, options, slots=self.limit, states=self.states, cancelled=self.cancelled)
+        self.cached = CacheBook(plan, options)
+        self.fetcher = WindowFetcher(plan, options, slots=self.limit, states=self.states, cancelled=self.cancelled,
+                                     store=self.cached.keep)
 
     @property
     def client(self) -> Client:
@@ -92,11 +98,23 @@ class Pull:
 
     def run(self) -> pd.DataFrame:
         """Run every window; the assembled DataFrame (see :func:`read_report`)."""
+        hits = self.cached.lookup_all(self.plan.windows)
+        for hit in hits:  # read from the cache: no request, not even for a token
+            self.states.update(hit.window, status="cached", rows=len(hit.frame))
+        todo = [w for w in self.plan.windows if w not in {hit.window for hit in hits}]
+        results = self._fetch(todo, len(hits)) if todo else []
+        frame = assemble(self.plan, hits + results, self.options.on_row_limit)
+        frame.attrs["explore"].update(peak_concurrency=self.limit.peak, rate_limited=self.limit.throttled)
+        return present(frame, self.options.dtype_backend, self.options.dtype)
+
+    def _fetch(self, todo: list[Window], done: int) -> list[WindowResult]:
+        """The windows not in the cache, through the one windows loop (``done`` already counted)."""
         bar = progress_bar(self.plan, self.options.progress)
+        bar.update(done)
         try:
             with tempfile.TemporaryDirectory(prefix="explore-pull-") as scratch:
                 results = run_windows(
-                    self.plan.windows, lambda window: self.fetcher.fetch(window, scratch),
+                    todo, lambda window: self.fetcher.fetch(window, scratch),
                     workers=self.limit.maximum, cancelled=self.cancelled, bar=bar,
                     note=lambda: self.states.note(self.limit.in_use),
                     on_interrupt=lambda error: explain_interrupt(
@@ -104,9 +122,7 @@ class Pull:
                 )
         finally:
             bar.close()
-        frame = assemble(self.plan, results, self.options.on_row_limit)
-        frame.attrs["explore"].update(peak_concurrency=self.limit.peak, rate_limited=self.limit.throttled)
-        return frame
+        return results
 
     def cancel(self) -> list[str]:
         """Stop polling and cancel every job not yet done; the ids of the jobs canceled.

@@ -20,8 +20,9 @@ import pyarrow.json as pa_json
 UNIT = "us"
 #: Text that means "no value" in a typed column (section 8.4: null, "" or "None").
 NULL_TOKENS = pa.array(["", "None"])
-_TRUE = frozenset({"true", "yes", "y", "t", "1"})
-_FALSE = frozenset({"false", "no", "n", "f", "0"})
+#: The spellings of a flag, in any case (the CSV reader is given them in three casings).
+TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1"})
+FALSE_WORDS = frozenset({"false", "no", "n", "f", "0"})
 _NULLISH = pa.array(["", "None", None])
 _DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$"
 _INT = r"^-?(0|[1-9]\d*)$"
@@ -189,8 +190,8 @@ def to_bool(arr: Array) -> Array | None:
     # Flags have a handful of distinct spellings: decide on those, then one is_in pass.
     spellings = [v for v in pc.unique(arr).to_pylist() if v is not None and v != "None"]
     spellings = [v for v in spellings if v != ""]
-    truthy = [v for v in spellings if v.lower() in _TRUE]
-    if len(truthy) + sum(v.lower() in _FALSE for v in spellings) != len(spellings):
+    truthy = [v for v in spellings if v.lower() in TRUE_WORDS]
+    if len(truthy) + sum(v.lower() in FALSE_WORDS for v in spellings) != len(spellings):
         return None
     flags = pc.is_in(arr, pa.array(truthy, arr.type))
     return pc.if_else(pc.is_in(arr, _NULLISH), pa.scalar(None, pa.bool_()), flags)
@@ -270,6 +271,8 @@ def to_text(arr: Array) -> Array:
 
 def to_category(arr: Array) -> Array:
     """Text to a dictionary array (categories are sorted later, in pandas)."""
+    if pa.types.is_dictionary(arr.type):  # encoded by the CSV reader: one dictionary per block
+        arr = arr.cast(arr.type.value_type)
     arr = to_text(arr)
     if isinstance(arr, pa.ChunkedArray):
         # One dictionary for the whole column, not one per chunk to unify later.

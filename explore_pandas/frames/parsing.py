@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +28,11 @@ from explore_pandas.frames import convert
 from explore_pandas.frames.layouts import layouts_of
 from explore_pandas.frames.limits import row_limit_message, row_limit_reached, warn_row_limit
 from explore_pandas.frames.locate import Problem
+from explore_pandas.frames.options import check_columns, check_dtype, check_dtype_backend
 from explore_pandas.frames.readers import Source, infer_format, opened, peek
 from explore_pandas.frames.reading import parse_error, read_table, seekable, source_name
 from explore_pandas.frames.schemas import ReportSchema
+from explore_pandas.frames.shaping import present, select_columns
 from explore_pandas.reports import report_type
 from explore_pandas.spec import FORMATS
 from explore_pandas.zones import iana_zone
@@ -133,12 +136,14 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def _drift(schema: ReportSchema, columns: list[str], notes: list[str]) -> None:
-    """One SchemaDriftWarning naming every missing, new or mistyped column."""
+def _drift(schema: ReportSchema, columns: list[str], notes: list[str],
+           wanted: Sequence[str] | None = None) -> None:
+    """One SchemaDriftWarning naming every missing, new or mistyped column (of ``wanted``, when given)."""
     problems = list(notes)
     if schema.known:
-        missing = [c.key for c in schema.columns if not c.optional and c.key not in columns]
-        new = [key for key in columns if key not in schema.by_key]
+        missing = [c.key for c in schema.columns if not c.optional and c.key not in columns
+                   and (wanted is None or c.key in wanted)]
+        new = [key for key in columns if key not in schema.by_key and wanted is None]
         if missing:
             problems.insert(0, f"missing {missing}")
         if new:
@@ -162,7 +167,8 @@ def _check(format: str, tz: str, encoding_errors: str) -> None:
 
 def parse_file(
     path_or_buffer: Source, *, report: str, format: str, tz: str = "UTC",
-    encoding_errors: str = "strict",
+    encoding_errors: str = "strict", columns: Sequence[str] | None = None,
+    dtype_backend: str = "numpy_nullable", dtype: Mapping[str, Any] | None = None,
 ) -> ParsedReport:
     """Parse one report file of a known format into a typed frame.
 
@@ -179,6 +185,12 @@ def parse_file(
         IANA zone the datetime columns are converted to (file values are UTC).
     encoding_errors : {"strict", "replace", "ignore"}, default "strict"
         What to do with bytes that are not UTF-8, as in ``pandas.read_csv``.
+    columns : list of str, optional
+        Only these columns (JSON keys), in this order; one the file lacks is all null.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        As in pandas' readers (see `shaping`).
+    dtype : dict, optional
+        ``{column: dtype}`` overrides, applied last.
 
     Returns
     -------
@@ -201,43 +213,50 @@ def parse_file(
     """
     _check(format, tz, encoding_errors)
     slug = report_type(report).slug
+    wanted = check_columns(columns, slug)
+    overrides = check_dtype(dtype, slug, wanted)
+    backend = check_dtype_backend(dtype_backend)
     name = source_name(path_or_buffer)
     with seekable(path_or_buffer) as f:
         start = f.tell()
         try:
-            table, meta, schema = read_table(path_or_buffer, f, slug, format)
+            table, meta, schema = read_table(path_or_buffer, f, slug, format, wanted)
         except Problem as problem:
             if not problem.encoding or encoding_errors == "strict":
                 raise parse_error(name, format, slug, problem) from None
             f.seek(start)
             fixed = io.BytesIO(f.read().decode("utf-8", encoding_errors).encode("utf-8"))
             try:
-                table, meta, schema = read_table(fixed, fixed, slug, format)
+                table, meta, schema = read_table(fixed, fixed, slug, format, wanted)
             except Problem as again:
                 raise parse_error(name, format, slug, again) from None
     rows = table.num_rows
     if rows == 0:
         table = _empty_table(schema)
+    file_columns = table.column_names
+    table = select_columns(table, wanted, lambda key: pa.string())
     typed, notes = typed_table(table, schema, tz)
     del table  # only the typed columns stay alive through the conversion to pandas
-    frame = to_frame(typed)
+    frame = present(to_frame(typed), backend, overrides)
     del typed
     if rows:
-        _drift(schema, list(frame.columns), notes)
+        _drift(schema, file_columns, notes, wanted)
     total = meta.pop("total", None)
     total = total if isinstance(total, int) and not isinstance(total, bool) else None
     return ParsedReport(frame, total, len(frame), format, meta, schema.layout)
 
 
-def empty_frame(report: str, *, tz: str = "UTC", layout: str | None = None) -> pd.DataFrame:
-    """The typed frame of a report with no rows: every column of its (current) layout.
+def empty_frame(report: str, *, tz: str = "UTC", layout: str | None = None,
+                columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The typed frame of a report with no rows: every column of its (current) layout, or ``columns``.
 
     What any empty file of the report reads as, in every format.
     """
     slug = report_type(report).slug
     candidates = layouts_of(slug)
     schema = next((s for s in candidates if s.layout == layout), candidates[0])
-    typed, _ = typed_table(_empty_table(schema), schema, tz)
+    table = select_columns(_empty_table(schema), columns, lambda key: pa.string())
+    typed, _ = typed_table(table, schema, tz)
     return to_frame(typed)
 
 
@@ -249,7 +268,8 @@ _READ_FILE_ADVICE = (
 
 def read_file(
     path_or_buffer: Source, *, report: str, format: str | None = None, tz: str = "UTC",
-    encoding_errors: str = "strict",
+    encoding_errors: str = "strict", columns: Sequence[str] | None = None,
+    dtype_backend: str = "numpy_nullable", dtype: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Read a report file already on disk (downloaded earlier, or by another tool).
 
@@ -268,6 +288,15 @@ def read_file(
     encoding_errors : {"strict", "replace", "ignore"}, default "strict"
         Bytes that are not UTF-8 are a ``ParseError`` naming the line, unless replaced
         (``"replace"``, with U+FFFD) or dropped (``"ignore"``), as in ``pandas.read_csv``.
+    columns : list of str, optional
+        Only these columns (the report's JSON keys) are parsed and kept, in this order; a
+        name that is not a column of the report is a ``ValidationError`` suggesting the
+        closest ones.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        As in pandas' readers: ``"pyarrow"`` gives ``pd.ArrowDtype`` columns (timestamps
+        with their zone, durations, booleans, dictionary-encoded strings).
+    dtype : dict, optional
+        ``{column: dtype}`` overrides, applied after the registry's types.
 
     Returns
     -------
@@ -296,10 +325,12 @@ def read_file(
         path_or_buffer = io.BytesIO(path_or_buffer.read().encode("utf-8"))
     elif not isinstance(path_or_buffer, (str, os.PathLike)) and not path_or_buffer.seekable():
         path_or_buffer = io.BytesIO(path_or_buffer.read())  # type: ignore[arg-type]
+    check_dtype(dtype, slug, check_columns(columns, slug))
+    check_dtype_backend(dtype_backend)
     if format is None:
         format = _format_of(path_or_buffer)
-    parsed = parse_file(path_or_buffer, report=slug, format=format, tz=tz,
-                        encoding_errors=encoding_errors)
+    parsed = parse_file(path_or_buffer, report=slug, format=format, tz=tz, encoding_errors=encoding_errors,
+                        columns=columns, dtype_backend=dtype_backend, dtype=dtype)
     name = source_name(path_or_buffer)
     warn_row_limit(slug, parsed.rows, parsed.total, where=f"in {name}",
                    advice=_READ_FILE_ADVICE, stacklevel=2)

@@ -34,10 +34,12 @@ def request_record(report: str, timezone: str, format: str, start: datetime, end
 
 
 def window_record(start: datetime, end: datetime, job_id: str | None, rows: int, total: int | None,
-                  reused: bool, layout: str | None = None) -> dict[str, Any]:
-    """One window of a pull: its bounds, its job, its rows, whether any are missing, the file's layout."""
+                  reused: bool, layout: str | None = None, cached: bool = False) -> dict[str, Any]:
+    """One window of a pull: its bounds, its job, its rows, whether any are missing, the file's layout,
+    and whether its rows came from the cache of parsed windows (no request sent)."""
     return {"start": start.isoformat(), "end": end.isoformat(), "job_id": job_id, "rows": rows,
-            "total": total, "truncated": row_limit_reached(rows, total), "reused": reused, "layout": layout}
+            "total": total, "truncated": row_limit_reached(rows, total), "reused": reused, "layout": layout,
+            "cached": cached}
 
 
 def provenance(request: dict[str, Any], windows: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -51,4 +53,5 @@ def provenance(request: dict[str, Any], windows: Sequence[dict[str, Any]]) -> di
         "windows": windows,
         "rows": sum(w["rows"] for w in windows),
         "truncated": any(w["truncated"] for w in windows),
+        "cached": [w["start"] for w in windows if w.get("cached")],
     }

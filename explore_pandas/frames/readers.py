@@ -17,16 +17,16 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, Union
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
 from explore_pandas.exceptions import ParseError
+from explore_pandas.frames.csvtypes import breaks_in_values, read_csv_typed, sniff_zones
 from explore_pandas.frames.locate import Problem, not_an_object
 from explore_pandas.frames.schemas import TEXT_KINDS, ReportSchema
 
@@ -37,7 +37,6 @@ Match = Callable[..., ReportSchema]
 _SUFFIXES = {".csv": "csv", ".json": "json", ".jsonl": "json_bulk", ".ndjson": "json_bulk"}
 PEEK = 1 << 16
 _CHUNK = 1 << 22  # bytes per block handed to Arrow
-_CSV_BLOCK = 1 << 22
 BOM = b"\xef\xbb\xbf"
 _EXACT = 2.0**53  # integers from here on are not all exact in a float64
 # The envelope's text before and after the entries array: scalar "key": value pairs only.
@@ -130,34 +129,43 @@ def _is_object(line: bytes) -> bool:
         return False
 
 
-def csv_table(source: Source, f: IO[bytes], match: Match) -> tuple[pa.Table, ReportSchema]:
-    """A CSV report as text columns named by JSON key, and the layout its header matches."""
+def csv_table(source: Source, f: IO[bytes], match: Match, columns: Sequence[str] | None = None
+              ) -> tuple[pa.Table, ReportSchema]:
+    """A CSV report as columns named by JSON key, and the layout its header matches.
+
+    Integers, flags, datetimes and categories are typed by Arrow as it reads (`csvtypes`),
+    the other columns are text (IDs keep their leading zeros), typed afterwards. Cells may
+    hold line breaks. ``columns`` (JSON keys): only those are read.
+    """
     pos = f.tell()
-    first = f.readline()
-    rest = f.read(64)
+    head = f.read(PEEK)
     f.seek(pos)
+    first, newline, rest = head.partition(b"\n")
+    if not newline and len(head) == PEEK:  # a header longer than the peek
+        first, rest = f.readline(), f.read(PEEK)
+        f.seek(pos)
     header = first.removeprefix(BOM).decode("utf-8")
     if not header.strip():
         return pa.table({}), match([])
     labels = next(csv.reader([header]))
     schema = match(labels, labels=True)
     keys = _unique([schema.key_for_label(label) for label in labels])
-    if not rest.strip():  # a header alone, with or without a line break after it
-        return pa.table({key: pa.array([], pa.string()) for key in keys}), schema
-    # Every column is read as text and typed afterwards, so IDs keep their leading
-    # zeros and one odd value cannot fail the whole read. Cells may hold line breaks.
-    table = pa_csv.read_csv(
-        arrow_source(source, f),
-        read_options=pa_csv.ReadOptions(column_names=labels, skip_rows=1, block_size=_CSV_BLOCK),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={label: pa.string() for label in labels},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-            null_values=[""],
-        ),
-    )
-    return table.rename_columns(keys), schema
+    wanted = None if columns is None else set(columns)
+    if not rest[:64].strip():  # a header alone, with or without a line break after it
+        return pa.table({key: pa.array([], pa.string()) for key in keys
+                         if wanted is None or key in wanted}), schema
+    include = None if wanted is None else [label for label, key in zip(labels, keys) if key in wanted]
+
+    def reopen() -> Any:
+        f.seek(pos)
+        return arrow_source(source, f)
+
+    zones = sniff_zones(head.removeprefix(BOM), labels, keys, schema)
+    table = read_csv_typed(reopen, labels, keys, schema, zones, include, breaks_in_values(rest))
+    if include is None:
+        return table.rename_columns(keys), schema
+    by_label = dict(zip(labels, keys))
+    return table.rename_columns([by_label[name] for name in table.column_names]), schema
 
 
 def _unique(keys: list[str]) -> list[str]:

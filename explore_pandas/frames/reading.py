@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import IO, Any
@@ -49,9 +49,10 @@ def seekable(source: Source) -> Iterator[IO[bytes]]:
         yield f if f.seekable() else io.BytesIO(f.read())
 
 
-def read_table(source: Source, f: IO[bytes], report: str, format: str
+def read_table(source: Source, f: IO[bytes], report: str, format: str, columns: Sequence[str] | None = None
                ) -> tuple[pa.Table, dict[str, Any], ReportSchema]:
-    """The file's rows as text/JSON-typed columns, its envelope keys and its layout.
+    """The file's rows as read (CSV partly typed, JSON as typed as JSON is), its envelope keys
+    and its layout; ``columns`` (JSON keys): a CSV reads only those.
 
     Raises
     ------
@@ -70,7 +71,7 @@ def read_table(source: Source, f: IO[bytes], report: str, format: str
     meta: dict[str, Any] = {}
     try:
         if format == "csv":
-            table, schema = csv_table(source, f, match)
+            table, schema = csv_table(source, f, match, columns)
         elif format == "json_bulk":
             table, schema = json_bulk_table(source, f, match)
         else:

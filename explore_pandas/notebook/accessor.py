@@ -67,7 +67,8 @@ class ExploreAccessor:
         """Pull ``report`` over [start, end) into a new DataFrame: :func:`explore_pandas.read_report`.
 
         Takes the same keyword arguments (``start``, ``end`` or ``last``, ``tz``, ``format``,
-        ``name``, ``client``, ``on_row_limit``, ``max_concurrency``, ``progress``, ``poll``).
+        ``name``, ``client``, ``on_row_limit``, ``max_concurrency``, ``progress``, ``poll``,
+        ``fresh``, ``max_age``, ``dtype_backend``, ``columns``, ``dtype``).
         """
         from explore_pandas.engines.read import read_report
 

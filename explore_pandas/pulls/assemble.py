@@ -55,19 +55,21 @@ def concat_frames(frames: list[pd.DataFrame], *, ignore_index: bool = True) -> p
     import pandas as pd
 
     frames = list(frames)
+    unified = {}
     for column in frames[0].columns:
         dtypes = [f[column].dtype for f in frames if column in f]
         if any(isinstance(d, pd.CategoricalDtype) for d in dtypes):
             labels = list(dict.fromkeys(c for d in dtypes if isinstance(d, pd.CategoricalDtype) for c in d.categories))
-            unified = pd.CategoricalDtype(labels)
-            frames = [f.astype({column: unified}) if column in f else f for f in frames]
+            unified[column] = pd.CategoricalDtype(labels)
+    if unified:  # one astype per frame: each call rebuilds the frame
+        frames = [f.astype({c: d for c, d in unified.items() if c in f}) for f in frames]
     return pd.concat(frames, ignore_index=ignore_index)
 
 
 def pull_provenance(plan: Plan, results: list[WindowResult], on_row_limit: str) -> dict[str, Any]:
     """What ``df.attrs["explore"]`` holds: plain JSON types only."""
-    windows = [window_record(r.window.start, r.window.end, r.job.id, r.row_count, r.total, r.reused, r.layout)
-               for r in results]
+    windows = [window_record(r.window.start, r.window.end, r.job.id, r.row_count, r.total, r.reused, r.layout,
+                             r.cached) for r in results]
     return provenance(request_provenance(plan, on_row_limit), windows)
 
 

@@ -96,7 +96,7 @@ class WindowFetcher:
         self.client = options.client
         self.states = states if states is not None else WindowStates(plan.windows)
         self.cancelled = cancelled if cancelled is not None else threading.Event()
-        self.book = JobBook(plan, options.client, options.ledger, fresh=options.fresh)
+        self.book = JobBook(plan, options.client, options.ledger, fresh=options.fresh, max_age=options.max_age)
         self.finish_in, self.store = finish_in, store
 
     def fetch(self, window: Window, scratch: str) -> WindowResult | Split:
@@ -138,7 +138,7 @@ class WindowFetcher:
         path = Path(self.client.download(job, dest=scratch))
         try:
             parsed = parse_file(path, report=self.plan.report.slug, format=self.plan.format, tz=self.plan.timezone,
-                                encoding_errors=self.options.encoding_errors)
+                                encoding_errors=self.options.encoding_errors, columns=self.options.columns)
         finally:
             path.unlink(missing_ok=True)  # the frame is built: the file is not needed
         result = WindowResult(window, job, parsed.frame, parsed.total, reused, parsed.layout, created_at=created)

@@ -9,6 +9,7 @@ and the default ledger are filled in here and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from explore_pandas.api.client import Client, get_client
@@ -16,7 +17,9 @@ from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT, QuotaWait
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.frames.limits import ON_ROW_LIMIT
+from explore_pandas.frames.options import check_columns, check_dtype, check_dtype_backend
 from explore_pandas.frames.parsing import ENCODING_ERRORS
+from explore_pandas.pulls.cache import DEFAULT_MAX_AGE, WindowCache
 from explore_pandas.pulls.ledger import Ledger
 from explore_pandas.served import ledger_folder
 from explore_pandas.spec import ACCOUNT_QUOTA
@@ -47,11 +50,21 @@ class PullOptions:
     ledger : Ledger or None
         Where jobs are recorded; None records nothing.
     fresh : bool
-        Create new jobs even where the ledger holds reusable ones.
+        Create new jobs even where the ledger holds reusable ones, and read no window from the cache.
     quota_wait : QuotaWait
         How long creates refused with 429 are retried.
     encoding_errors : {"strict", "replace", "ignore"}
         What bytes that are not UTF-8 in a file do, as in ``pandas.read_csv``.
+    cache : WindowCache or None
+        The cache of parsed windows (None: off, ``EXPLORE_CACHE_MAX_BYTES=0``).
+    max_age : timedelta
+        Cached rows older than this are fetched again.
+    dtype_backend : {"numpy_nullable", "pyarrow"}
+        The frame's dtypes, as in pandas' readers.
+    columns : tuple of str or None
+        Only these columns (None: all).
+    dtype : dict or None
+        ``{column: dtype}`` overrides.
     """
 
     client: Client
@@ -63,6 +76,11 @@ class PullOptions:
     fresh: bool = False
     quota_wait: QuotaWait = DEFAULT_QUOTA_WAIT
     encoding_errors: str = "strict"
+    cache: WindowCache | None = None
+    max_age: timedelta = DEFAULT_MAX_AGE
+    dtype_backend: str = "numpy_nullable"
+    columns: tuple[str, ...] | None = None
+    dtype: dict[str, Any] | None = None
 
     @classmethod
     def resolve(
@@ -78,6 +96,11 @@ class PullOptions:
         fresh: bool = False,
         quota_timeout: float | None = DEFAULT_QUOTA_WAIT.timeout,
         encoding_errors: str = "strict",
+        report: str | None = None,
+        max_age: timedelta | None = None,
+        dtype_backend: str = "numpy_nullable",
+        columns: Any = None,
+        dtype: Any = None,
     ) -> PullOptions:
         """Check every option (errors name the option and the fix) and fill in the defaults.
 
@@ -87,7 +110,12 @@ class PullOptions:
             For an unknown ``engine``, an ``on_row_limit`` the engine does not
             take, a ``max_concurrency`` outside 1..15, a ``progress`` other than True,
             False or "auto", a ``quota_timeout`` that is not a positive number of
-            seconds or None, or an unknown ``encoding_errors``.
+            seconds or None, or an unknown ``encoding_errors``; a ``max_age`` that is
+            not a positive timedelta, an unknown ``dtype_backend``, ``columns`` or
+            ``dtype`` naming no column of ``report`` (with the closest ones), or any of
+            the three with ``engine="dask"``.
+        ConfigurationError
+            When ``EXPLORE_CACHE_MAX_BYTES`` is not a whole number of bytes.
         """
         checked = check_on_row_limit(on_row_limit, engine)
         check_progress(progress)
@@ -99,12 +127,15 @@ class PullOptions:
                 f"encoding_errors={encoding_errors!r}: use 'strict' (a file that is not UTF-8 is an error), "
                 "'replace' or 'ignore', as in pandas.read_csv.",
                 fields=[{"name": "encoding_errors", "description": "must be strict, replace or ignore"}])
+        shape = check_shape(engine, report, dtype_backend=dtype_backend, columns=columns, dtype=dtype)
+        oldest = check_max_age(max_age)
+        cache = WindowCache()
         # the client last: connecting from EXPLORE_* is the one default that may fail
         account = client if client is not None else get_client()
         return cls(
             client=account, on_row_limit=checked, max_concurrency=at_once, poll=poll, progress=progress,
             ledger=resolve_ledger(ledger, account), fresh=fresh, quota_wait=quota_wait,
-            encoding_errors=encoding_errors,
+            encoding_errors=encoding_errors, cache=cache if cache.enabled else None, max_age=oldest, **shape,
         )
 
 
@@ -122,6 +153,34 @@ def check_types(*, client: Any, poll: Any, fresh: Any, ledger: Any) -> None:
         if not good:
             raise ValidationError(f"{name}={values[name]!r}: use {wanted}.",
                                   fields=[{"name": name, "description": f"must be {wanted}"}])
+
+
+def check_max_age(max_age: Any) -> timedelta:
+    """How old cached rows may be: a positive timedelta; None is the job-reuse rule's 29 days."""
+    if max_age is None:
+        return DEFAULT_MAX_AGE
+    if not isinstance(max_age, timedelta) or max_age <= timedelta(0):
+        raise ValidationError(
+            f"max_age={max_age!r}: give a positive datetime.timedelta (e.g. timedelta(hours=12)): cached "
+            "windows older than that are fetched again. None keeps the default (29 days); fresh=True reads "
+            "no window from the cache.", fields=[{"name": "max_age", "description": "must be a positive timedelta"}])
+    return max_age
+
+
+def check_shape(engine: str, report: str | None, *, dtype_backend: Any, columns: Any, dtype: Any) -> dict[str, Any]:
+    """``dtype_backend``, ``columns`` and ``dtype``, checked against the report's registry."""
+    backend = check_dtype_backend(dtype_backend)
+    wanted = check_columns(columns, report or "")
+    overrides = check_dtype(dtype, report or "", wanted)
+    if engine == "dask":
+        for name, given in (("dtype_backend", backend != "numpy_nullable"), ("columns", wanted is not None),
+                            ("dtype", overrides is not None)):
+            if given:
+                raise ValidationError(
+                    f"{name} is not supported with engine='dask' yet: every partition must share one set of "
+                    "dtypes, known before any job runs. Select or convert the columns on the dask frame.",
+                    fields=[{"name": name, "description": "not supported with engine='dask'"}])
+    return {"dtype_backend": backend, "columns": wanted, "dtype": overrides}
 
 
 def check_on_row_limit(on_row_limit: str | None, engine: str) -> str:

@@ -35,6 +35,7 @@ class WindowResult:
     def row_count(self) -> int:
         """The rows the window's file held."""
         return len(self.frame) if self.rows is None else self.rows
+    cached: bool = False  # read from the cache of parsed windows: no request was sent
 
     @property
     def truncated(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from filelock import Timeout
@@ -37,10 +37,14 @@ class JobBook:
         None: nothing is recorded or reused.
     fresh : bool
         Never re-attach (new jobs are still recorded).
+    max_age : timedelta, optional
+        Never re-attach to a job created longer ago than this (its rows are too old).
     """
 
-    def __init__(self, plan: Plan, client: Client, ledger: Ledger | None, *, fresh: bool = False) -> None:
+    def __init__(self, plan: Plan, client: Client, ledger: Ledger | None, *, fresh: bool = False,
+                 max_age: timedelta | None = None) -> None:
         self.plan, self.client, self.ledger, self.fresh = plan, client, ledger, fresh
+        self.max_age = max_age
 
     def key(self, window: Window) -> str:
         plan, settings = self.plan, self.client.settings
@@ -74,7 +78,10 @@ class JobBook:
         is ignored, never trusted.
         """
         entry = self.ledger.find(key) if self.ledger is not None and not self.fresh else None
-        if entry is None or not entry.reusable(datetime.now(timezone.utc)):
+        now = datetime.now(timezone.utc)
+        if entry is None or not entry.reusable(now):
+            return None
+        if self.max_age is not None and now - datetime.fromisoformat(entry.created_at) > self.max_age:
             return None
         try:
             job = self.client.get_job(entry.job_id, self.plan.report.slug)

@@ -18,6 +18,13 @@ from explore_pandas.engines.threads import Pull
 from explore_pandas.pulls.ledger import Ledger
 from explore_pandas.pulls.plan import plan_pull
 
+
+@pytest.fixture(autouse=True)
+def _no_frame_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the job ledger: the cache of parsed windows would answer first."""
+    monkeypatch.setenv("EXPLORE_CACHE_MAX_BYTES", "0")
+
+
 FAST = PollPolicy(initial=0.05, maximum=0.2, timeout=60)
 UTC = ZoneInfo("UTC")
 SPAN = {"start": datetime(2026, 8, 1, tzinfo=UTC), "end": datetime(2026, 10, 1, tzinfo=UTC)}

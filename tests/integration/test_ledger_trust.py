@@ -19,6 +19,13 @@ from explore_pandas.engines.read import read_report
 from explore_pandas.exceptions import ExploreError, ExploreWarning
 from explore_pandas.pulls.ledger import Ledger
 
+
+@pytest.fixture(autouse=True)
+def _no_frame_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the job ledger: the cache of parsed windows would answer first."""
+    monkeypatch.setenv("EXPLORE_CACHE_MAX_BYTES", "0")
+
+
 FAST = PollPolicy(initial=0.05, maximum=0.2, timeout=60)
 UTC = ZoneInfo("UTC")
 SPAN = {"start": datetime(2026, 8, 1, tzinfo=UTC), "end": datetime(2026, 10, 1, tzinfo=UTC)}

@@ -1,0 +1,51 @@
+"""The ``cache`` command: list, size and clear the local cache of parsed windows."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+__all__ = ["ACTIONS", "cache", "human_bytes"]
+
+ACTIONS = ("list", "size", "clear")
+
+
+def human_bytes(count: float) -> str:
+    """``1.5 GiB``, ``320 KiB``, ``12 B``."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if count < 1024 or unit == "GiB":
+            return f"{count:,.0f} {unit}" if unit == "B" else f"{count:,.1f} {unit}"
+        count /= 1024
+    return f"{count:,.1f} GiB"  # pragma: no cover
+
+
+def cache(action: str = "list", out: TextIO | None = None, limit: int = 50) -> int:
+    """``list`` (newest use first), ``size`` or ``clear`` the cache in ``$EXPLORE_CACHE_DIR/frames``."""
+    from explore_pandas.pulls.cache import WindowCache
+
+    out = out or sys.stdout
+    store = WindowCache()
+    cap = "off (EXPLORE_CACHE_MAX_BYTES=0)" if not store.enabled else f"cap {human_bytes(store.max_bytes)}"
+    if action == "clear":
+        removed = store.clear()
+        print(f"Removed {removed} cached window(s) from {store.directory}.", file=out)
+        return 0
+    size, entries = store.size(), store.entries()
+    if action == "size":
+        print(f"{human_bytes(size)} in {len(entries)} cached window(s) in {store.directory} ({cap}).", file=out)
+        return 0
+    if not entries:
+        print(f"No cached windows in {store.directory} ({cap}).", file=out)
+        return 0
+    print(f"{len(entries)} cached window(s), {human_bytes(size)}, in {store.directory} ({cap}); "
+          "most recently used first:", file=out)
+    print(f"{'last used (UTC)':<20} {'report':<14} {'window':<35} {'zone':<18} {'rows':>9} {'size':>10}", file=out)
+    for entry in entries[:limit]:
+        if entry.get("unreadable"):
+            print(f"{entry['used'][:19]:<20} (unreadable: dropped at its next use) {entry['file']}", file=out)
+            continue
+        window = f"{str(entry.get('start', ''))[:16]} .. {str(entry.get('end', ''))[:16]}"
+        print(f"{entry['used'][:19]:<20} {entry.get('report', '')!s:<14} {window:<35} "
+              f"{entry.get('timezone', '')!s:<18} {entry.get('rows', 0):>9,} {human_bytes(entry['bytes']):>10}",
+              file=out)
+    return 0

@@ -1,0 +1,116 @@
+"""A typed report frame shaped as asked: only some columns, pandas' ``dtype_backend``, ``dtype`` overrides.
+
+Every frame is first built in the default backend (``numpy_nullable``: ``Int64``, ``boolean``,
+``category``, ``str``, ``datetime64[us, tz]``, ``timedelta64[us]``), the form the cache of
+parsed windows keeps. `present` then turns it into what the caller asked for, the same
+function whether the rows come from a file, from several windows or from the cache, so that
+the three give equal frames.
+
+``dtype_backend="pyarrow"``: every column becomes a ``pd.ArrowDtype``: timestamps keep their
+zone, durations are ``duration[us]``, flags ``bool``, integers ``int64``. Text with few
+distinct values (at most half the rows: names, emails, teams, labels) and categories become
+dictionary-encoded strings with the narrowest index type that holds them (``int8`` for up to
+127 values), which is where most of the memory goes. Arrow's dictionary columns do not sort
+or take ``.str`` in pandas 3.1: ``s.astype(pd.ArrowDtype(pa.string()))`` gives plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from explore_pandas.exceptions import ParseError
+
+__all__ = ["apply_dtype", "present", "select_columns", "to_pyarrow"]
+
+_SAMPLE = 10_000  # rows looked at first to tell names and labels from IDs
+
+
+def select_columns(table: pa.Table, columns: Sequence[str] | None, null_type: Any) -> pa.Table:
+    """``columns`` of ``table``, in that order; a column the file lacks is all null (``null_type(key)``)."""
+    if columns is None:
+        return table
+    arrays = [table.column(key) if key in table.column_names else pa.nulls(table.num_rows, null_type(key))
+              for key in columns]
+    return pa.table(arrays, names=list(columns))
+
+
+def _index_type(size: int) -> Any:
+    for typ, top in ((pa.int8(), 127), (pa.int16(), 32_767)):
+        if size <= top:
+            return typ
+    return pa.int32()
+
+
+def _dictionary(indices: Any, dictionary: Any) -> Any:
+    return pa.DictionaryArray.from_arrays(indices.cast(_index_type(len(dictionary))), dictionary)
+
+
+def _categorical(series: pd.Series) -> Any:
+    codes = series.cat.codes.to_numpy()
+    indices = pa.array(codes, mask=codes < 0)
+    return _dictionary(indices, pa.array(series.cat.categories.astype(object), pa.string()))
+
+
+def _arrow(series: pd.Series) -> Any:
+    """The column as one Arrow array: without a copy for Arrow-backed and masked pandas arrays."""
+    values = series.array
+    arr = pa.array(values) if hasattr(values, "__arrow_array__") else pa.Array.from_pandas(series)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _text(series: pd.Series) -> Any:
+    arr = _arrow(series).cast(pa.string())
+    sample = arr.slice(0, _SAMPLE)
+    if not len(arr) or pc.count_distinct(sample).as_py() * 2 > len(sample):
+        return arr  # mostly distinct values (IDs, URLs): encoding would not save memory
+    encoded = pc.dictionary_encode(arr)
+    if len(encoded.dictionary) * 2 > len(arr):
+        return arr
+    return _dictionary(encoded.indices, encoded.dictionary)
+
+
+def _column(series: pd.Series) -> Any:
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        return series.array
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.arrays.ArrowExtensionArray(_categorical(series))
+    if isinstance(dtype, pd.StringDtype) or dtype == object:
+        return pd.arrays.ArrowExtensionArray(_text(series))
+    return pd.arrays.ArrowExtensionArray(_arrow(series))
+
+
+def to_pyarrow(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every column a ``pd.ArrowDtype`` (see the module docstring)."""
+    out = pd.DataFrame({key: _column(frame[key]) for key in frame.columns}, index=frame.index)
+    out.attrs = frame.attrs
+    return out
+
+
+def apply_dtype(frame: pd.DataFrame, dtype: Mapping[str, Any]) -> pd.DataFrame:
+    """``frame.astype(dtype)``; a value that does not convert is a `ParseError` naming the column."""
+    for key, wanted in dtype.items():
+        if key not in frame.columns:
+            continue
+        try:
+            frame[key] = frame[key].astype(wanted)
+        except (TypeError, ValueError, pa.ArrowException) as error:
+            raise ParseError(f"dtype: column {key!r} ({frame[key].dtype}) cannot become {wanted}: "
+                             f"{str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
+    return frame
+
+
+def present(frame: pd.DataFrame, dtype_backend: str = "numpy_nullable",
+            dtype: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The default-backend ``frame`` in ``dtype_backend``, then with the ``dtype`` overrides."""
+    if dtype_backend == "pyarrow":
+        frame = to_pyarrow(frame)
+    if dtype:
+        frame = apply_dtype(frame, dtype)
+    return frame
+

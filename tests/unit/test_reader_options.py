@@ -1,0 +1,201 @@
+"""pandas' reader options (dtype_backend, columns, dtype) and typing inside the CSV read, on files."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from pandas.testing import assert_frame_equal
+
+import explore_pandas as xp
+from explore_pandas.emulator import data
+from explore_pandas.exceptions import ParseError, ValidationError
+from explore_pandas.frames import csvtypes
+from explore_pandas.frames.parsing import parse_file
+from explore_pandas.frames.shaping import present
+
+START = datetime(2026, 3, 1, tzinfo=timezone.utc)
+FORMATS = {"csv": "csv", "json": "json", "json_bulk": "jsonl"}
+REPORTS = ["calls", "contacts", "messaging_contacts", "audit_logs", "explore_calls", "studio_flow_execution"]
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    folder = tmp_path_factory.mktemp("reports")
+    out = {}
+    for report in REPORTS:
+        for fmt, suffix in FORMATS.items():
+            path = folder / f"{report}.{suffix}"
+            data.write_report(path, report, fmt, START, START + timedelta(days=2), seed=7, rate=300, limit=400)
+            out[report, fmt] = path
+    return out
+
+
+def _values(series: pd.Series) -> list[object]:
+    values = series.array
+    arr = pa.array(values) if hasattr(values, "__arrow_array__") else pa.Array.from_pandas(series)
+    return arr.to_pylist()  # type: ignore[no-any-return]
+
+
+def _read(path: Path, report: str, **options: object) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", xp.SchemaDriftWarning)
+        frame = xp.read_file(path, report=report, tz="Europe/Lisbon", **options)  # type: ignore[arg-type]
+    frame.attrs = {}
+    return frame
+
+
+@pytest.mark.parametrize("report", REPORTS)
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_pyarrow_backend_is_arrow_throughout_and_holds_the_same_values(files: dict, report: str, fmt: str) -> None:
+    default = _read(files[report, fmt], report)
+    arrow = _read(files[report, fmt], report, dtype_backend="pyarrow")
+    assert list(arrow.columns) == list(default.columns) and len(arrow) == len(default)
+    assert all(isinstance(dtype, pd.ArrowDtype) for dtype in arrow.dtypes)
+    for key in default.columns:
+        kind = default[key].dtype
+        typ = arrow[key].dtype.pyarrow_dtype
+        if isinstance(kind, pd.DatetimeTZDtype):
+            assert typ == pa.timestamp("us", tz="Europe/Lisbon")
+        elif kind == "timedelta64[us]":
+            assert typ == pa.duration("us")
+        elif isinstance(kind, pd.BooleanDtype):
+            assert typ == pa.bool_()
+        elif isinstance(kind, pd.CategoricalDtype):
+            assert pa.types.is_dictionary(typ)
+        assert _values(arrow[key]) == _values(default[key]), key
+
+
+def test_pyarrow_backend_takes_less_memory(files: dict) -> None:
+    default = _read(files["calls", "csv"], "calls")
+    arrow = _read(files["calls", "csv"], "calls", dtype_backend="pyarrow")
+    assert arrow.memory_usage(deep=True).sum() < 0.8 * default.memory_usage(deep=True).sum()
+    assert pa.types.is_dictionary(arrow["user_name"].dtype.pyarrow_dtype)  # few names, many rows
+    assert arrow["call_id"].dtype == pd.ArrowDtype(pa.string())  # unique: plain text
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_columns_keeps_those_in_that_order_and_types_them_as_always(files: dict, fmt: str) -> None:
+    full = _read(files["calls", fmt], "calls")
+    some = _read(files["calls", fmt], "calls", columns=["talk_time", "end_at", "type", "call_id"])
+    assert list(some.columns) == ["talk_time", "end_at", "type", "call_id"]
+    assert_frame_equal(some, full[["talk_time", "end_at", "type", "call_id"]])
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_dtype_overrides_after_the_registry(files: dict, fmt: str) -> None:
+    frame = _read(files["calls", fmt], "calls", dtype={"talk_time": "float64", "user_name": "category"})
+    assert frame["talk_time"].dtype == "float64" and isinstance(frame["user_name"].dtype, pd.CategoricalDtype)
+    arrow = _read(files["calls", fmt], "calls", dtype_backend="pyarrow", dtype={"talk_time": "int32[pyarrow]"})
+    assert arrow["talk_time"].dtype == "int32[pyarrow]"
+
+
+def test_a_column_missing_from_the_file_is_all_null_of_its_kind(files: dict) -> None:
+    frame = _read(files["calls", "csv"], "calls", columns=["call_id", "is_mood_prompted", "start_time"])
+    assert list(frame.columns) == ["call_id", "is_mood_prompted", "start_time"]
+    assert frame["start_time"].isna().all()
+
+
+def test_columns_on_an_empty_file() -> None:
+    frame = xp.read_file(io.BytesIO(b""), report="calls", format="csv", columns=["end_at", "type"])
+    assert list(frame.columns) == ["end_at", "type"] and len(frame) == 0
+
+
+@pytest.mark.parametrize(("options", "field", "words"), [
+    ({"columns": ["strat_at"]}, "columns", "Did you mean 'start_at'"),
+    ({"columns": "call_id"}, "columns", "list of column names"),
+    ({"columns": []}, "columns", "at least one"),
+    ({"columns": ["call_id", "call_id"]}, "columns", "more than once"),
+    ({"dtype": {"talktime": "float64"}}, "dtype", "Did you mean 'talk_time'"),
+    ({"dtype": {"talk_time": "no such dtype"}}, "dtype", "not a pandas dtype"),
+    ({"dtype": "float64"}, "dtype", "mapping"),
+    ({"columns": ["call_id"], "dtype": {"talk_time": "float64"}}, "dtype", "not among columns"),
+    ({"dtype_backend": "arrow"}, "dtype_backend", "'pyarrow'"),
+])
+def test_bad_options_name_the_field(options: dict, field: str, words: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        xp.read_file("never-read.csv", report="calls", **options)
+    assert caught.value.fields[0]["name"] == field
+    assert words in str(caught.value)
+
+
+def test_a_dtype_that_does_not_fit_is_a_parse_error_naming_the_column(files: dict) -> None:
+    with pytest.raises(ParseError, match="'user_name'"):
+        _read(files["calls", "csv"], "calls", dtype={"user_name": "int64"})
+
+
+def test_an_undocumented_report_takes_any_column_name(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("A,B\n1,x\n")
+    frame = xp.read_file(path, report="wfm_timeseries", columns=["b"])
+    assert list(frame.columns) == ["b"]
+
+
+# -- typing inside the CSV read ----------------------------------------------------------------
+
+def _text_read(path: Path, report: str) -> pd.DataFrame:
+    """The exact path: every column read as text, typed afterwards."""
+    original = csvtypes._typed
+    try:
+        csvtypes._typed = lambda labels, keys, schema, zones: csvtypes.text_types(labels)  # type: ignore[assignment]
+        return _read(path, report)
+    finally:
+        csvtypes._typed = original  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_typed_in_the_read_equals_typed_afterwards(files: dict, report: str) -> None:
+    assert_frame_equal(_read(files[report, "csv"], report), _text_read(files[report, "csv"], report))
+
+
+@pytest.mark.parametrize("block", [2048, 3001, 8192])
+def test_line_breaks_in_values_at_any_block_boundary_read_exactly(files: dict, block: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _read(files["calls", "csv"], "calls")
+    monkeypatch.setattr(csvtypes, "BLOCK", block)
+    assert_frame_equal(_read(files["calls", "csv"], "calls"), expected)
+
+
+def test_values_that_do_not_fit_their_type_fall_back_to_the_exact_read(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text('Call Id,Total Time,Is Transfer,Start At,Type,Notes\n'
+                    '1,None,Yes,2026-04-23 10:22:26,inbound,"two\nlines"\n'
+                    '2,12,maybe,2026-04-23 9:00:00,,\n'
+                    '3,,no,2026-04-23T10:22:26Z,missed,x\n')
+    with pytest.warns(xp.SchemaDriftWarning):
+        frame = xp.read_file(path, report="calls", tz="UTC")
+    assert frame["total_time"].tolist()[1:] == [12, pd.NA] and pd.isna(frame["total_time"][0])
+    assert frame["notes"][0] == "two\nlines"
+    assert frame["is_transfer"].dtype == object or frame["is_transfer"].dtype == "str"  # "maybe": not a flag
+    assert frame["start_at"].tolist() == [pd.Timestamp("2026-04-23 10:22:26", tz="UTC"),
+                                          pd.Timestamp("2026-04-23 09:00:00", tz="UTC"),
+                                          pd.Timestamp("2026-04-23 10:22:26", tz="UTC")]
+
+
+def test_present_is_the_identity_for_the_default_backend(files: dict) -> None:
+    frame = parse_file(files["calls", "csv"], report="calls", format="csv", tz="UTC").frame
+    assert present(frame) is frame
+
+
+@pytest.mark.parametrize("block", [4096, 1 << 22])
+def test_line_breaks_only_after_the_first_bytes_still_read_exactly(tmp_path: Path, block: int,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast read is tried (the file's first 64 KiB have no line break in a value) and fails."""
+    monkeypatch.setattr(csvtypes, "BLOCK", block)
+    rows = [(f"id{i:06d}", f"plain note {i}", i) for i in range(3000)]
+    rows += [(f"id{i:06d}", f"two\nlines {i}", i) for i in range(3000, 3600)]
+    path = tmp_path / "calls.csv"
+    path.write_text("Call Id,Notes,Total Time\n" + "".join(
+        f'{a},"{b}",{c}\n' if "\n" in b else f"{a},{b},{c}\n" for a, b, c in rows), encoding="utf-8")
+    assert not csvtypes.breaks_in_values(path.read_bytes()[:1 << 16])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", xp.SchemaDriftWarning)
+        frame = xp.read_file(path, report="calls")
+    assert frame["call_id"].tolist() == [a for a, _, _ in rows]
+    assert frame["notes"].tolist() == [b for _, b, _ in rows]
+    assert frame["total_time"].dtype == "Int64" and frame["total_time"].tolist() == [c for _, _, c in rows]
