@@ -129,9 +129,10 @@ class PullOptions:
                 fields=[{"name": "encoding_errors", "description": "must be strict, replace or ignore"}])
         shape = check_shape(engine, report, dtype_backend=dtype_backend, columns=columns, dtype=dtype)
         oldest = check_max_age(max_age)
-        cache = WindowCache()
         # the client last: connecting from EXPLORE_* is the one default that may fail
         account = client if client is not None else get_client()
+        served = ledger_folder(account.settings.base_url)  # an emulator of this process keeps its own
+        cache = WindowCache(served / "frames" if served is not None else None)
         return cls(
             client=account, on_row_limit=checked, max_concurrency=at_once, poll=poll, progress=progress,
             ledger=resolve_ledger(ledger, account), fresh=fresh, quota_wait=quota_wait,

@@ -28,6 +28,11 @@ LISBON = ZoneInfo("Europe/Lisbon")
 SPAN = {"start": datetime(2026, 8, 1, tzinfo=LISBON), "end": datetime(2026, 11, 1, tzinfo=LISBON)}
 
 
+def _cache(emu: Emulator) -> WindowCache:
+    """The cache of an emulator running in this process: in its own folder, gone with it."""
+    return WindowCache(emu.ledger_directory / "frames")
+
+
 @pytest.fixture
 def fast_client(emu: Emulator) -> Any:
     with Client(**emu.credentials, timeout=(5, 30)) as client:
@@ -104,28 +109,28 @@ def test_a_window_not_yet_complete_is_not_kept(emu: Emulator, fast_client: Clien
     recent = window(hours=2, ago=0.05)  # ended 3 minutes ago: within the data latency
     with pytest.warns(xp.DataLatencyWarning):
         _pull(fast_client, recent)
-    assert WindowCache().files() == []
+    assert _cache(emu).files() == []
     _pull(fast_client, window(hours=2, ago=1))
-    assert len(WindowCache().files()) == 1
+    assert len(_cache(emu).files()) == 1
 
 
 def test_cache_files_are_the_users_own(emu: Emulator, fast_client: Client) -> None:
     _pull(fast_client)
-    files = WindowCache().files()
+    files = _cache(emu).files()
     assert len(files) == 3
     assert all(stat.S_IMODE(os.stat(f).st_mode) == 0o600 for f in files)
 
 
 def test_a_corrupt_file_is_dropped_and_its_window_fetched_again(emu: Emulator, fast_client: Client) -> None:
     first = _pull(fast_client)
-    victim = WindowCache().files()[0]
+    victim = _cache(emu).files()[0]
     victim.write_bytes(victim.read_bytes()[:200])  # cut short
     before = emu.stats()["requests"].get("storage", 0)
     again = _pull(fast_client)
     assert emu.stats()["requests"]["storage"] == before + 1  # that window's file, downloaded again
     assert sum(not w["cached"] for w in again.attrs["explore"]["windows"]) == 1
     assert_frame_equal(_bare(again), _bare(first))
-    assert len(WindowCache().files()) == 3  # stored again
+    assert len(_cache(emu).files()) == 3  # stored again
 
 
 def test_columns_and_dtype_backend_read_from_the_cache(emu: Emulator, fast_client: Client) -> None:
@@ -143,7 +148,11 @@ def test_columns_and_dtype_backend_read_from_the_cache(emu: Emulator, fast_clien
         full["user_name"].astype(object).where(full["user_name"].notna(), None).tolist()
 
 
-def test_the_cache_command_lists_sizes_and_clears(emu: Emulator, fast_client: Client) -> None:
+def test_the_cache_command_lists_sizes_and_clears(emu: Emulator) -> None:
+    # the command shows the user's cache: pull as an account would (the emulator by another name,
+    # not one this process serves), so that the frames land there
+    creds = {k: v.replace("127.0.0.1", "localhost") for k, v in emu.credentials.items()}
+    fast_client = Client(**creds, timeout=(5, 30))
     _pull(fast_client)
     out = io.StringIO()
     with redirect_stdout(out):
@@ -157,10 +166,11 @@ def test_the_cache_command_lists_sizes_and_clears(emu: Emulator, fast_client: Cl
     assert WindowCache().files() == []
     _pull(fast_client)
     assert xp.clear_cache() == 3
+    fast_client.close()
 
 
 def test_a_cap_of_zero_turns_the_cache_off(emu: Emulator, fast_client: Client,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EXPLORE_CACHE_MAX_BYTES", "0")
     _pull(fast_client)
-    assert not Path(WindowCache().directory).exists() or WindowCache().files() == []
+    assert not Path(_cache(emu).directory).exists() or _cache(emu).files() == []

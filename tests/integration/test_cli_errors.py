@@ -117,7 +117,7 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
      "explore-pandas: --port: 70000 is not a TCP port. Use 1..65535, or 0 for a free one."),
     (("frobnicate",), 2,
      ("explore-pandas: argument command: invalid choice: 'frobnicate' (choose from 'emulator', 'demo', 'pull', "
-      "'jobs', 'resume', 'login', 'logout', 'doctor') (see explore-pandas --help).")),
+      "'jobs', 'resume', 'cache', 'login', 'logout', 'doctor') (see explore-pandas --help).")),
     ((), 2, "explore-pandas: the following arguments are required: command (see explore-pandas --help)."),
     (("jobs", "--all"), 2, "explore-pandas: unrecognized arguments: --all (see explore-pandas --help)."),
     (("resume", "calls"), 2, "explore-pandas: unrecognized arguments: calls (see explore-pandas --help)."),

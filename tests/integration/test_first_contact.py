@@ -62,7 +62,9 @@ def test_the_emulator_takes_the_time_inputs_read_report_takes(emu: Emulator, sta
     assert emu.count_rows("calls", start, end, tz=tz) == len(truth) > 0  # type: ignore[arg-type]
 
 
-def test_jobs_of_an_emulator_in_this_process_stay_out_of_the_users_ledger(ledger_dir: Path) -> None:
+def test_jobs_of_an_emulator_in_this_process_stay_out_of_the_users_ledger(ledger_dir: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORE_CACHE_MAX_BYTES", "0")  # the ledger, not the cache, answers the second read
     with Emulator(progression="immediate") as emu, Client(**emu.credentials) as client:
         span = {"start": "2026-09-01", "end": "2026-09-03"}
         read_report("calls", **span, client=client, progress=False)
@@ -71,6 +73,19 @@ def test_jobs_of_an_emulator_in_this_process_stay_out_of_the_users_ledger(ledger
         folder = emu.ledger_directory
         assert Ledger(folder).entries() and len(emu.jobs()) == 1
     assert Ledger().entries() == [] and not folder.exists()  # nothing in the user's; its folder went with it
+
+
+def test_frames_of_an_emulator_in_this_process_stay_out_of_the_users_cache(ledger_dir: Path) -> None:
+    from explore_pandas.pulls.ledger import default_directory
+
+    with Emulator(progression="immediate") as emu, Client(**emu.credentials) as client:
+        span = {"start": "2026-09-01", "end": "2026-09-03"}
+        read_report("calls", **span, client=client, progress=False)
+        again = read_report("calls", **span, client=client, progress=False)
+        assert all(w["cached"] for w in again.attrs["explore"]["windows"])
+        folder = emu.ledger_directory / "frames"
+        assert any(folder.iterdir())
+    assert not (default_directory() / "frames").exists() and not folder.exists()
 
 
 def test_jobs_shows_the_api_host_and_prune_removes_what_can_no_longer_serve(
