@@ -12,6 +12,7 @@ from typing import Any, Iterator, TextIO
 
 from explore_pandas.api.config import ENV_NAMES
 from explore_pandas.cli.errors import EXIT_FAILED, PROG, check_output, explain, output_error
+from explore_pandas.exceptions import ConfigurationError
 from explore_pandas.files import write_atomically
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
@@ -49,11 +50,12 @@ def plural(count: int, word: str) -> str:
 def pull(report: str, *, start: str | None, end: str | None, tz: str, format: str, output: str,
          on_row_limit: str = "warn", fresh: bool = False, err: TextIO | None = None,
          pull_id: str | None = None, progress: bool | str = "auto", last: str | None = None,
-         columns: list[str] | None = None) -> int:
+         columns: list[str] | None = None, expected: dict[str, Any] | None = None) -> int:
     """Pull a report into ``output``: one .csv or .parquet file written whole or not at all,
     or, for ``DIR/`` (or an existing folder), partitioned Parquet with one folder per local day.
 
-    ``pull_id`` continues a recorded pull (``resume``) instead of recording a new one.
+    ``pull_id`` continues a recorded pull (``resume``) instead of recording a new one;
+    ``expected`` (its ``api`` and ``client_id``) must then be the account in use.
     Every argument, the output and the credentials are checked before the first job.
     A preset (``last``) is resolved once, here: the pull, and its ``resume``, ask for that range.
     """
@@ -62,6 +64,8 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
     from explore_pandas.pulls.plan import plan_pull
 
     err = err or sys.stderr
+    if not output.strip():
+        check_output(output, folder=False)  # an empty output is a mistake, not the current folder
     folder = is_directory_output(output)
     if not folder and Path(output).suffix.lower() not in OUTPUT_SUFFIXES:
         raise output_error(output, "the output must end in .csv or .parquet, or be a folder (DIR/)")
@@ -79,9 +83,22 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
         options["columns"], spec["columns"] = columns, columns
     with account(err) as (client, emulated):
         ledger = None if emulated else Ledger()  # the emulator's jobs end with this process
+        where = {"api": client.settings.base_url, "client_id": client.settings.client_id or ""}
+        if expected is not None and {k: expected.get(k) for k in where} != where:
+            raise ConfigurationError(
+                f"this pull was made with the account at {expected.get('api')} (client id "
+                f"{expected.get('client_id')!r}), and the settings now give {where['api']} (client id "
+                f"{where['client_id']!r}): set that account's EXPLORE_* variables or --profile to finish it.",
+                setting="EXPLORE_BASE_URL")
+        spec.update(where)
         if ledger is not None:
             ledger.record_pull(pull_id, spec)
-        rows, message = (_to_folder if folder else _to_file)(report, target, client, ledger, options)
+        try:
+            rows, message = (_to_folder if folder else _to_file)(report, target, client, ledger, options)
+        except Exception as error:  # failed, not interrupted: `resume` leaves it (run the command again)
+            if ledger is not None:
+                ledger.record_pull(pull_id, {**spec, "status": "failed", "error": type(error).__name__})
+            raise
     if ledger is not None:
         ledger.record_pull(pull_id, {**spec, "status": "done", "rows": rows})
     print(message, file=err)
@@ -117,6 +134,21 @@ def write_frame(df: Any, target: Path) -> None:
         write_atomically(target, lambda path: df.to_csv(path, index=False))
 
 
+def check_not_newer(spec: dict[str, Any]) -> None:
+    """A file output written after this pull began (by a later run) is never overwritten by it."""
+    output = Path(spec["output"])
+    if spec["output"].endswith(os.sep) or not output.is_file():
+        return  # a folder is a dataset: pulling into it again adds only what is missing
+    try:
+        began = datetime.fromisoformat(spec.get("started_at", ""))
+    except ValueError:
+        return
+    written = datetime.fromtimestamp(output.stat().st_mtime, timezone.utc)
+    if written > began:
+        raise output_error(spec["output"], f"it was written at {written:%Y-%m-%d %H:%M:%S} UTC, after this pull "
+                           "began: not overwritten. Delete it, or run the pull again, to replace it")
+
+
 def resume(err: TextIO | None = None, progress: bool | str = "auto") -> int:
     """Finish every command-line pull that did not finish, re-attaching to its recorded jobs.
 
@@ -136,9 +168,11 @@ def resume(err: TextIO | None = None, progress: bool | str = "auto") -> int:
         what = f"{spec.get('report')} {spec.get('start')} .. {spec.get('end')} ({spec.get('tz')}) -> {spec.get('output')}"
         print(f"Resuming {what}", file=err, flush=True)
         try:
+            check_not_newer(spec)
             pull(spec["report"], start=spec["start"], end=spec["end"], tz=spec["tz"], format=spec["format"],
                  output=spec["output"], on_row_limit=spec.get("on_row_limit", "warn"), err=err,
-                 pull_id=spec["id"], progress=progress, columns=spec.get("columns"))
+                 pull_id=spec["id"], progress=progress, columns=spec.get("columns"),
+                 expected={k: spec[k] for k in ("api", "client_id") if k in spec} or None)
         except (KeyboardInterrupt, SystemExit):
             raise
         except Exception as error:  # noqa: BLE001  (one pull's failure, said in one line; the others go on)

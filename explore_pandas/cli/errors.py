@@ -95,6 +95,8 @@ def check_output(output: str, *, folder: bool) -> Path:
     new file (probed with a temporary file, which also catches read-only
     mounts and ``/proc``).
     """
+    if not output.strip():
+        raise output_error(repr(output), "it is empty; pass a .csv or .parquet file, or a folder (DIR/)")
     target = Path(output).expanduser()
     if folder and target.exists() and not target.is_dir():
         raise output_error(output, "it is a file, not a folder; pass a folder (DIR/) or a .csv/.parquet file")

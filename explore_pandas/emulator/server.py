@@ -55,11 +55,11 @@ class EmulatorServer(ThreadingHTTPServer):
     request_queue_size = 128  # bursts of parallel connects must not lose SYNs (the default is 5)
 
     def __init__(self, address: tuple[str, int], state: State, tls: ssl.SSLContext | None) -> None:
+        self._open: set[Any] = set()  # connections being served, kept alive between requests
+        self._open_lock = threading.Lock()  # before binding: a failed bind calls server_close()
         super().__init__(address, _Handler)
         self.state = state
         self.tls = tls
-        self._open: set[Any] = set()  # connections being served, kept alive between requests
-        self._open_lock = threading.Lock()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:

@@ -216,7 +216,7 @@ class PartitionedWriter:
                 results = run_windows(windows, lambda window: self.fetcher.fetch(window, scratch),
                                       workers=self.limit.maximum, cancelled=self.cancelled, bar=bar,
                                       thread_name="explore-parquet",
-                                      note=lambda: self.states.note(self.limit.in_use),
+                                      note=self.states.note,
                                       on_interrupt=lambda error: explain_interrupt(
                                           error, self.states.running(), slug, ledger))
         finally:

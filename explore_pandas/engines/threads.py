@@ -116,7 +116,7 @@ class Pull:
                 results = run_windows(
                     todo, lambda window: self.fetcher.fetch(window, scratch),
                     workers=self.limit.maximum, cancelled=self.cancelled, bar=bar,
-                    note=lambda: self.states.note(self.limit.in_use),
+                    note=self.states.note,
                     on_interrupt=lambda error: explain_interrupt(
                         error, self.states.running(), self.plan.report.slug, self.options.ledger),
                 )

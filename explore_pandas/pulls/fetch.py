@@ -167,19 +167,19 @@ class WindowFetcher:
         """Create the window's job; on 429s, lower the shared limit and keep trying (``QuotaWait``)."""
         policy = self.options.quota_wait
         pauses = policy.pauses()
-        since = None
+        since = self.client.clock()  # the transport's own retries of the 429 count too
         while True:
             try:
                 job = self.client.submit(request, unique_name=self.plan.name is None, on_retry=self._heard)
             except RateLimitError as error:
                 self._heard(429)
-                since = self.client.clock() if since is None else since
                 waited = self.client.clock() - since
                 if policy.timeout is not None and waited >= policy.timeout:
                     raise error.with_message(
                         f"waited {waited:.0f} s for a free slot of the account's quota of report jobs "
-                        "(429 on every create): jobs of this or other tools hold it. See them with "
-                        "`explore-pandas jobs` or in Talkdesk Explore, and try again later."
+                        "(429 on every create): jobs of this or other tools hold it. See the account's "
+                        "running jobs in Talkdesk Explore (this library's own: `explore-pandas jobs`), "
+                        "and try again later or pass a longer quota_timeout."
                     ) from None
                 if window is not None:
                     self.states.update(window, status="quota")  # the account's quota is full: waiting

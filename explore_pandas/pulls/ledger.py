@@ -40,9 +40,10 @@ from explore_pandas.spec import DATA_LATENCY, FILE_RETENTION
 
 #: Reuse a done job only if it was created this long before its file expires.
 REUSE_MARGIN = timedelta(days=1)
-#: Longest wait for another process's lock on a window's entry (seconds): it is held only
-#: while that process looks up and creates the window's job, never while the job runs.
-LOCK_TIMEOUT = 120.0
+#: Wait for another process's lock on a window's entry as long as it is held (-1): it is held
+#: while that process looks up and creates the window's job (its quota wait included, bounded by
+#: its quota_timeout), never while the job runs; a killed process releases it.
+LOCK_TIMEOUT = -1.0
 
 
 def complete_by(end: datetime, created_at: datetime) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -10,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import Timeout
 
-from explore_pandas.exceptions import NotFoundError
-from explore_pandas.pulls.ledger import Entry, Ledger, window_key
+from explore_pandas.exceptions import ExploreError, ExploreWarning, NotFoundError
+from explore_pandas.pulls.ledger import Entry, Ledger, complete_by, window_key
 
 if TYPE_CHECKING:
     from explore_pandas.api.client import Client
@@ -60,11 +61,17 @@ class JobBook:
             return
         lock = self.ledger.lock(key)
         try:
-            lock.acquire()
-        except Timeout:  # the other process waits for quota with the lock: go on without it
-            log.warning("the ledger entry %s stayed locked by another process; going on without the lock", key)
-            yield
-            return
+            lock.acquire(timeout=0)
+        except Timeout:  # another process is creating this window's job: wait for it, then attach
+            log.info("another process is creating the job of %s: waiting for it", key)
+            try:
+                lock.acquire()
+            except OSError as error:
+                raise ExploreError(f"cannot lock the ledger entry {key} in {self.ledger.directory}: {error}. "
+                                   "Check that folder's permissions, or pass ledger=False.") from None
+        except OSError as error:
+            raise ExploreError(f"cannot lock the ledger entry {key} in {self.ledger.directory}: {error}. "
+                               "Check that folder's permissions, or pass ledger=False.") from None
         try:
             yield
         finally:
@@ -93,8 +100,13 @@ class JobBook:
             return None
         differs = mismatch(job, request)
         if differs:
-            log.warning("ignoring the ledger's job %s for %s: the job is for another request (%s)",
-                        job.id, key, differs)
+            warnings.warn(f"ignored the ledger's job {job.id} for {request.report.slug} "
+                          f"{request.start.isoformat()} .. {request.end.isoformat()}: the job is for another "
+                          f"request ({differs}); a new job is created", ExploreWarning, stacklevel=2)
+            return None
+        created = job.created_time  # the server's word: the ledger's time may come from a clock that is off
+        if created is not None and not complete_by(request.end, created):
+            log.info("the ledger's job %s was created within the data latency: a new job is created", job.id)
             return None
         log.info("re-attached to job %s (%s) from the ledger", job.id, job.status.value)
         return job
@@ -103,6 +115,14 @@ class JobBook:
         if self.ledger is None:
             return
         settings = self.client.settings
+        try:
+            self._record(key, request, job, settings)
+        except (OSError, ExploreError) as error:  # the job exists now: say so, and go on with it
+            warnings.warn(f"job {job.id} could not be recorded in the ledger ({error}): a run interrupted "
+                          "now would create it again", ExploreWarning, stacklevel=2)
+
+    def _record(self, key: str, request: ReportRequest, job: Job, settings: Any) -> None:
+        assert self.ledger is not None
         self.ledger.record(Entry(
             key=key, job_id=job.id, report=request.report.slug, timezone=request.timezone,
             format=request.format, start=request.start.isoformat(), end=request.end.isoformat(),

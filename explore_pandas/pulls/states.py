@@ -61,13 +61,15 @@ class WindowStates:
             states = [replace(s) for s in self._states.values()]
         return sorted(states, key=lambda s: s.window.start.astimezone(timezone.utc))
 
-    def note(self, jobs_running: int) -> str | None:
+    def note(self) -> str | None:
         """What a progress bar should say while windows wait for the account's quota (else None)."""
-        waiting = sum(s.status == "quota" for s in self.snapshot())
+        states = self.snapshot()
+        waiting = sum(s.status == "quota" for s in states)
         if not waiting:
             return None
-        return (f"waiting for a quota slot: the account's 15 jobs are in use ({jobs_running} of them this "
-                f"pull's), {waiting} window(s) waiting")
+        ours = sum(1 for s in states if s.job_id and is_active(s.status))
+        return (f"waiting for a free job slot: the account's quota of simultaneous jobs is in use "
+                f"({ours} of them this pull's); {waiting} window(s) waiting")
 
     def running(self) -> list[WindowState]:
         """The windows whose job still runs on the account."""

@@ -128,3 +128,37 @@ def test_last_mistakes_are_one_line_before_anything_starts(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert err.startswith(message) and "using the embedded emulator" not in err
     assert not list(tmp_path.iterdir())
+
+
+def test_resume_finishes_only_interrupted_pulls_of_the_same_account_and_never_overwrites_a_newer_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import time
+
+    from explore_pandas.cli.main import main
+    from explore_pandas.pulls.ledger import Ledger
+
+    with Emulator(progression="immediate") as emu:
+        creds = emu.credentials
+        for key, name in (("base_url", "EXPLORE_BASE_URL"), ("token_url", "EXPLORE_TOKEN_URL"),
+                          ("client_id", "EXPLORE_CLIENT_ID"), ("client_secret", "EXPLORE_CLIENT_SECRET")):
+            monkeypatch.setenv(name, creds[key])
+        out = tmp_path / "a.csv"
+        assert main(["pull", "calls", "--start", "2026-09-01", "--end", "2026-09-02", "-o", str(out), "-q"]) == 0
+        ledger = Ledger()
+        [spec] = ledger.pulls()
+        assert spec["api"] == creds["base_url"] and spec["status"] == "done"
+        # as if it had been interrupted before a later run wrote the same file
+        ledger.record_pull(spec["id"], {**spec, "status": "running",
+                                        "started_at": "2026-01-01T00:00:00+00:00"})
+        assert main(["resume", "-q"]) == 1
+        assert "not overwritten" in capsys.readouterr().err
+        os.utime(out, (time.time(), 0))  # the file is older than the pull now: resume may write it
+        monkeypatch.setenv("EXPLORE_CLIENT_ID", "someone-else")
+        assert main(["resume", "-q"]) == 1
+        assert "this pull was made with the account at" in capsys.readouterr().err
+        monkeypatch.setenv("EXPLORE_CLIENT_ID", creds["client_id"])
+        assert main(["resume", "-q"]) == 0
+        monkeypatch.setenv("EXPLORE_CLIENT_SECRET", "wrong")  # (another range: the cache would answer that one)
+        assert main(["pull", "calls", "--start", "2026-09-05", "--end", "2026-09-06", "-o", str(out), "-q"]) != 0
+        assert [p["status"] for p in Ledger().pulls()].count("failed") == 1  # failed, not left for resume

@@ -261,3 +261,8 @@ def test_a_warning_is_one_line_too(cli: Run, account: Emulator) -> None:
     assert warning.startswith("explore-pandas: RowLimitWarning: the calls report for 2026-09-01T00:00:00+00:00 .. ")
     assert done == ("500 rows from 1 window written to x.csv (1 window hit the row limit: rows are missing; "
                     "--on-row-limit split fetches them)")
+
+
+def test_an_empty_output_is_a_usage_mistake(cli: Run) -> None:
+    result = cli(*PULL, "-o", "")
+    assert _one_line(result).startswith("explore-pandas: -o: '': it is empty") and result.returncode == 2

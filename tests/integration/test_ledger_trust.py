@@ -66,7 +66,9 @@ def test_an_entry_pointing_at_another_windows_job_is_ignored(emu: Emulator, fast
     a, b = json.loads(first.read_text()), json.loads(second.read_text())
     first.write_text(json.dumps({**a, "job_id": b["job_id"]}))  # swapped: each names the other's job
     second.write_text(json.dumps({**b, "job_id": a["job_id"]}))
-    df = _pull(fast_client)
+    with pytest.warns(ExploreWarning, match="ignored the ledger's job .* the job is for another request") as seen:
+        df = _pull(fast_client)
+    assert len(seen) == 2
     ids = df["call_id"].tolist()  # type: ignore[index]
     assert ids == _truth_ids(emu) and len(ids) == len(set(ids))  # no duplicate, nothing missing
     assert len(emu.jobs()) == 4
@@ -84,7 +86,8 @@ def test_another_zone_or_format_in_the_entry_is_ignored(emu: Emulator, fast_clie
                          format="csv", start=datetime.fromisoformat(record["start"]),
                          end=datetime.fromisoformat(record["end"]))
         (path.parent / f"{key}.json").write_text(json.dumps({**record, "key": key, "format": "csv"}))
-    df = _pull(fast_client, format="csv")
+    with pytest.warns(ExploreWarning, match="format='json', not 'csv'"):
+        df = _pull(fast_client, format="csv")
     assert df["call_id"].tolist() == _truth_ids(emu)  # type: ignore[index]
     assert not json_jobs & set(df.attrs["explore"]["jobs"])  # type: ignore[union-attr]
 
@@ -132,3 +135,26 @@ def test_two_processes_running_the_same_pull_create_each_job_once(emu: Emulator,
     rows = emu.count_rows("calls", datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
     assert [out.split() for out, _ in outputs] == [[str(rows), "True"]] * 2
     assert len(emu.jobs()) == 4  # four windows, each created by one process, attached by the other
+
+
+def test_the_latency_rule_takes_the_servers_creation_time_not_the_ledgers(emu: Emulator,
+                                                                         fast_client: Client) -> None:
+    import warnings
+    from datetime import timedelta, timezone
+
+    from explore_pandas.exceptions import DataLatencyWarning
+
+    end = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=1)
+    span = {"start": end - timedelta(hours=6), "end": end}
+    with pytest.warns(DataLatencyWarning):
+        read_report("calls", tz="UTC", client=fast_client, progress=False, poll=FAST, **span)
+    for path in (Ledger(emu.ledger_directory).directory / "jobs").glob("*.json"):  # a clock 10 minutes fast
+        record = json.loads(path.read_text())
+        ahead = datetime.fromisoformat(record["created_at"]) + timedelta(minutes=10)
+        path.write_text(json.dumps({**record, "created_at": ahead.isoformat()}))
+    emu.clock.advance(600)  # the API's data of the window is complete now
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataLatencyWarning)
+        df = read_report("calls", tz="UTC", client=fast_client, progress=False, poll=FAST, **span)
+    assert not any(w["reused"] for w in df.attrs["explore"]["windows"])  # the late job was not re-used
+    assert len(df) == emu.count_rows("calls", span["start"], span["end"])

@@ -24,7 +24,7 @@ def test_a_quota_held_full_ends_after_the_quota_wait_with_a_rate_limit_error(
     plan = plan_pull("calls", start=end - timedelta(days=2), end=end, tz="UTC")
     options = PullOptions(client=client, ledger=None, progress=False,
                           quota_wait=QuotaWait(first=5, maximum=20, timeout=120))
-    with pytest.raises(RateLimitError, match=r"waited 1[2-9]\d s for a free slot.*explore-pandas jobs"):
+    with pytest.raises(RateLimitError, match=r"waited 1[2-9]\d s for a free slot.*Talkdesk Explore.*explore-pandas jobs"):
         Pull.with_options(plan, options).run()
     assert [j["id"] for j in emu.jobs()] == [held.id]  # nothing else was created
     assert 120 <= sum(pauses) < 200  # it waited for the quota, and no longer than the cap allows
@@ -53,7 +53,7 @@ def test_waiting_for_the_quota_is_shown_on_the_bar_and_in_the_states(emu: Emulat
         with pytest.raises(RateLimitError, match="waited [3-9] s"):
             Pull.with_options(plan, options, listener=lambda state: seen.append(state.status)).run()
     assert "quota" in seen
-    assert "waiting for a quota slot: the account's 15 jobs are in use" in capsys.readouterr().err
+    assert "waiting for a free job slot: the account's quota of simultaneous jobs is in use" in capsys.readouterr().err
 
 
 def test_the_accessor_takes_quota_timeout_and_checks_it_before_any_job(emu: Emulator, client: Client) -> None:
