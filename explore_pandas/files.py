@@ -7,8 +7,11 @@ writer of the library (the ledger, ``pull -o``, partitioned Parquet) goes throug
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -76,12 +79,29 @@ def _writer_alive(path: Path) -> bool:
             return time.time() - path.stat().st_mtime < ORPHAN_AGE
         except FileNotFoundError:
             return True
+    return _alive(pid)  # this process's own writer threads count as alive
+
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[str]:
+    """A temporary folder (``<tmp>/<prefix><pid>-...``), removed after; the ones that killed
+    processes of this library left (they may hold report files: account data) go first."""
+    base = Path(tempfile.gettempdir())
+    for folder in base.glob(f"{prefix}*-*"):
+        pid = folder.name[len(prefix):].split("-", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}{os.getpid()}-") as folder_name:
+        yield folder_name
+
+
+def _alive(pid: int) -> bool:
     if pid == os.getpid():
-        return True  # this process's own writer threads
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # another user's live process
+        return True
     return True

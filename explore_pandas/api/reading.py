@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api import validation
 from explore_pandas.api.models import Job
+from explore_pandas.files import scratch_folder
 from explore_pandas.frames.limits import warn_row_limit
 from explore_pandas.frames.options import check_columns, check_dtype, check_dtype_backend
 from explore_pandas.frames.parsing import parse_file
@@ -48,7 +48,7 @@ def read_job(client: Client, job: Job | str, *, report: str | None = None, tz: s
     start = validation.to_zone(job.timespan_from or "", sent_in, "timespan.from")
     end = validation.to_zone(job.timespan_to or "", sent_in, "timespan.to")
     fmt = job.format or "csv"
-    with tempfile.TemporaryDirectory(prefix="explore-job-") as scratch:
+    with scratch_folder("explore-job-") as scratch:
         parsed = parse_file(client.download(job, dest=scratch), report=job.report, format=fmt, tz=zone.key,
                             encoding_errors=encoding_errors, columns=columns, dtype_backend=dtype_backend,
                             dtype=dtype)

@@ -13,7 +13,7 @@ from typing import Any, Iterator, TextIO
 from explore_pandas.api.config import ENV_NAMES
 from explore_pandas.cli.errors import EXIT_FAILED, PROG, check_output, explain, output_error
 from explore_pandas.exceptions import ConfigurationError
-from explore_pandas.files import write_atomically
+from explore_pandas.files import remove_stale_partials, write_atomically
 
 OUTPUT_SUFFIXES = (".csv", ".parquet")
 
@@ -127,7 +127,9 @@ def _to_folder(report: str, target: Path, client: Any, ledger: Any, options: dic
 
 
 def write_frame(df: Any, target: Path) -> None:
-    """``df`` to ``target`` (.parquet or .csv), whole or not at all."""
+    """``df`` to ``target`` (.parquet or .csv), whole or not at all; what a killed run left beside
+    it is removed first."""
+    remove_stale_partials(target.parent, name=target.name)
     if target.suffix.lower() == ".parquet":
         write_atomically(target, lambda path: df.to_parquet(path, index=False))
     else:

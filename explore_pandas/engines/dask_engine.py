@@ -54,7 +54,6 @@ Layout of the result
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -64,6 +63,7 @@ from typing import TYPE_CHECKING, Any
 from explore_pandas.api.polling import PollPolicy
 from explore_pandas.api.retry import QuotaWait
 from explore_pandas.exceptions import ExploreError
+from explore_pandas.files import scratch_folder
 from explore_pandas.frames.parsing import empty_frame as parsing_empty_frame
 from explore_pandas.frames.schemas import get_schema
 from explore_pandas.pulls.assemble import (
@@ -233,7 +233,7 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
                               ledger=Ledger(task.ledger_dir) if task.ledger_dir else None, fresh=task.fresh,
                               quota_wait=task.quota_wait, encoding_errors=task.encoding_errors)
         fetcher = WindowFetcher(task.plan, options, slots=LeaseLimit(task.semaphores))
-        with tempfile.TemporaryDirectory(prefix="explore-dask-") as scratch:
+        with scratch_folder("explore-dask-") as scratch:
             results = run_windows([task.window], lambda window: fetcher.fetch(window, scratch), workers=1,
                                   cancelled=fetcher.cancelled, bar=progress_bar(task.plan, False))
     results = time_ordered(results)

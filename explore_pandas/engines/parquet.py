@@ -43,7 +43,6 @@ pull, and its memory does not grow with the range (``benchmarks/dask_pull.py``).
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -56,7 +55,7 @@ from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT
 from explore_pandas.engines.folder import Folder, WindowRecord, merge, subtract, window_id
 from explore_pandas.exceptions import ValidationError
-from explore_pandas.files import write_atomically
+from explore_pandas.files import scratch_folder, write_atomically
 from explore_pandas.frames.schemas import get_schema
 from explore_pandas.frames.shaping import present
 from explore_pandas.pulls.assemble import time_ordered, warn_truncated
@@ -212,7 +211,7 @@ class PartitionedWriter:
         bar.update(skipped)
         slug, ledger = self.plan.report.slug, self.options.ledger
         try:
-            with tempfile.TemporaryDirectory(prefix="explore-parquet-") as scratch:
+            with scratch_folder("explore-parquet-") as scratch:
                 results = run_windows(windows, lambda window: self.fetcher.fetch(window, scratch),
                                       workers=self.limit.maximum, cancelled=self.cancelled, bar=bar,
                                       thread_name="explore-parquet",

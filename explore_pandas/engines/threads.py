@@ -13,12 +13,12 @@ the polling and cancels the jobs.
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 from typing import TYPE_CHECKING
 
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.exceptions import ExploreError
+from explore_pandas.files import scratch_folder
 from explore_pandas.frames.shaping import present
 from explore_pandas.pulls.assemble import assemble
 from explore_pandas.pulls.cache_use import CacheBook
@@ -112,7 +112,7 @@ class Pull:
         bar = progress_bar(self.plan, self.options.progress)
         bar.update(done)
         try:
-            with tempfile.TemporaryDirectory(prefix="explore-pull-") as scratch:
+            with scratch_folder("explore-pull-") as scratch:
                 results = run_windows(
                     todo, lambda window: self.fetcher.fetch(window, scratch),
                     workers=self.limit.maximum, cancelled=self.cancelled, bar=bar,

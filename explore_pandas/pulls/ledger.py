@@ -35,7 +35,7 @@ from filelock import FileLock
 from explore_pandas.api.config import CACHE_DIR_ENV
 from explore_pandas.api.models import JobStatus
 from explore_pandas.exceptions import ExploreError, ExploreWarning
-from explore_pandas.files import write_text_atomically
+from explore_pandas.files import remove_stale_partials, write_text_atomically
 from explore_pandas.spec import DATA_LATENCY, FILE_RETENTION
 
 #: Reuse a done job only if it was created this long before its file expires.
@@ -170,7 +170,11 @@ class Ledger:
         return FileLock(self._jobs / f"{key}.lock", timeout=LOCK_TIMEOUT)
 
     def check_writable(self) -> None:
-        """Raise :class:`ExploreError` now, before any job, if records cannot be written here."""
+        """Raise :class:`ExploreError` now, before any job, if records cannot be written here
+        (and remove what killed writers left)."""
+        for folder in (self._jobs, self._pulls):
+            if folder.is_dir():
+                remove_stale_partials(folder)
         try:
             self._write(self._jobs / ".writable.probe", {})
             (self._jobs / ".writable.probe").unlink()
