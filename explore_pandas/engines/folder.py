@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
@@ -30,7 +31,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from explore_pandas.exceptions import ExploreWarning, ValidationError
+from explore_pandas.exceptions import ExploreError, ExploreWarning, ValidationError
 from explore_pandas.files import remove_stale_partials, write_text_atomically
 from explore_pandas.pulls.ledger import complete_by
 from explore_pandas.pulls.windows import Window
@@ -89,6 +90,8 @@ class WindowRecord:
     truncated: bool
     created_at: datetime | None  # when its job was created (None: unknown, so never complete)
     path: Path
+    report: str | None = None  # what the folder holds, also when dataset.json is lost
+    timezone: str | None = None
 
     @property
     def interval(self) -> Interval:
@@ -109,7 +112,8 @@ class WindowRecord:
             created = data.get("created_at")
             files = data["files"]
             record = cls(Window(start, end), str(data["job_id"]), int(data["rows"]), tuple(str(f) for f in files),
-                         bool(data["truncated"]), datetime.fromisoformat(created) if created else None, path)
+                         bool(data["truncated"]), datetime.fromisoformat(created) if created else None, path,
+                         _text(data.get("report")), _text(data.get("timezone")))
         except (KeyError, TypeError, ValueError):
             return None
         aware = all(d is None or d.tzinfo is not None for d in (start, end, record.created_at))
@@ -121,6 +125,7 @@ class WindowRecord:
         return {"start": self.window.start.isoformat(), "end": self.window.end.isoformat(), "job_id": self.job_id,
                 "rows": self.rows, "files": list(self.files), "truncated": self.truncated,
                 "created_at": self.created_at.isoformat() if self.created_at else None,
+                "report": self.report, "timezone": self.timezone,
                 "written_at": datetime.now(timezone.utc).isoformat()}
 
 
@@ -158,10 +163,16 @@ class Folder:
         writer left, and add ``requested`` to the ranges it holds; the ranges."""
         self.root.mkdir(parents=True, exist_ok=True)
         remove_stale_partials(self.root)
+        self._check_writable()
         found = self._read(self.meta / "dataset.json")
+        if found is not None and not isinstance(found, dict):
+            self._skip(self.meta / "dataset.json", "not a dataset record", fetched=False)
+        records = self.records()
+        if not isinstance(found, dict):  # no record of the dataset: its windows still say what it holds
+            found = next(({"report": r.report, "timezone": r.timezone} for r in records if r.timezone), None)
         ranges: list[Interval] = []
         if isinstance(found, dict):
-            differs = {k: (found.get(k), v) for k, v in self.spec.items() if k != "format" and found.get(k) != v}
+            differs = {k: (found.get(k), v) for k, v in self.spec.items() if k != "format" and k in found and found.get(k) != v}
             if differs:
                 raise ValidationError(
                     f"{self.root} already holds another pull ("
@@ -170,7 +181,6 @@ class Folder:
                     fields=[{"name": "output", "description": "a folder of another report or zone"}],
                 )
             ranges = self._ranges(found.get("ranges"))
-        records = self.records()
         self._remove_orphans(records)
         ranges = merge([*ranges, *[r.interval for r in records], requested])
         data = {**self.spec, "ranges": [[s.isoformat(), e.isoformat()] for s, e in ranges]}
@@ -253,9 +263,25 @@ class Folder:
             self._skip(path, type(error).__name__)
             return None
 
-    def _skip(self, path: Path, why: str) -> None:
+    def _skip(self, path: Path, why: str, *, fetched: bool = True) -> None:
         if path in self._warned:
             return
         self._warned.add(path)
-        warnings.warn(f"skipped the folder record {path} ({why}): what it described is fetched again",
-                      ExploreWarning, stacklevel=4)
+        then = "what it described is fetched again" if fetched else "it is written again"
+        warnings.warn(f"skipped the folder record {path} ({why}): {then}", ExploreWarning, stacklevel=4)
+
+    def _check_writable(self) -> None:
+        """Before any job: the folder's records and files can be written (else an ExploreError)."""
+        for folder in (self.meta / "windows", self.root):
+            probe = folder / f".probe-{os.getpid()}"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                probe.write_bytes(b"")
+                probe.unlink()
+            except OSError as error:
+                raise ExploreError(f"the folder {folder} cannot be written ({error.strerror or error}): fix its "
+                                   "permissions, or write to another folder.") from None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

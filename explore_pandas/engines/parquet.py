@@ -54,7 +54,7 @@ from explore_pandas.api import validation
 from explore_pandas.api.polling import DEFAULT_POLL_POLICY, PollPolicy
 from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT
 from explore_pandas.engines.folder import Folder, WindowRecord, merge, subtract, window_id
-from explore_pandas.exceptions import ValidationError
+from explore_pandas.exceptions import ExploreError, ValidationError
 from explore_pandas.files import scratch_folder, write_atomically
 from explore_pandas.frames.schemas import get_schema
 from explore_pandas.frames.shaping import present
@@ -254,7 +254,7 @@ class PartitionedWriter:
         sound = old is not None and old.job_id == result.job.id and not old.truncated and not result.truncated
         existing = {n for n in names if sound and (self.root / n).is_file()}
         record = WindowRecord(window, result.job.id, result.row_count, tuple(names), result.truncated,
-                              result.created_at, path)
+                              result.created_at, path, self.plan.report.slug, self.plan.timezone)
         self.folder.replace(record, existing)
         for name, (_, part) in zip(names, days):
             if name not in existing:
@@ -275,7 +275,11 @@ def pa_timestamp(moment: datetime) -> Any:
 
 def atomic_write_parquet(frame: pd.DataFrame, target: Path) -> None:
     """``frame`` to ``target``, whole or not at all."""
-    write_atomically(target, lambda path: frame.to_parquet(path, index=False))
+    try:
+        write_atomically(target, lambda path: frame.to_parquet(path, index=False))
+    except OSError as error:
+        raise ExploreError(f"cannot write {target} ({error.strerror or error}): fix the folder's permissions "
+                           "and run the pull again; it goes on from there.") from None
 
 
 def is_directory_output(output: str) -> bool:

@@ -46,6 +46,10 @@ REUSE_MARGIN = timedelta(days=1)
 LOCK_TIMEOUT = -1.0
 
 
+#: What a command-line pull record must hold, as text, to be resumed.
+PULL_FIELDS = ("report", "start", "end", "tz", "format", "output", "started_at", "status")
+
+
 def complete_by(end: datetime, created_at: datetime) -> bool:
     """The one reuse rule: a job's rows are complete when it was created at least the API's
     data latency (5 minutes) after its window ended. Jobs, folders and caches all use it."""
@@ -198,7 +202,7 @@ class Ledger:
             if data is None:
                 continue
             if not isinstance(data, dict) or not isinstance(data.get("id"), str) \
-                    or not all(isinstance(data.get(k, ""), str) for k in ("started_at", "status", "output")):
+                    or not all(isinstance(data.get(k), str) for k in PULL_FIELDS):
                 _skipped(path, "not a pull record")
                 continue
             found.append(data)

@@ -151,3 +151,26 @@ def test_a_malformed_folder_record_is_skipped_and_its_window_fetched_again(emu: 
     ids = _ids(root)
     assert ids.is_unique and set(ids) == _truth_ids(emu, [span])
     assert all((root / name).is_file() for name in named)  # written again
+
+
+def test_a_lost_dataset_record_still_keeps_another_zone_out(emu: Emulator, client: Client, tmp_path: Path) -> None:
+    from explore_pandas.exceptions import ValidationError
+
+    root = tmp_path / "calls"
+    _write(client, root, at("2026-09-01"), at("2026-09-03"))
+    (root / "_explore" / "dataset.json").unlink()
+    with pytest.raises(ValidationError, match="already holds another pull.*timezone='Europe/Lisbon', not 'UTC'"):
+        write_parquet("calls", start="2026-09-01", end="2026-09-03", tz="UTC", client=client, progress=False,
+                      path=root)
+
+
+def test_a_folder_whose_records_cannot_be_written_is_refused_before_any_job(emu: Emulator, client: Client,
+                                                                           tmp_path: Path) -> None:
+    from explore_pandas.exceptions import ExploreError
+
+    root = tmp_path / "calls"
+    (root / "_explore").mkdir(parents=True)
+    (root / "_explore" / "windows").write_text("a file where the records go")
+    with pytest.raises(ExploreError, match=r"_explore/windows cannot be written"):
+        _write(client, root, at("2026-09-01"), at("2026-09-03"))
+    assert emu.jobs() == []

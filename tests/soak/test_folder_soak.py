@@ -116,8 +116,10 @@ def _sequence(seed: int, tmp_path: Path) -> dict[str, Any]:
                 continue
             span = _latest(rng) if step == "latest" else _span(rng)
             ranges.append(span)
-            if step == "two":
-                runs = [_start_pull(emu, root, cache, span, on_row_limit) for _ in range(2)]
+            if step == "two":  # two processes at once, on the same range or on overlapping ones
+                other = span if rng.random() < 0.5 else _span(rng)
+                ranges.append(other)
+                runs = [_start_pull(emu, root, cache, s, on_row_limit) for s in (span, other)]
                 for run in runs:
                     _finish(run)
             elif step == "kill":

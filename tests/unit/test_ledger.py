@@ -95,7 +95,9 @@ def test_the_default_folder_follows_the_environment(monkeypatch: pytest.MonkeyPa
 
 def test_pulls_are_recorded(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path)
-    ledger.record_pull("p1", {"report": "calls", "started_at": "2026-11-27T10:00:00+00:00", "status": "running"})
+    ledger.record_pull("p1", {"report": "calls", "started_at": "2026-11-27T10:00:00+00:00", "status": "running",
+                              "start": "2026-11-01", "end": "2026-11-02", "tz": "UTC", "format": "csv",
+                              "output": "x.csv"})
     assert ledger.pulls()[0]["id"] == "p1"
     assert json.loads((tmp_path / "pulls" / "p1.json").read_text())["status"] == "running"
 
@@ -138,7 +140,9 @@ def test_a_folder_in_place_of_a_record_is_skipped(tmp_path: Path) -> None:
 @pytest.mark.parametrize("content", ['{"id": 3}', "[]", '{"id": "p", "output": 7}', b"\xff\xfe"])
 def test_a_malformed_pull_record_is_skipped(tmp_path: Path, content: str | bytes) -> None:
     ledger = Ledger(tmp_path)
-    ledger.record_pull("good", {"status": "running", "started_at": "2026-11-01T00:00:00+00:00", "output": "x.csv"})
+    ledger.record_pull("good", {"status": "running", "started_at": "2026-11-01T00:00:00+00:00", "output": "x.csv",
+                                "report": "calls", "start": "2026-11-01", "end": "2026-11-02", "tz": "UTC",
+                                "format": "csv"})
     (tmp_path / "pulls" / "bad.json").write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.warns(ExploreWarning, match=r"bad\.json"):
         assert [p["id"] for p in ledger.pulls()] == ["good"]
@@ -161,3 +165,15 @@ def test_one_rule_decides_when_rows_are_complete() -> None:
     end = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
     assert not complete_by(end, end + timedelta(minutes=4, seconds=59))
     assert complete_by(end, end + timedelta(minutes=5))
+
+
+def test_a_pull_record_missing_what_resume_needs_is_skipped(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path)
+    good = {"status": "running", "started_at": "2026-11-01T00:00:00+00:00", "output": "x.csv", "report": "calls",
+            "start": "2026-09-01", "end": "2026-09-02", "tz": "UTC", "format": "csv"}
+    ledger.record_pull("good", good)
+    ledger.record_pull("no-report", {k: v for k, v in good.items() if k != "report"})
+    ledger.record_pull("odd-zone", {**good, "tz": ["x"]})
+    with pytest.warns(ExploreWarning, match="not a pull record") as seen:
+        assert [p["id"] for p in ledger.pulls()] == ["good"]
+    assert len(seen) == 2
