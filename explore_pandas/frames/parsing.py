@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from explore_pandas.exceptions import ParseError, SchemaDriftWarning
 from explore_pandas.frames import convert
-from explore_pandas.frames.layouts import layouts_of
+from explore_pandas.frames.layouts import ambiguous_layouts, layouts_of
 from explore_pandas.frames.limits import row_limit_message, row_limit_reached, warn_row_limit
 from explore_pandas.frames.locate import Problem
 from explore_pandas.frames.readers import Source, infer_format, opened, peek
@@ -151,6 +151,19 @@ def _drift(schema: ReportSchema, columns: list[str], notes: list[str]) -> None:
         )
 
 
+def _warn_guessed_layout(schema: ReportSchema, columns: list[str]) -> None:
+    """Say so when the file's columns fit several layouts alike (it was read as the current one)."""
+    tied = ambiguous_layouts(schema.slug, columns)
+    if tied:
+        warnings.warn(
+            f"report {schema.slug!r}: the file's columns fit the layouts {tied} alike; it was read "
+            f"as {schema.layout!r} (the current one). If it is another, its values are misread "
+            "(e.g. durations in seconds vs fractions of a day)",
+            SchemaDriftWarning,
+            stacklevel=3,
+        )
+
+
 def _check(format: str, tz: str, encoding_errors: str) -> None:
     if format not in FORMATS:
         raise ParseError(f"format must be one of {FORMATS}, got {format!r}")
@@ -224,6 +237,7 @@ def parse_file(
     del typed
     if rows:
         _drift(schema, list(frame.columns), notes)
+        _warn_guessed_layout(schema, list(frame.columns))
     total = meta.pop("total", None)
     total = total if isinstance(total, int) and not isinstance(total, bool) else None
     return ParsedReport(frame, total, len(frame), format, meta, schema.layout)
