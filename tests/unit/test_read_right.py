@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import warnings
+from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from explore_pandas import read_file
+from explore_pandas.frames.provenance import provenance, window_record
+from explore_pandas.pulls.assemble import concat_frames
 from explore_pandas.exceptions import SchemaDriftWarning
 from explore_pandas.frames.layouts import match_layout
 
@@ -33,3 +37,37 @@ def test_a_file_whose_columns_fit_both_layouts_is_the_current_one_with_a_warning
 def test_a_tie_goes_to_the_only_layout_the_file_has_every_column_of() -> None:
     assert match_layout("calls", ["talk_time", "csat_score"]).layout == "v1"
     assert match_layout("calls", ["Talk Time"], labels=True).layout == "v1"
+
+
+# -- A2: frames of two layouts stacked: one dtype per column, said, and the layout says both ---
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def _calls(name: str) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaDriftWarning)
+        return read_file(DATA / name, report="calls")
+
+
+def test_frames_of_two_layouts_stack_with_one_dtype_per_column_and_a_warning() -> None:
+    pre, v1 = _calls("calls_pre2026.json"), _calls("calls_v1.json")
+    with pytest.warns(SchemaDriftWarning, match=r"layouts \['pre2026', 'v1'\] are combined.*'talk_time'"):
+        both = concat_frames([pre, v1], layouts=["pre2026", "v1"], report="calls")
+    assert len(both) == len(pre) + len(v1)
+    assert both["talk_time"].dtype == "timedelta64[us]"  # never object of Timedelta and int
+    assert both["talk_time"].tolist() == [*pre["talk_time"], *pd.to_timedelta(v1["talk_time"], unit="s")]
+    for column in both.columns:  # every column keeps the dtype of the layout(s) that have it
+        source = pre if column in pre.columns else v1
+        if column != "talk_time" and not isinstance(both[column].dtype, pd.CategoricalDtype):
+            assert both[column].dtype == source[column].dtype, column
+    assert both.dtypes.map(str).ne("object").all()
+
+
+def test_the_provenance_of_windows_of_two_layouts_names_both_and_an_empty_file_none() -> None:
+    def window(layout: str, rows: int) -> dict[str, object]:
+        return window_record(datetime(2026, 5, 1), datetime(2026, 5, 2), "j", rows, rows, False, layout)
+
+    assert provenance({}, [window("pre2026", 3), window("v1", 2)])["layout"] == "pre2026+v1"
+    assert provenance({}, [window("pre2026", 3), window("v1", 0)])["layout"] == "pre2026"
+    assert provenance({}, [window("v1", 0)])["layout"] == "v1"
