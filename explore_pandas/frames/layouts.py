@@ -31,7 +31,7 @@ from explore_pandas.frames.schemas import (
     get_schema,
 )
 
-__all__ = ["LAYOUTS", "ambiguous_layouts", "layouts_of", "match_layout"]
+__all__ = ["LAYOUTS", "ambiguous_layouts", "layouts_of", "match_layout", "time_column"]
 
 #: The layouts of each report with more than one, the current (default) layout first.
 LAYOUTS: dict[str, tuple[ReportSchema, ...]] = {
@@ -43,6 +43,14 @@ LAYOUTS: dict[str, tuple[ReportSchema, ...]] = {
 def layouts_of(report: str) -> tuple[ReportSchema, ...]:
     """The layouts of a report slug, the current one first (one for most reports)."""
     return LAYOUTS.get(report) or (get_schema(report),)
+
+
+def time_column(report: str, layout: str | None = None) -> str | None:
+    """The column the API's timespan filters on, in the given layout of ``report`` (its
+    current one by default, or when ``layout`` is not one of its): ``end_at`` for calls v1,
+    ``end_time`` for calls pre2026."""
+    candidates = layouts_of(report)
+    return next((s for s in candidates if s.layout == layout), candidates[0]).timespan_field
 
 
 def _score(schema: ReportSchema, names: Sequence[str], labels: bool) -> tuple[int, bool]:
