@@ -14,7 +14,7 @@ import io
 import json
 from typing import IO
 
-__all__ = ["Problem", "bad_csv_row", "bad_json", "bad_ndjson_line", "bad_utf8", "not_an_object"]
+__all__ = ["Problem", "bad_csv_row", "cut_csv", "bad_json", "bad_ndjson_line", "bad_utf8", "not_an_object"]
 
 _BLOCK = 1 << 20
 
@@ -76,9 +76,10 @@ def bad_csv_row(f: IO[bytes], start: int = 0) -> Problem | None:
     """The first CSV record whose width differs from the header's, or that does not parse."""
     text = _text(f, start)
     reader = csv.reader(text, strict=True)
-    width, row_number = None, 0
+    width, row_number, row_start = None, 0, 1
     try:
         for row in reader:
+            row_start = reader.line_num + 1
             if width is None:
                 width = len(row)
                 continue
@@ -87,9 +88,48 @@ def bad_csv_row(f: IO[bytes], start: int = 0) -> Problem | None:
                 return Problem(f"row {row_number} has {len(row)} fields, the header {width}",
                                line=reader.line_num)
     except csv.Error as exc:
+        if "end of data" in str(exc):
+            return Problem(f"row {row_number + 1}: a quoted field opened in the row starting here is "
+                           "never closed: every later row would be read into it (a cut or damaged file)",
+                           line=row_start)
         return Problem(f"row {row_number + 1}: {exc}", line=reader.line_num)
     finally:
         text.detach()
+    return None
+
+
+def cut_csv(f: IO[bytes], start: int = 0) -> Problem | None:
+    """A CSV file that ends inside its last row: in an open quoted field (an odd number of
+    ``"`` in the file; an unclosed quote would swallow every later row) or without the line
+    break that ends every row (the API's files, and any CSV writer's, end with one).
+
+    One pass over the bytes, only counting; the exact line of an unclosed quote is found
+    with the csv module, and a quote that the csv module reads as text is no problem.
+    """
+    f.seek(start)
+    quotes = lines = 0
+    last = b""
+    for block in iter(lambda: f.read(_BLOCK), b""):
+        quotes += block.count(b'"')
+        lines += block.count(b"\n")
+        last = block[-1:]
+    if quotes % 2:
+        text = _text(f, start)
+        reader = csv.reader(text, strict=True)
+        row_start = 1
+        try:
+            for _ in reader:
+                row_start = reader.line_num + 1
+        except csv.Error as exc:
+            if "end of data" not in str(exc):
+                return Problem(f"{exc}", line=reader.line_num)
+            return Problem("a quoted field opened in the row starting here is never closed: every "
+                           "later row would be read into it (a cut or damaged file)", line=row_start)
+        finally:
+            text.detach()
+    if lines and last not in (b"\n", b"\r"):
+        return Problem("the file ends inside its last row, without the line break that ends "
+                       "every row: it looks cut off (an interrupted download?)", line=lines + 1)
     return None
 
 

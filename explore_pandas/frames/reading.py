@@ -20,7 +20,7 @@ import pyarrow as pa
 from explore_pandas.exceptions import ParseError
 from explore_pandas.frames.envelope import json_table
 from explore_pandas.frames.layouts import match_layout
-from explore_pandas.frames.locate import Problem, bad_csv_row, bad_ndjson_line, bad_utf8
+from explore_pandas.frames.locate import Problem, bad_csv_row, bad_ndjson_line, bad_utf8, cut_csv
 from explore_pandas.frames.readers import (
     BOM,
     Source,
@@ -87,6 +87,10 @@ def read_table(source: Source, f: IO[bytes], report: str, format: str
             locate = bad_csv_row if format == "csv" else bad_ndjson_line if format == "json_bulk" else None
             located = locate(f, start) if locate is not None else None
         raise (located or Problem(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+    if format == "csv" and table.num_rows:
+        cut = cut_csv(f, start)
+        if cut is not None:
+            raise cut
     return table, meta, schema
 
 

@@ -12,7 +12,7 @@ import pytest
 from explore_pandas import read_file
 from explore_pandas.frames.provenance import provenance, window_record
 from explore_pandas.pulls.assemble import concat_frames
-from explore_pandas.exceptions import SchemaDriftWarning
+from explore_pandas.exceptions import ParseError, SchemaDriftWarning
 from explore_pandas.frames.layouts import match_layout
 
 # -- A3: columns that fit several layouts alike are the current layout, and that is said -------
@@ -71,3 +71,30 @@ def test_the_provenance_of_windows_of_two_layouts_names_both_and_an_empty_file_n
     assert provenance({}, [window("pre2026", 3), window("v1", 2)])["layout"] == "pre2026+v1"
     assert provenance({}, [window("pre2026", 3), window("v1", 0)])["layout"] == "pre2026"
     assert provenance({}, [window("v1", 0)])["layout"] == "v1"
+
+
+# -- A4/A5: a cut or malformed csv is an error, never fewer or changed rows --------------------
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    (b'Call Id,Notes\n1,"unterminated\n2,x\n3,y\n', 2),        # unclosed quote in the last column
+    (b'Call Id,Notes,Type\n1,a,inbound\n2,"b,inbound\n3,c,inbound\n', 3),
+    (b"Call Id,Is Mood Prompted\r\n1,true\r\n2,tr", 3),       # cut inside the last field
+    (b'Call Id,Notes\r\n1,"a ""quoted"" word"\r\n2,"cut in a quo', 3),
+])
+def test_a_csv_cut_or_with_an_unclosed_quote_is_a_parse_error_at_its_line(
+        tmp_path: Path, body: bytes, line: int) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_bytes(body)
+    with pytest.raises(ParseError, match=rf"cut\.csv .*line {line}: .*(never closed|cut off)"):
+        read_file(path, report="calls")
+
+
+def test_quotes_that_are_closed_and_a_header_without_a_line_break_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    path.write_bytes(b'Call Id,Notes\r\n1,"say ""hi""\r\nbye"\r\n2,x\r\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaDriftWarning)
+        assert read_file(path, report="calls")["notes"].tolist() == ['say "hi"\r\nbye', "x"]
+        path.write_bytes(b"Call Id,Notes")
+        assert len(read_file(path, report="calls")) == 0
