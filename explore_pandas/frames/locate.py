@@ -12,9 +12,10 @@ import codecs
 import csv
 import io
 import json
+import re
 from typing import IO
 
-__all__ = ["Problem", "bad_csv_row", "cut_csv", "bad_json", "bad_ndjson_line", "bad_utf8", "not_an_object"]
+__all__ = ["Problem", "bad_csv_row", "cut_csv", "foreign_content", "bad_json", "bad_ndjson_line", "bad_utf8", "not_an_object"]
 
 _BLOCK = 1 << 20
 
@@ -155,3 +156,33 @@ def bad_ndjson_line(f: IO[bytes], start: int = 0) -> Problem | None:
 def bad_json(error: json.JSONDecodeError) -> Problem:
     """A ``json`` file's syntax error, at its line."""
     return Problem(f"not valid JSON: {error.msg} (column {error.colno})", line=error.lineno)
+
+
+_XML_CODE = re.compile(rb"<Code>([^<]{1,80})</Code>")
+
+
+def foreign_content(head: bytes) -> str | None:
+    """What the first bytes of a file are when they are plainly no report, else None: an HTML
+    page, an XML document (a storage error), an API error body or a job's JSON body."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    lower = text[:64].lower()
+    if lower.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "an HTML page (a login, proxy or error page?), not a report file"
+    if lower.startswith((b"<?xml", b"<error")):
+        code = _XML_CODE.search(text)
+        said = f" (code {code.group(1).decode('utf-8', 'replace')})" if code else ""
+        return f"an XML document, such as a storage error{said}, not a report file"
+    if not text.startswith(b"{"):
+        return None
+    try:
+        body, _ = json.JSONDecoder().raw_decode(text.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or "entries" in body:
+        return None
+    if "job" in body or "_links" in body:
+        return "the JSON body of a job (download the file its links name), not a report file"
+    if {"code", "message"} <= set(body):
+        return (f"an API error body (code {body['code']!r}: {str(body['message'])[:120]!r}), "
+                "not a report file")
+    return None

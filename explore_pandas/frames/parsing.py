@@ -26,7 +26,7 @@ from explore_pandas.exceptions import ParseError, SchemaDriftWarning
 from explore_pandas.frames import convert
 from explore_pandas.frames.layouts import ambiguous_layouts, layouts_of
 from explore_pandas.frames.limits import row_limit_message, row_limit_reached, warn_row_limit
-from explore_pandas.frames.locate import Problem
+from explore_pandas.frames.locate import Problem, foreign_content
 from explore_pandas.frames.readers import Source, infer_format, opened, peek
 from explore_pandas.frames.reading import parse_error, read_table, seekable, source_name
 from explore_pandas.frames.schemas import ReportSchema
@@ -327,10 +327,20 @@ def read_file(
 
 
 def _format_of(source: Source) -> str:
-    """`infer_format`, except that an empty file is any format: it reads the same in all."""
+    """`infer_format`, except that an empty file is any format: it reads the same in all.
+
+    Its errors name the file, and say what the content is when it is plainly no report.
+    """
+    name = source_name(source)
     with opened(source) as f:
-        empty = not peek(f).strip()
-    if empty:
-        suffix = os.path.splitext(source_name(source))[1].lower()
+        head = peek(f)
+    if not head.strip():
+        suffix = os.path.splitext(name)[1].lower()
         return {".json": "json", ".jsonl": "json_bulk", ".ndjson": "json_bulk"}.get(suffix, "csv")
-    return infer_format(source)
+    foreign = foreign_content(head)
+    if foreign is not None:
+        raise ParseError(f"cannot read {name}: line 1: this is {foreign}", path=name, line=1)
+    try:
+        return infer_format(source)
+    except ParseError as error:
+        raise ParseError(f"cannot read {name}: {error}", path=name) from None

@@ -98,3 +98,38 @@ def test_quotes_that_are_closed_and_a_header_without_a_line_break_still_read(tmp
         assert read_file(path, report="calls")["notes"].tolist() == ['say "hi"\r\nbye', "x"]
         path.write_bytes(b"Call Id,Notes")
         assert len(read_file(path, report="calls")) == 0
+
+
+# -- A6: content that is not a report of this type is a ParseError naming the file and what it is --
+
+FOREIGN = {
+    "page.csv": (b"<!DOCTYPE html><html><body>Sign in</body></html>\n", "an HTML page"),
+    "page.json": (b"<html><body>Access Denied</body></html>\n", "an HTML page"),
+    "s3.csv": (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code></Error>',
+               r"an XML document.*AccessDenied"),
+    "error.json": (b'{\n  "code": "0401001",\n  "message": "Unauthorized"\n}\n', r"an API error body.*0401001"),
+    "error.jsonl": (b'{"code": "0401001", "message": "Unauthorized"}\n', r"an API error body"),
+    "job.json": (b'{"job": {"id": "x", "status": "done"}, "_links": {}}', "the JSON body of a job"),
+    "other.csv": (b"Foo,Bar\n1,2\n", r"header names no column of the calls report \(\['foo', 'bar'\]\)"),
+    "header.csv": (b"Foo,Bar", r"header names no column of the calls report"),
+    "other.jsonl": (b'{"foo": 1}\n', r"entries name no column of the calls report"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN))
+@pytest.mark.parametrize("format", [None, "csv", "json", "json_bulk"])
+def test_content_that_is_no_report_of_this_type_is_a_parse_error(
+        tmp_path: Path, name: str, format: str | None) -> None:
+    body, what = FOREIGN[name]
+    path = tmp_path / name
+    path.write_bytes(body)
+    with pytest.raises(ParseError, match=rf"{name}") as raised:
+        read_file(path, report="calls", format=format)
+    if format is None or "no column" not in what:  # another format asked: it may say that first
+        assert raised.match(what)
+
+
+def test_a_file_of_only_unknown_columns_is_fine_for_an_undocumented_report(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"Foo,Bar\n1,2\n")
+    assert read_file(path, report="wfm_timeseries")["foo"].tolist() == [1]
