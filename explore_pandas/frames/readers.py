@@ -170,12 +170,15 @@ def _unique(keys: list[str]) -> list[str]:
 
 
 def json_options(first: dict[str, Any] | None, schema: ReportSchema) -> pa_json.ParseOptions:
-    """Read the registry's text columns as text: Arrow would otherwise guess timestamps."""
+    """Read the registry's text columns, and the columns it does not know whose first value
+    is a string, as text: Arrow would otherwise guess timestamps (``"2026-11-01"`` too),
+    where a CSV of the same values gives text; both are then typed by the same rules."""
     if not first:
         return pa_json.ParseOptions()
     fields = [
         (key, pa.string()) for key in first
-        if key in schema.by_key and schema.by_key[key].kind in TEXT_KINDS
+        if (key in schema.by_key and schema.by_key[key].kind in TEXT_KINDS)
+        or (key not in schema.by_key and isinstance(first[key], str))
     ]
     return pa_json.ParseOptions(
         explicit_schema=pa.schema(fields), unexpected_field_behavior="infer"
@@ -192,8 +195,12 @@ def in_order(table: pa.Table, first: dict[str, Any] | None) -> pa.Table:
 
 
 def inexact(table: pa.Table) -> bool:
-    """Whether Arrow read a JSON integer of 2**53 or more as a double (digits may be lost)."""
+    """Whether Arrow read a value otherwise than written: a JSON integer of 2**53 or more as a
+    double (digits may be lost), or a string as a timestamp (a column whose first value was
+    null: its text must be typed as a CSV's is)."""
     for column in table.columns:
+        if pa.types.is_timestamp(column.type):
+            return True
         if pa.types.is_floating(column.type) and len(column) > column.null_count:
             big = pc.greater_equal(pc.abs(column), _EXACT)
             if pc.any(pc.and_(big, pc.equal(pc.floor(column), column))).as_py():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -133,3 +134,22 @@ def test_a_file_of_only_unknown_columns_is_fine_for_an_undocumented_report(tmp_p
     path = tmp_path / "t.csv"
     path.write_bytes(b"Foo,Bar\n1,2\n")
     assert read_file(path, report="wfm_timeseries")["foo"].tolist() == [1]
+
+
+# -- A7: csv, json and json_bulk type the values of a column the registry does not know alike --
+
+
+@pytest.mark.parametrize("values", [["2026-11-01", "2026-11-02"], ["2026-11-01T10:00", "2026-11-02T10:00"],
+                                    ["2026-11-01", "2026-11-02 10:00:00"], [None, "2026-11-01"]])
+def test_date_like_text_in_an_unknown_column_reads_alike_in_every_format(
+        tmp_path: Path, values: list[str | None]) -> None:
+    records = [{"call_id": f"c{i}", "t": v} for i, v in enumerate(values)]
+    (tmp_path / "r.json").write_text(json.dumps({"entries": records, "total": len(records)}))
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (tmp_path / "r.csv").write_text("Call Id,T\n" + "".join(f"c{i},{v or ''}\n" for i, v in enumerate(values)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaDriftWarning)
+        frames = [read_file(tmp_path / name, report="calls") for name in ("r.csv", "r.json", "r.jsonl")]
+    for frame in frames[1:]:
+        pd.testing.assert_series_equal(frame["t"], frames[0]["t"])
+    assert frames[0]["t"].dtype == "str" or str(frames[0]["t"].dtype).startswith("datetime64")
