@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from explore_pandas.exceptions import ParseError, SchemaDriftWarning
+from explore_pandas.exceptions import ParseError, SchemaDriftWarning, ValidationError
 from explore_pandas.frames import convert
 from explore_pandas.frames.layouts import ambiguous_layouts, layouts_of
 from explore_pandas.frames.limits import row_limit_message, row_limit_reached, warn_row_limit
@@ -164,13 +164,48 @@ def _warn_guessed_layout(schema: ReportSchema, columns: list[str]) -> None:
         )
 
 
+def _invalid(field: str, description: str, fix: str) -> ValidationError:
+    """The error ``read_report`` gives for a bad option: a ValidationError naming the field."""
+    return ValidationError(f"{field}: {description}. {fix}", fields=[{"name": field, "description": description}])
+
+
+def _format(format: str) -> str:
+    """``csv``, ``json`` or ``json_bulk``, case-insensitive, as ``read_report`` takes it."""
+    value = format.strip().lower() if isinstance(format, str) else format
+    if value not in FORMATS:
+        raise _invalid("format", f"{format!r} is not a report format", f"Use one of {', '.join(FORMATS)}.")
+    return value  # type: ignore[no-any-return]
+
+
+def _check_source(source: object) -> None:
+    """A path to a file, or a file object; else a ValidationError (or ParseError) that says what to pass.
+
+    A path that does not exist is left to ``open``: its ``FileNotFoundError`` names it.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        if os.path.isdir(source):
+            name = os.fspath(source)
+            raise ParseError(f"cannot read {name}: it is a directory, not a report file "
+                             "(pass one file; write_parquet's folders are read with pandas.read_parquet)",
+                             path=name)
+        return
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raise _invalid("path_or_buffer", "bytes are not a path or a file",
+                       "Pass the file's path, or wrap the content: io.BytesIO(data).")
+    if not callable(getattr(source, "read", None)):
+        raise _invalid("path_or_buffer", f"{type(source).__name__} is not a path or a file",
+                       "Pass the path of a report file (str or pathlib.Path) or an open file object.")
+
+
 def _check(format: str, tz: str, encoding_errors: str) -> None:
-    if format not in FORMATS:
-        raise ParseError(f"format must be one of {FORMATS}, got {format!r}")
+    _format(format)
     if encoding_errors not in ENCODING_ERRORS:
-        raise ParseError(f"encoding_errors must be one of {ENCODING_ERRORS}, got {encoding_errors!r}")
-    if iana_zone(tz) is None:
-        raise ParseError(f"unknown timezone {tz!r}: use an IANA name such as 'Europe/Lisbon'")
+        raise _invalid("encoding_errors", f"{encoding_errors!r} is not one of {ENCODING_ERRORS}",
+                       "Use 'strict' (the default), 'replace' or 'ignore'.")
+    if not isinstance(tz, str) or iana_zone(tz) is None:
+        raise _invalid("timezone", f"{tz!r} is not an IANA time zone",
+                       "Use a name such as 'UTC', 'Europe/Lisbon' or 'America/New_York' "
+                       "(zoneinfo.available_timezones() lists them all).")
 
 
 def parse_file(
@@ -212,7 +247,9 @@ def parse_file(
         Once, when expected columns are missing, new ones appear, or values do not fit
         the registry's kind for their column.
     """
+    _check_source(path_or_buffer)
     _check(format, tz, encoding_errors)
+    format = _format(format)
     slug = report_type(report).slug
     name = source_name(path_or_buffer)
     with seekable(path_or_buffer) as f:
@@ -305,6 +342,7 @@ def read_file(
     'v1'
     """
     slug = report_type(report).slug
+    _check_source(path_or_buffer)
     if isinstance(path_or_buffer, io.TextIOBase):
         # Read once: inferring the format must not consume the only copy of the text.
         path_or_buffer = io.BytesIO(path_or_buffer.read().encode("utf-8"))
@@ -312,6 +350,8 @@ def read_file(
         path_or_buffer = io.BytesIO(path_or_buffer.read())  # type: ignore[arg-type]
     if format is None:
         format = _format_of(path_or_buffer)
+    else:
+        format = _format(format)
     parsed = parse_file(path_or_buffer, report=slug, format=format, tz=tz,
                         encoding_errors=encoding_errors)
     name = source_name(path_or_buffer)

@@ -13,7 +13,7 @@ import pytest
 from explore_pandas import read_file
 from explore_pandas.frames.provenance import provenance, window_record
 from explore_pandas.pulls.assemble import concat_frames
-from explore_pandas.exceptions import ParseError, SchemaDriftWarning
+from explore_pandas.exceptions import ParseError, SchemaDriftWarning, ValidationError
 from explore_pandas.frames.layouts import match_layout
 
 # -- A3: columns that fit several layouts alike are the current layout, and that is said -------
@@ -153,3 +153,30 @@ def test_date_like_text_in_an_unknown_column_reads_alike_in_every_format(
     for frame in frames[1:]:
         pd.testing.assert_series_equal(frame["t"], frames[0]["t"])
     assert frames[0]["t"].dtype == "str" or str(frames[0]["t"].dtype).startswith("datetime64")
+
+
+# -- B3/C7: what read_file is given is checked as read_report checks its options ---------------
+
+
+@pytest.mark.parametrize("source", [b"Call Id\n1\n", None, 5])
+def test_a_source_that_is_no_path_or_file_is_a_validation_error(source: object) -> None:
+    with pytest.raises(ValidationError, match="path_or_buffer: .* (is|are) not a path or a file"):
+        read_file(source, report="calls")  # type: ignore[arg-type]
+
+
+def test_a_directory_is_a_parse_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match=rf"{tmp_path.name}: it is a directory"):
+        read_file(tmp_path, report="calls")
+
+
+def test_bad_options_are_validation_errors_naming_the_field_and_format_ignores_case(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"entries": [{"call_id": "1"}], "total": 1}))
+    with pytest.raises(ValidationError, match="timezone: 'Mars/Base' is not an IANA time zone") as raised:
+        read_file(path, report="calls", tz="Mars/Base")
+    assert raised.value.fields[0]["name"] == "timezone"
+    with pytest.raises(ValidationError, match="format: 'parquet' is not a report format"):
+        read_file(path, report="calls", format="parquet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaDriftWarning)
+        assert read_file(path, report="calls", format="JSON").attrs["explore"]["format"] == "json"
