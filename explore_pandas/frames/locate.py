@@ -108,12 +108,14 @@ def cut_csv(f: IO[bytes], start: int = 0) -> Problem | None:
     with the csv module, and a quote that the csv module reads as text is no problem.
     """
     f.seek(start)
-    quotes = lines = 0
+    quotes = lines = returns = 0
     last = b""
     for block in iter(lambda: f.read(_BLOCK), b""):
         quotes += block.count(b'"')
         lines += block.count(b"\n")
+        returns += block.count(b"\r")
         last = block[-1:]
+    lines = max(lines, returns)  # rows may end with CR alone
     if quotes % 2:
         text = _text(f, start)
         reader = csv.reader(text, strict=True)

@@ -47,6 +47,9 @@ ENVELOPE_HEAD = re.compile(rb"\s*\{\s*(?P<pairs>(?:" + _PAIR + rb'\s*,\s*)*)"ent
 ENVELOPE_TAIL = re.compile(rb"\]\s*(?P<pairs>(?:,\s*" + _PAIR + rb"\s*)*)\}\s*", re.DOTALL)
 
 
+_HEADER_END = re.compile(rb"(\r\n|\r|\n)")
+
+
 @contextmanager
 def opened(source: Source) -> Iterator[IO[bytes]]:
     """Open a path, or wrap a text buffer, as a binary file; buffers are left open."""
@@ -133,10 +136,12 @@ def _is_object(line: bytes) -> bool:
 def csv_table(source: Source, f: IO[bytes], match: Match) -> tuple[pa.Table, ReportSchema]:
     """A CSV report as text columns named by JSON key, and the layout its header matches."""
     pos = f.tell()
-    first = f.readline()
-    rest = f.read(64)
+    head = f.read(PEEK).removeprefix(BOM)
     f.seek(pos)
-    header = first.removeprefix(BOM).decode("utf-8")
+    # Rows end with CRLF, LF or CR alone (old Mac files; Arrow reads all three).
+    parts = _HEADER_END.split(head, maxsplit=1)
+    first, rest = parts[0], (parts[2] if len(parts) == 3 else b"")[:64]
+    header = first.decode("utf-8")
     if not header.strip():
         return pa.table({}), match([])
     labels = next(csv.reader([header]))

@@ -180,3 +180,16 @@ def test_bad_options_are_validation_errors_naming_the_field_and_format_ignores_c
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SchemaDriftWarning)
         assert read_file(path, report="calls", format="JSON").attrs["explore"]["format"] == "json"
+
+
+# -- B2: rows ending with CR alone read as with LF or CRLF --------------------------------------
+
+
+@pytest.mark.parametrize("end", [b"\r", b"\n", b"\r\n"])
+def test_every_line_end_reads_the_same(tmp_path: Path, end: bytes) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(end.join([b"Call Id,Notes", b'1,"two' + end + b'lines"', b"2,x", b""]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaDriftWarning)
+        df = read_file(path, report="calls")
+    assert df["call_id"].tolist() == ["1", "2"] and df["notes"].tolist() == [f"two{end.decode()}lines", "x"]
