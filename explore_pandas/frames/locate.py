@@ -145,7 +145,8 @@ def bad_ndjson_line(f: IO[bytes], start: int = 0) -> Problem | None:
         try:
             value = json.loads(raw)
         except ValueError as exc:
-            return Problem(f"not a JSON object: {exc}", line=number)
+            said = "the last line is cut (the file is truncated?)" if not raw.endswith(b"\n") else "not a JSON object"
+            return Problem(f"{said}: {exc}", line=number)
         if not isinstance(value, dict):
             return Problem(not_an_object(value), line=number)
         try:
@@ -156,7 +157,11 @@ def bad_ndjson_line(f: IO[bytes], start: int = 0) -> Problem | None:
 
 
 def bad_json(error: json.JSONDecodeError) -> Problem:
-    """A ``json`` file's syntax error, at its line."""
+    """A ``json`` file's syntax error, at its line; one at the very end means the file is cut."""
+    if error.msg.startswith("Unterminated") or not error.doc[error.pos:].strip():
+        return Problem(f"the JSON ends before it is complete ({error.msg}, column {error.colno}): "
+                       "the file is truncated (an interrupted download?)",
+                       line=error.lineno)
     return Problem(f"not valid JSON: {error.msg} (column {error.colno})", line=error.lineno)
 
 
@@ -164,8 +169,17 @@ _XML_CODE = re.compile(rb"<Code>([^<]{1,80})</Code>")
 
 
 def foreign_content(head: bytes) -> str | None:
-    """What the first bytes of a file are when they are plainly no report, else None: an HTML
-    page, an XML document (a storage error), an API error body or a job's JSON body."""
+    """What the first bytes of a file are when they are plainly no report, else None: gzip or
+    ZIP data, UTF-16 text, an HTML page, an XML document (a storage error), an API error body
+    or a job's JSON body; compressed and UTF-16 content says what to do."""
+    if head.startswith(b"\x1f\x8b"):
+        return ("gzip-compressed data: decompress it first (gunzip), or pass the open file "
+                "gzip.open(path, 'rb') with format=")
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive: extract the report file from it first"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 3 and head[1:4:2] == b"\x00\x00"):
+        return ("UTF-16 text, not UTF-8: save it as UTF-8 first (e.g. "
+                "Path(p).write_text(Path(p).read_text(encoding='utf-16'), encoding='utf-8'))")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     lower = text[:64].lower()
     if lower.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):

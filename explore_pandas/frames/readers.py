@@ -252,7 +252,9 @@ def _object(raw: bytes, number: int) -> dict[str, Any]:
     try:
         value = json.loads(raw)
     except ValueError as exc:
-        raise Problem(f"not a JSON object: {exc}", line=number) from None
+        # Only the last line of a file can lack its line break: a line cut there is a cut file.
+        said = "the last line is cut (the file is truncated?)" if not raw.endswith(b"\n") else "not a JSON object"
+        raise Problem(f"{said}: {exc}", line=number) from None
     if not isinstance(value, dict):
         raise Problem(not_an_object(value), line=number)
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import warnings
 from datetime import datetime
@@ -193,3 +194,27 @@ def test_every_line_end_reads_the_same(tmp_path: Path, end: bytes) -> None:
         warnings.simplefilter("ignore", SchemaDriftWarning)
         df = read_file(path, report="calls")
     assert df["call_id"].tolist() == ["1", "2"] and df["notes"].tolist() == [f"two{end.decode()}lines", "x"]
+
+
+# -- C2/C3: compressed, UTF-16 and truncated content says so, and what to do --------------------
+
+ENVELOPE = json.dumps({"entries": [{"call_id": "1"}, {"call_id": "2"}], "total": 2})
+
+
+@pytest.mark.parametrize(("name", "body", "what"), [
+    ("r.csv", gzip.compress(b"Call Id\n1\n"), r"gzip-compressed data: decompress it first"),
+    ("r.json.gz", gzip.compress(ENVELOPE.encode()), r"gzip-compressed data"),
+    ("r.csv", "Call Id\n1\n".encode("utf-16"), r"UTF-16 text, not UTF-8: save it as UTF-8"),
+    ("r.json", ENVELOPE.encode("utf-16-le"), r"UTF-16 text"),
+    ("r.json", ENVELOPE[:40].encode(), r"line 1: the JSON ends before it is complete.*truncated"),
+    ("r.json", ENVELOPE[:-1].encode(), r"truncated"),
+    ("r.jsonl", b'{"call_id": "1"}\n{"call_id": "2', r"line 2: the last line is cut"),
+])
+@pytest.mark.parametrize("format", [None, "given"])
+def test_compressed_utf16_and_truncated_files_say_so(
+        tmp_path: Path, name: str, body: bytes, what: str, format: str | None) -> None:
+    path = tmp_path / name
+    path.write_bytes(body)
+    fmt = None if format is None else {"r.csv": "csv", "r.jsonl": "json_bulk"}.get(name, "json")
+    with pytest.raises(ParseError, match=rf"{name}.*{what}"):
+        read_file(path, report="calls", format=fmt)
