@@ -13,6 +13,8 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 __all__ = ["Problem", "bad_csv_row", "cut_csv", "foreign_content", "bad_json", "bad_ndjson_line", "bad_utf8", "not_an_object"]
@@ -73,8 +75,25 @@ def _text(f: IO[bytes], start: int) -> io.TextIOWrapper:
     return io.TextIOWrapper(f, encoding="utf-8-sig", errors="replace", newline="")
 
 
+@contextmanager
+def _any_field_size() -> Iterator[None]:
+    """The csv module reads fields of any size meanwhile (its default limit is 131,072
+    characters; Arrow, which reads the files, has none); the caller's limit is restored."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
 def bad_csv_row(f: IO[bytes], start: int = 0) -> Problem | None:
     """The first CSV record whose width differs from the header's, or that does not parse."""
+    with _any_field_size():
+        return _bad_csv_row(f, start)
+
+
+def _bad_csv_row(f: IO[bytes], start: int) -> Problem | None:
     text = _text(f, start)
     reader = csv.reader(text, strict=True)
     width, row_number, row_start = None, 0, 1
@@ -121,8 +140,9 @@ def cut_csv(f: IO[bytes], start: int = 0) -> Problem | None:
         reader = csv.reader(text, strict=True)
         row_start = 1
         try:
-            for _ in reader:
-                row_start = reader.line_num + 1
+            with _any_field_size():
+                for _ in reader:
+                    row_start = reader.line_num + 1
         except csv.Error as exc:
             if "end of data" not in str(exc):
                 return Problem(f"{exc}", line=reader.line_num)

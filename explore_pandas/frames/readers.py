@@ -151,9 +151,29 @@ def csv_table(source: Source, f: IO[bytes], match: Match) -> tuple[pa.Table, Rep
         return pa.table({key: pa.array([], pa.string()) for key in keys}), schema
     # Every column is read as text and typed afterwards, so IDs keep their leading
     # zeros and one odd value cannot fail the whole read. Cells may hold line breaks.
-    table = pa_csv.read_csv(
+    table = _read_csv(source, f, pos, labels)
+    return table.rename_columns(keys), schema
+
+
+def _read_csv(source: Source, f: IO[bytes], pos: int, labels: list[str]) -> pa.Table:
+    """Arrow's CSV read; a row longer than a block (a field of megabytes) is read again with
+    blocks big enough for it (the csv module's 131,072-character field limit does not apply)."""
+    block = _CSV_BLOCK
+    while True:
+        try:
+            f.seek(pos)
+            return _arrow_csv(source, f, labels, block)
+        except pa.ArrowInvalid as exc:
+            size = f.seek(0, io.SEEK_END) - pos
+            if "straddl" not in str(exc) or block >= size:
+                raise
+            block = min(block * 8, size + 1)
+
+
+def _arrow_csv(source: Source, f: IO[bytes], labels: list[str], block: int) -> pa.Table:
+    return pa_csv.read_csv(
         arrow_source(source, f),
-        read_options=pa_csv.ReadOptions(column_names=labels, skip_rows=1, block_size=_CSV_BLOCK),
+        read_options=pa_csv.ReadOptions(column_names=labels, skip_rows=1, block_size=block),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
         convert_options=pa_csv.ConvertOptions(
             column_types={label: pa.string() for label in labels},
@@ -162,7 +182,6 @@ def csv_table(source: Source, f: IO[bytes], match: Match) -> tuple[pa.Table, Rep
             null_values=[""],
         ),
     )
-    return table.rename_columns(keys), schema
 
 
 def _unique(keys: list[str]) -> list[str]:

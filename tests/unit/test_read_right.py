@@ -218,3 +218,19 @@ def test_compressed_utf16_and_truncated_files_say_so(
     fmt = None if format is None else {"r.csv": "csv", "r.jsonl": "json_bulk"}.get(name, "json")
     with pytest.raises(ParseError, match=rf"{name}.*{what}"):
         read_file(path, report="calls", format=fmt)
+
+
+# -- C5: a field longer than the csv module's 131,072 characters reads whole ---------------------
+
+
+def test_a_csv_field_of_megabytes_reads_whole(tmp_path: Path) -> None:
+    big = "x" * (5 << 20)
+    path = tmp_path / "r.csv"
+    path.write_text(f'Call Id,Notes\r\n1,"{big}"\r\n2,"a ""b"""\r\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaDriftWarning)
+        df = read_file(path, report="calls")
+    assert df["notes"].tolist() == [big, 'a "b"']
+    path.write_text(f'Call Id,Notes\r\n1,"{big}\r\n2,x\r\n')  # and an unclosed quote after it is found
+    with pytest.raises(ParseError, match="line 2: a quoted field opened"):
+        read_file(path, report="calls")
