@@ -33,6 +33,9 @@ def row_limit_message(report: str, rows: int, total: int | None, *, where: str,
     received = f"{rows:,} rows received"
     if total is not None and total > rows:
         received += f" of {total:,}"
+    if rows < ROW_LIMIT and total is not None:  # short of its own total, below the limit: say that, not the limit
+        return (f"the {report} report {where} holds fewer rows than its total: {received}, "
+                f"later rows are missing. {advice}")
     return (
         f"the {report} report {where} reached the API's limit of {ROW_LIMIT:,} rows: "
         f"{received}, later rows are missing. {advice}"

@@ -14,7 +14,7 @@ import pytest
 from explore_pandas import read_file
 from explore_pandas.frames.provenance import provenance, window_record
 from explore_pandas.pulls.assemble import concat_frames
-from explore_pandas.exceptions import ParseError, SchemaDriftWarning, ValidationError
+from explore_pandas.exceptions import ParseError, RowLimitWarning, SchemaDriftWarning, ValidationError
 from explore_pandas.frames.layouts import match_layout
 
 # -- A3: columns that fit several layouts alike are the current layout, and that is said -------
@@ -234,3 +234,14 @@ def test_a_csv_field_of_megabytes_reads_whole(tmp_path: Path) -> None:
     path.write_text(f'Call Id,Notes\r\n1,"{big}\r\n2,x\r\n')  # and an unclosed quote after it is found
     with pytest.raises(ParseError, match="line 2: a quoted field opened"):
         read_file(path, report="calls")
+
+
+# -- C6: a small file short of its json total does not claim the 1,000,000-row limit -------------
+
+
+def test_a_small_file_short_of_its_total_says_so_not_the_row_limit(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text('{"entries": [{"queue_name": "a"}], "total": 5}')
+    with pytest.warns(RowLimitWarning, match="holds fewer rows than its total: 1 rows received of 5") as caught:
+        read_file(path, report="wfm_timeseries")
+    assert "1,000,000" not in str(caught[0].message)
