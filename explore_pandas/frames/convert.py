@@ -351,3 +351,19 @@ def infer(arr: Array, key: str, tz: str, zone: str = "UTC") -> Array:
             if number is not None:
                 return number
     return arr
+
+
+def first_misfit(arr: Array, kind: str, tz: str, zone: str = "UTC") -> tuple[int, Any] | None:
+    """The first value of a column that does not fit ``kind``, and its (0-based) row.
+
+    For the warning that says a column is not of its kind: each distinct value (the first
+    1,000) is tried alone, in order of first appearance.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    for value in pc.unique(arr).to_pylist()[:1000]:
+        if value is None:
+            continue
+        if convert(pa.array([value], arr.type), kind, tz, zone) is None:
+            return int(pc.index(arr, pa.scalar(value, arr.type)).as_py()), value
+    return None

@@ -117,8 +117,10 @@ def typed_table(table: pa.Table, schema: ReportSchema, tz: str) -> tuple[pa.Tabl
             continue
         typed = convert.convert(arr, column.kind, tz, zone)
         if typed is None:
+            misfit = convert.first_misfit(arr, column.kind, tz, zone)
             typed = convert.infer(arr, key, tz, zone)
-            notes.append(f"{key!r} is not {column.kind} (read as {typed.type})")
+            where = f": row {misfit[0] + 1} holds {misfit[1]!r}" if misfit else ""
+            notes.append(f"{key!r} is not {column.kind} (read as {typed.type}){where}")
         columns.append(typed)
     return pa.table(columns, names=table.column_names), notes
 

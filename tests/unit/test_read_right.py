@@ -245,3 +245,13 @@ def test_a_small_file_short_of_its_total_says_so_not_the_row_limit(tmp_path: Pat
     with pytest.warns(RowLimitWarning, match="holds fewer rows than its total: 1 rows received of 5") as caught:
         read_file(path, report="wfm_timeseries")
     assert "1,000,000" not in str(caught[0].message)
+
+
+# -- C4: a value that does not fit its column's kind is named, with its row ---------------------
+
+
+def test_a_misfit_value_is_named_with_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("Call Id,Csat Score\n1,5\n2,4\n3,five\n")
+    with pytest.warns(SchemaDriftWarning, match=r"'csat_score' is not int \(read as string\): row 3 holds 'five'"):
+        read_file(path, report="calls")
