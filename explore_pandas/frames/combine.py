@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -37,13 +38,14 @@ def combined_layout(layouts: Sequence[str | None], rows: Sequence[int | None] | 
     return "+".join(known) if known else None
 
 
-def _numeric(dtype: object) -> bool:
-    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+def _numeric(dtype: Any) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
 
 
-def _to_duration(series: pd.Series, dtype: object) -> pd.Series:
+def _to_duration(series: pd.Series, dtype: Any) -> pd.Series:
     seconds = pd.to_numeric(series, errors="coerce").astype("float64")
-    return pd.to_timedelta(seconds, unit="s").astype(dtype)
+    converted: pd.Series = pd.to_timedelta(seconds, unit="s").astype(dtype)
+    return converted
 
 
 def harmonise(frames: Sequence[pd.DataFrame]) -> tuple[list[pd.DataFrame], list[str]]:

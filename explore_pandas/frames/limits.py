@@ -24,16 +24,18 @@ def row_limit_reached(rows: int, total: int | None = None) -> bool:
 
 
 def row_limit_message(report: str, rows: int, total: int | None, *, where: str,
-                      advice: str) -> str:
+                      advice: str, local: bool = False) -> str:
     """The warning's text: what reached the limit, what was received, what to do.
 
     ``where`` says which rows (``"in calls.csv"``, ``"for 2026-08-01 .. 2026-09-01 (job
-    ...)"``), ``advice`` what to do about it.
+    ...)"``), ``advice`` what to do about it. ``local``: a file on disk (``read_file``), which
+    below 1,000,000 rows is short of its ``total`` for another reason than the API's limit
+    (a job's file, where the API may cut at a lower limit, keeps the limit's wording).
     """
     received = f"{rows:,} rows received"
     if total is not None and total > rows:
         received += f" of {total:,}"
-    if rows < ROW_LIMIT and total is not None:  # short of its own total, below the limit: say that, not the limit
+    if local and rows < ROW_LIMIT and total is not None:  # short of its own total, below the limit: say that, not the limit
         return (f"the {report} report {where} holds fewer rows than its total: {received}, "
                 f"later rows are missing. {advice}")
     return (
@@ -43,10 +45,10 @@ def row_limit_message(report: str, rows: int, total: int | None, *, where: str,
 
 
 def warn_row_limit(report: str, rows: int, total: int | None, *, where: str, advice: str,
-                   stacklevel: int = 2) -> bool:
+                   stacklevel: int = 2, local: bool = False) -> bool:
     """Warn (`RowLimitWarning`) when `row_limit_reached`; return whether it did."""
     if not row_limit_reached(rows, total):
         return False
-    warnings.warn(row_limit_message(report, rows, total, where=where, advice=advice),
+    warnings.warn(row_limit_message(report, rows, total, where=where, advice=advice, local=local),
                   RowLimitWarning, stacklevel=stacklevel + 1)
     return True

@@ -176,7 +176,7 @@ def _format(format: str) -> str:
     value = format.strip().lower() if isinstance(format, str) else format
     if value not in FORMATS:
         raise _invalid("format", f"{format!r} is not a report format", f"Use one of {', '.join(FORMATS)}.")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _check_source(source: object) -> None:
@@ -358,7 +358,7 @@ def read_file(
                         encoding_errors=encoding_errors)
     name = source_name(path_or_buffer)
     warn_row_limit(slug, parsed.rows, parsed.total, where=f"in {name}",
-                   advice=_READ_FILE_ADVICE, stacklevel=2)
+                   advice=_READ_FILE_ADVICE, stacklevel=2, local=True)
     frame = parsed.frame
     frame.attrs["explore"] = {
         "report": slug, "layout": parsed.layout, "format": parsed.format, "timezone": tz,
