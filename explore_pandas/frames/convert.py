@@ -23,7 +23,7 @@ NULL_TOKENS = pa.array(["", "None"])
 _TRUE = frozenset({"true", "yes", "y", "t", "1"})
 _FALSE = frozenset({"false", "no", "n", "f", "0"})
 _NULLISH = pa.array(["", "None", None])
-_DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$"
+_DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
 _INT = r"^-?(0|[1-9]\d*)$"
 _FLOAT = r"^-?(0|[1-9]\d*)?(\.\d+)?([eE][-+]?\d+)?$"
 _DHMS = r"^\s*(?:(?P<d>\d+)d)?\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+)s)?\s*$"
@@ -66,7 +66,7 @@ def _try_cast(arr: Array, typ: pa.DataType) -> Array | None:
 
 _DT_PARTS = (
     r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<hour>\d{1,2}):(?P<rest>\d{2}:\d{2}(?:\.\d{1,6})?)"
-    r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
 )
 
 
@@ -94,7 +94,7 @@ def _mixed_datetimes(arr: Array, zone: str) -> Array | None:
         return None  # e.g. month 13 or hour 25
     has_zone = pc.not_equal(zone_text, "")
     local = _localise(naive, zone).cast(pa.int64())
-    digits = pc.replace_substring(pc.replace_substring_regex(zone_text, r"^[Z+-]", ""), ":", "")
+    digits = pc.replace_substring(pc.replace_substring_regex(zone_text, r"^[Zz+-]", ""), ":", "")
     digits = pc.utf8_rpad(digits, 4, "0")
     minutes = pc.add(
         pc.multiply(pc.cast(pc.utf8_slice_codeunits(digits, 0, 2), pa.int64()), 60),

@@ -152,7 +152,16 @@ def csv_table(source: Source, f: IO[bytes], match: Match) -> tuple[pa.Table, Rep
     # Every column is read as text and typed afterwards, so IDs keep their leading
     # zeros and one odd value cannot fail the whole read. Cells may hold line breaks.
     table = _read_csv(source, f, pos, labels)
-    return table.rename_columns(keys), schema
+    return _without_trailing_delimiter(table.rename_columns(keys)), schema
+
+
+def _without_trailing_delimiter(table: pa.Table) -> pa.Table:
+    """A header ending with a delimiter (``a,b,``) names an empty last column: when every
+    row is empty there too, it is only the delimiter, not a column."""
+    last = table.column_names[-1] if table.num_columns > 1 else None
+    if last == "" and table.column(last).null_count == table.num_rows:
+        return table.drop_columns([last])
+    return table
 
 
 def _read_csv(source: Source, f: IO[bytes], pos: int, labels: list[str]) -> pa.Table:

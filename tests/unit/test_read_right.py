@@ -255,3 +255,16 @@ def test_a_misfit_value_is_named_with_its_row(tmp_path: Path) -> None:
     path.write_text("Call Id,Csat Score\n1,5\n2,4\n3,five\n")
     with pytest.warns(SchemaDriftWarning, match=r"'csat_score' is not int \(read as string\): row 3 holds 'five'"):
         read_file(path, report="calls")
+
+
+# -- D: a lowercase z, and a delimiter at the end of every line ---------------------------------
+
+
+def test_a_lowercase_z_is_utc_and_a_trailing_delimiter_is_no_column(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"Call Id,T,\r\n1,2026-11-01T10:00:00z,\r\n2,2026-11-01 11:00:00Z,\r\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SchemaDriftWarning)
+        df = read_file(path, report="calls")
+    assert list(df.columns) == ["call_id", "t"]
+    assert df["t"].tolist() == [pd.Timestamp("2026-11-01 10:00", tz="UTC"), pd.Timestamp("2026-11-01 11:00", tz="UTC")]
