@@ -6,12 +6,14 @@ and the pulls' windows (``pulls.plan``), which call the same functions.
 
 from __future__ import annotations
 
+import inspect
+import os
 import warnings
 
 from explore_pandas.exceptions import RowLimitWarning
 from explore_pandas.spec import ROW_LIMIT
 
-__all__ = ["row_limit_message", "row_limit_reached", "warn_row_limit"]
+__all__ = ["row_limit_message", "row_limit_reached", "user_stacklevel", "warn_row_limit"]
 
 
 def row_limit_reached(rows: int, total: int | None = None) -> bool:
@@ -52,3 +54,17 @@ def warn_row_limit(report: str, rows: int, total: int | None, *, where: str, adv
     warnings.warn(row_limit_message(report, rows, total, where=where, advice=advice, local=local),
                   RowLimitWarning, stacklevel=stacklevel + 1)
     return True
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` for a warning raised by the caller of this function that points at
+    the first frame outside explore_pandas: the user's line, however deep the library's call."""
+    frame = inspect.currentframe()
+    frame = frame.f_back if frame is not None else None  # the function that warns: level 1
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level

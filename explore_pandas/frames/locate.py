@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-__all__ = ["Problem", "bad_csv_row", "cut_csv", "foreign_content", "bad_json", "bad_ndjson_line", "bad_utf8", "not_an_object"]
+__all__ = ["Problem", "bad_csv_row", "bad_json", "bad_ndjson_line", "bad_utf8", "cut_csv", "foreign_content", "not_an_object"]
 
 _BLOCK = 1 << 20
 

@@ -25,7 +25,12 @@ import pyarrow as pa
 from explore_pandas.exceptions import ParseError, SchemaDriftWarning, ValidationError
 from explore_pandas.frames import convert
 from explore_pandas.frames.layouts import ambiguous_layouts, layouts_of
-from explore_pandas.frames.limits import row_limit_message, row_limit_reached, warn_row_limit
+from explore_pandas.frames.limits import (
+    row_limit_message,
+    row_limit_reached,
+    user_stacklevel,
+    warn_row_limit,
+)
 from explore_pandas.frames.locate import Problem, foreign_content
 from explore_pandas.frames.readers import Source, infer_format, opened, peek
 from explore_pandas.frames.reading import parse_error, read_table, seekable, source_name
@@ -149,7 +154,7 @@ def _drift(schema: ReportSchema, columns: list[str], notes: list[str]) -> None:
         warnings.warn(
             f"report {schema.slug!r} does not match the schema registry: " + "; ".join(problems),
             SchemaDriftWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -162,7 +167,7 @@ def _warn_guessed_layout(schema: ReportSchema, columns: list[str]) -> None:
             f"as {schema.layout!r} (the current one). If it is another, its values are misread "
             "(e.g. durations in seconds vs fractions of a day)",
             SchemaDriftWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 

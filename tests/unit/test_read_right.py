@@ -12,10 +12,15 @@ import pandas as pd
 import pytest
 
 from explore_pandas import read_file
+from explore_pandas.exceptions import (
+    ParseError,
+    RowLimitWarning,
+    SchemaDriftWarning,
+    ValidationError,
+)
+from explore_pandas.frames.layouts import match_layout
 from explore_pandas.frames.provenance import provenance, window_record
 from explore_pandas.pulls.assemble import concat_frames
-from explore_pandas.exceptions import ParseError, RowLimitWarning, SchemaDriftWarning, ValidationError
-from explore_pandas.frames.layouts import match_layout
 
 # -- A3: columns that fit several layouts alike are the current layout, and that is said -------
 
@@ -268,3 +273,11 @@ def test_a_lowercase_z_is_utc_and_a_trailing_delimiter_is_no_column(tmp_path: Pa
         df = read_file(path, report="calls")
     assert list(df.columns) == ["call_id", "t"]
     assert df["t"].tolist() == [pd.Timestamp("2026-11-01 10:00", tz="UTC"), pd.Timestamp("2026-11-01 11:00", tz="UTC")]
+
+
+def test_drift_warnings_point_at_the_callers_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("Call Id,Csat Score\n1,five\n")
+    with pytest.warns(SchemaDriftWarning) as caught:
+        read_file(path, report="calls")
+    assert {w.filename for w in caught} == {__file__}
