@@ -38,6 +38,10 @@ Layout of the result
 * The columns are the registry's, optional ones included (a file without one
   gives it empty, a column the registry does not know is dropped with a
   ``SchemaDriftWarning`` in the worker): a dask collection has one schema.
+* The layout is the report's current one (``frames.layouts``; ``v1`` for calls), as
+  the API serves today: a window whose file is in an older layout fails on compute with
+  an ``ExploreError`` saying so (the pandas engine reads every layout); it is never
+  conformed to the current columns, which would drop almost all of its own.
 * Categorical columns have *unknown* categories in ``meta`` (each window's
   file has its own labels); ``compute()`` joins the partitions with
   ``union_categoricals``: labels in order of first appearance, window after
@@ -64,6 +68,7 @@ from explore_pandas.api.polling import PollPolicy
 from explore_pandas.api.retry import QuotaWait
 from explore_pandas.exceptions import ExploreError
 from explore_pandas.files import scratch_folder
+from explore_pandas.frames.layouts import layouts_of
 from explore_pandas.frames.parsing import empty_frame as parsing_empty_frame
 from explore_pandas.frames.schemas import get_schema
 from explore_pandas.pulls.assemble import (
@@ -75,6 +80,7 @@ from explore_pandas.pulls.assemble import (
 from explore_pandas.pulls.fetch import WindowFetcher
 from explore_pandas.pulls.ledger import Ledger
 from explore_pandas.pulls.options import PullOptions
+from explore_pandas.pulls.results import WindowResult
 from explore_pandas.pulls.runner import progress_bar, run_windows
 from explore_pandas.pulls.windows import Window
 from explore_pandas.spec import ACCOUNT_QUOTA
@@ -237,6 +243,7 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
             results = run_windows([task.window], lambda window: fetcher.fetch(window, scratch), workers=1,
                                   cancelled=fetcher.cancelled, bar=progress_bar(task.plan, False))
     results = time_ordered(results)
+    check_layout(task.plan, results)
     for result in results:
         if result.truncated:  # a window too short to split: a warning would never reach the user
             raise row_limit_error(task.plan.report.slug, result)
@@ -245,6 +252,26 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
     frame = _indexed(conform(frame, empty_frame(task.plan)), task.index)
     frame.attrs = {"explore": task.provenance}  # the same in every partition: compute() keeps it
     return frame
+
+
+def check_layout(plan: Plan, results: list[WindowResult]) -> None:
+    """Refuse a window whose file is not in the collection's layout (the report's current one).
+
+    A dask collection has one schema, fixed before anything runs (``meta``): the columns,
+    dtypes and time index of the report's current layout. A file in an older layout
+    (``calls`` before 11 May 2026, section 8.2) has other columns and another time column;
+    conformed to ``meta`` it would lose almost every column, so it is an error instead.
+    """
+    slug, current = plan.report.slug, layouts_of(plan.report.slug)[0].layout
+    for result in results:
+        if result.row_count and result.layout not in (None, current):
+            window = result.window
+            raise ExploreError(
+                f"the {slug} file of {window.start.isoformat()} .. {window.end.isoformat()} is in the "
+                f"{result.layout!r} layout, not the current {current!r} one that engine='dask' "
+                "collections have (one schema, known before compute): read this range with "
+                "engine='pandas', which reads every layout (and says which in attrs['explore']['layout'])."
+            )
 
 
 def _indexed(frame: pd.DataFrame, index: str | None) -> pd.DataFrame:

@@ -11,9 +11,11 @@ DuckDB and Spark read as one table with a ``day`` column)::
       _explore/dataset.json             report, zone, time column, and the ranges asked for
       _explore/windows/<window>.json    one per window written: its job, files and rows
 
-* ``day`` is the local date (in ``tz``) of the report's time column
-  (``get_schema(slug).timespan_field``, e.g. ``end_at`` for calls); it is not a
-  column inside the files. A day with no rows has no folder.
+* ``day`` is the local date (in ``tz``) of the report's time column in the
+  layout of the window's file (``frames.layouts.time_column``: ``end_at`` for
+  calls, ``end_time`` for calls before May 2026); it is not a column inside the
+  files. A day with no rows has no folder. A folder holds files of one layout:
+  a window of another is refused (``ValidationError``) rather than mixed in.
 * ``part-<window start>-<window end>`` names the window that wrote the file.
   The windows recorded never overlap, so a day covered by two windows (a range
   that began or ended inside it) has two files with different rows.
@@ -56,6 +58,7 @@ from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT
 from explore_pandas.engines.folder import Folder, WindowRecord, merge, subtract, window_id
 from explore_pandas.exceptions import ExploreError, ValidationError
 from explore_pandas.files import scratch_folder, write_atomically
+from explore_pandas.frames.layouts import layouts_of, match_layout, time_column
 from explore_pandas.frames.schemas import get_schema
 from explore_pandas.frames.shaping import present
 from explore_pandas.pulls.assemble import time_ordered, warn_truncated
@@ -235,20 +238,46 @@ class PartitionedWriter:
         records = [r for r in self.folder.records() if r.window.start < end and start < r.window.end]
         files = [self.root / f for r in records for f in r.files if (self.root / f).is_file()]
         rows = 0
+        columns = {time_column(self.plan.report.slug, s.layout) for s in layouts_of(self.plan.report.slug)}
         for path in files:
             try:
-                times = pq.read_table(path, columns=[self.column]).column(self.column)
+                names = pq.read_schema(path).names
+                column = next((c for c in names if c in columns), self.column)
+                times = pq.read_table(path, columns=[column]).column(column)
             except FileNotFoundError:  # replaced meanwhile by a writer that ignored the lock
                 continue
             inside = pc.and_(pc.greater_equal(times, pa_timestamp(start)), pc.less(times, pa_timestamp(end)))
             rows += pc.sum(inside).as_py() or 0
         return len(files), rows
 
+    def _check_layout(self, result: WindowResult) -> None:
+        """Refuse to add a window of another layout than the folder's files (section 8.2):
+        a dataset of two schemas would be read as one of them, the other's columns lost."""
+        if not result.row_count or result.layout is None:
+            return
+        import pyarrow.parquet as pq
+
+        slug = self.plan.report.slug
+        for record in self.folder.records():
+            for name in record.files:
+                if record.window == result.window or not (self.root / name).is_file():
+                    continue
+                layout = match_layout(slug, pq.read_schema(self.root / name).names).layout
+                if layout != result.layout:
+                    raise ValidationError(
+                        f"{self.root} holds {slug} files in the {layout!r} layout, and the file of "
+                        f"{result.window.start.isoformat()} .. {result.window.end.isoformat()} is in the "
+                        f"{result.layout!r} layout: one folder is one dataset of one schema. Write this "
+                        "range to another folder (or read it with read_report, which combines layouts).")
+                return
+
     def _store(self, result: WindowResult) -> WindowResult:
         """On a parse thread: write the window's days over whatever overlapped it, then its record;
         the frame is dropped (the result keeps its row count)."""
         window, path = result.window, self.folder.record_path(result.window)
-        days = day_partitions(present(result.frame, dtype=self.options.dtype), self.column)
+        self._check_layout(result)
+        days = day_partitions(present(result.frame, dtype=self.options.dtype),
+                              time_column(self.plan.report.slug, result.layout))
         names = [f"day={day}/part-{window_id(window)}.parquet" for day, _ in days]
         old = next((r for r in self.folder.records() if r.path == path), None)
         sound = old is not None and old.job_id == result.job.id and not old.truncated and not result.truncated

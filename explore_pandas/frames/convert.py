@@ -24,7 +24,7 @@ NULL_TOKENS = pa.array(["", "None"])
 TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1"})
 FALSE_WORDS = frozenset({"false", "no", "n", "f", "0"})
 _NULLISH = pa.array(["", "None", None])
-_DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$"
+_DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
 _INT = r"^-?(0|[1-9]\d*)$"
 _FLOAT = r"^-?(0|[1-9]\d*)?(\.\d+)?([eE][-+]?\d+)?$"
 _DHMS = r"^\s*(?:(?P<d>\d+)d)?\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+)s)?\s*$"
@@ -67,7 +67,7 @@ def _try_cast(arr: Array, typ: pa.DataType) -> Array | None:
 
 _DT_PARTS = (
     r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<hour>\d{1,2}):(?P<rest>\d{2}:\d{2}(?:\.\d{1,6})?)"
-    r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
 )
 
 
@@ -95,7 +95,7 @@ def _mixed_datetimes(arr: Array, zone: str) -> Array | None:
         return None  # e.g. month 13 or hour 25
     has_zone = pc.not_equal(zone_text, "")
     local = _localise(naive, zone).cast(pa.int64())
-    digits = pc.replace_substring(pc.replace_substring_regex(zone_text, r"^[Z+-]", ""), ":", "")
+    digits = pc.replace_substring(pc.replace_substring_regex(zone_text, r"^[Zz+-]", ""), ":", "")
     digits = pc.utf8_rpad(digits, 4, "0")
     minutes = pc.add(
         pc.multiply(pc.cast(pc.utf8_slice_codeunits(digits, 0, 2), pa.int64()), 60),
@@ -354,3 +354,19 @@ def infer(arr: Array, key: str, tz: str, zone: str = "UTC") -> Array:
             if number is not None:
                 return number
     return arr
+
+
+def first_misfit(arr: Array, kind: str, tz: str, zone: str = "UTC") -> tuple[int, Any] | None:
+    """The first value of a column that does not fit ``kind``, and its (0-based) row.
+
+    For the warning that says a column is not of its kind: each distinct value (the first
+    1,000) is tried alone, in order of first appearance.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    for value in pc.unique(arr).to_pylist()[:1000]:
+        if value is None:
+            continue
+        if convert(pa.array([value], arr.type), kind, tz, zone) is None:
+            return int(pc.index(arr, pa.scalar(value, arr.type)).as_py()), value
+    return None

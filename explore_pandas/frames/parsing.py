@@ -23,11 +23,16 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from explore_pandas.exceptions import ParseError, SchemaDriftWarning
+from explore_pandas.exceptions import ParseError, SchemaDriftWarning, ValidationError
 from explore_pandas.frames import convert
-from explore_pandas.frames.layouts import layouts_of
-from explore_pandas.frames.limits import row_limit_message, row_limit_reached, warn_row_limit
-from explore_pandas.frames.locate import Problem
+from explore_pandas.frames.layouts import ambiguous_layouts, layouts_of
+from explore_pandas.frames.limits import (
+    row_limit_message,
+    row_limit_reached,
+    user_stacklevel,
+    warn_row_limit,
+)
+from explore_pandas.frames.locate import Problem, foreign_content
 from explore_pandas.frames.options import check_columns, check_dtype, check_dtype_backend
 from explore_pandas.frames.readers import Source, infer_format, opened, peek
 from explore_pandas.frames.reading import parse_error, read_table, seekable, source_name
@@ -120,8 +125,10 @@ def typed_table(table: pa.Table, schema: ReportSchema, tz: str) -> tuple[pa.Tabl
             continue
         typed = convert.convert(arr, column.kind, tz, zone)
         if typed is None:
+            misfit = convert.first_misfit(arr, column.kind, tz, zone)
             typed = convert.infer(arr, key, tz, zone)
-            notes.append(f"{key!r} is not {column.kind} (read as {typed.type})")
+            where = f": row {misfit[0] + 1} holds {misfit[1]!r}" if misfit else ""
+            notes.append(f"{key!r} is not {column.kind} (read as {typed.type}){where}")
         columns.append(typed)
     return pa.table(columns, names=table.column_names), notes
 
@@ -152,17 +159,65 @@ def _drift(schema: ReportSchema, columns: list[str], notes: list[str],
         warnings.warn(
             f"report {schema.slug!r} does not match the schema registry: " + "; ".join(problems),
             SchemaDriftWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
 
 
+def _warn_guessed_layout(schema: ReportSchema, columns: list[str]) -> None:
+    """Say so when the file's columns fit several layouts alike (it was read as the current one)."""
+    tied = ambiguous_layouts(schema.slug, columns)
+    if tied:
+        warnings.warn(
+            f"report {schema.slug!r}: the file's columns fit the layouts {tied} alike; it was read "
+            f"as {schema.layout!r} (the current one). If it is another, its values are misread "
+            "(e.g. durations in seconds vs fractions of a day)",
+            SchemaDriftWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
+def _invalid(field: str, description: str, fix: str) -> ValidationError:
+    """The error ``read_report`` gives for a bad option: a ValidationError naming the field."""
+    return ValidationError(f"{field}: {description}. {fix}", fields=[{"name": field, "description": description}])
+
+
+def _format(format: str) -> str:
+    """``csv``, ``json`` or ``json_bulk``, case-insensitive, as ``read_report`` takes it."""
+    value = format.strip().lower() if isinstance(format, str) else format
+    if value not in FORMATS:
+        raise _invalid("format", f"{format!r} is not a report format", f"Use one of {', '.join(FORMATS)}.")
+    return value
+
+
+def _check_source(source: object) -> None:
+    """A path to a file, or a file object; else a ValidationError (or ParseError) that says what to pass.
+
+    A path that does not exist is left to ``open``: its ``FileNotFoundError`` names it.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        if os.path.isdir(source):
+            name = os.fspath(source)
+            raise ParseError(f"cannot read {name}: it is a directory, not a report file "
+                             "(pass one file; write_parquet's folders are read with pandas.read_parquet)",
+                             path=name)
+        return
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raise _invalid("path_or_buffer", "bytes are not a path or a file",
+                       "Pass the file's path, or wrap the content: io.BytesIO(data).")
+    if not callable(getattr(source, "read", None)):
+        raise _invalid("path_or_buffer", f"{type(source).__name__} is not a path or a file",
+                       "Pass the path of a report file (str or pathlib.Path) or an open file object.")
+
+
 def _check(format: str, tz: str, encoding_errors: str) -> None:
-    if format not in FORMATS:
-        raise ParseError(f"format must be one of {FORMATS}, got {format!r}")
+    _format(format)
     if encoding_errors not in ENCODING_ERRORS:
-        raise ParseError(f"encoding_errors must be one of {ENCODING_ERRORS}, got {encoding_errors!r}")
-    if iana_zone(tz) is None:
-        raise ParseError(f"unknown timezone {tz!r}: use an IANA name such as 'Europe/Lisbon'")
+        raise _invalid("encoding_errors", f"{encoding_errors!r} is not one of {ENCODING_ERRORS}",
+                       "Use 'strict' (the default), 'replace' or 'ignore'.")
+    if not isinstance(tz, str) or iana_zone(tz) is None:
+        raise _invalid("timezone", f"{tz!r} is not an IANA time zone",
+                       "Use a name such as 'UTC', 'Europe/Lisbon' or 'America/New_York' "
+                       "(zoneinfo.available_timezones() lists them all).")
 
 
 def parse_file(
@@ -211,7 +266,9 @@ def parse_file(
         Once, when expected columns are missing, new ones appear, or values do not fit
         the registry's kind for their column.
     """
+    _check_source(path_or_buffer)
     _check(format, tz, encoding_errors)
+    format = _format(format)
     slug = report_type(report).slug
     wanted = check_columns(columns, slug)
     overrides = check_dtype(dtype, slug, wanted)
@@ -241,6 +298,7 @@ def parse_file(
     del typed
     if rows:
         _drift(schema, file_columns, notes, wanted)
+        _warn_guessed_layout(schema, file_columns)
     total = meta.pop("total", None)
     total = total if isinstance(total, int) and not isinstance(total, bool) else None
     return ParsedReport(frame, total, len(frame), format, meta, schema.layout)
@@ -320,6 +378,7 @@ def read_file(
     'v1'
     """
     slug = report_type(report).slug
+    _check_source(path_or_buffer)
     if isinstance(path_or_buffer, io.TextIOBase):
         # Read once: inferring the format must not consume the only copy of the text.
         path_or_buffer = io.BytesIO(path_or_buffer.read().encode("utf-8"))
@@ -329,11 +388,13 @@ def read_file(
     check_dtype_backend(dtype_backend)
     if format is None:
         format = _format_of(path_or_buffer)
+    else:
+        format = _format(format)
     parsed = parse_file(path_or_buffer, report=slug, format=format, tz=tz, encoding_errors=encoding_errors,
                         columns=columns, dtype_backend=dtype_backend, dtype=dtype)
     name = source_name(path_or_buffer)
     warn_row_limit(slug, parsed.rows, parsed.total, where=f"in {name}",
-                   advice=_READ_FILE_ADVICE, stacklevel=2)
+                   advice=_READ_FILE_ADVICE, stacklevel=2, local=True)
     frame = parsed.frame
     frame.attrs["explore"] = {
         "report": slug, "layout": parsed.layout, "format": parsed.format, "timezone": tz,
@@ -344,10 +405,20 @@ def read_file(
 
 
 def _format_of(source: Source) -> str:
-    """`infer_format`, except that an empty file is any format: it reads the same in all."""
+    """`infer_format`, except that an empty file is any format: it reads the same in all.
+
+    Its errors name the file, and say what the content is when it is plainly no report.
+    """
+    name = source_name(source)
     with opened(source) as f:
-        empty = not peek(f).strip()
-    if empty:
-        suffix = os.path.splitext(source_name(source))[1].lower()
+        head = peek(f)
+    if not head.strip():
+        suffix = os.path.splitext(name)[1].lower()
         return {".json": "json", ".jsonl": "json_bulk", ".ndjson": "json_bulk"}.get(suffix, "csv")
-    return infer_format(source)
+    foreign = foreign_content(head)
+    if foreign is not None:
+        raise ParseError(f"cannot read {name}: line 1: this is {foreign}", path=name, line=1)
+    try:
+        return infer_format(source)
+    except ParseError as error:
+        raise ParseError(f"cannot read {name}: {error}", path=name) from None

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from explore_pandas.frames.combine import combined_layout
 from explore_pandas.frames.limits import row_limit_reached
 
 __all__ = ["PULL_ADVICE", "provenance", "request_record", "window_record", "window_where"]
@@ -45,10 +46,10 @@ def window_record(start: datetime, end: datetime, job_id: str | None, rows: int,
 def provenance(request: dict[str, Any], windows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """``df.attrs["explore"]``: the request, its windows in time order, and their totals."""
     windows = list(windows)
-    layouts = {w.get("layout") for w in windows}
     return {
         **request,
-        "layout": layouts.pop() if len(layouts) == 1 else None,  # None: no window, or windows differ
+        # "pre2026+v1" when the windows' files differ; None when no window says
+        "layout": combined_layout([w.get("layout") for w in windows], [w.get("rows") for w in windows]),
         "jobs": [w["job_id"] for w in windows],
         "windows": windows,
         "rows": sum(w["rows"] for w in windows),

@@ -46,6 +46,9 @@ ENVELOPE_HEAD = re.compile(rb"\s*\{\s*(?P<pairs>(?:" + _PAIR + rb'\s*,\s*)*)"ent
 ENVELOPE_TAIL = re.compile(rb"\]\s*(?P<pairs>(?:,\s*" + _PAIR + rb"\s*)*)\}\s*", re.DOTALL)
 
 
+_HEADER_END = re.compile(rb"(\r\n|\r|\n)")
+
+
 @contextmanager
 def opened(source: Source) -> Iterator[IO[bytes]]:
     """Open a path, or wrap a text buffer, as a binary file; buffers are left open."""
@@ -140,11 +143,13 @@ def csv_table(source: Source, f: IO[bytes], match: Match, columns: Sequence[str]
     pos = f.tell()
     head = f.read(PEEK)
     f.seek(pos)
-    first, newline, rest = head.partition(b"\n")
-    if not newline and len(head) == PEEK:  # a header longer than the peek
-        first, rest = f.readline(), f.read(PEEK)
+    # Rows end with CRLF, LF or CR alone (old Mac files; Arrow reads all three).
+    parts = _HEADER_END.split(head.removeprefix(BOM), maxsplit=1)
+    first, rest = parts[0], (parts[2] if len(parts) == 3 else b"")
+    if len(parts) == 1 and len(head) == PEEK:  # a header longer than the peek
+        first, rest = f.readline().removeprefix(BOM).rstrip(b"\r\n"), f.read(PEEK)
         f.seek(pos)
-    header = first.removeprefix(BOM).decode("utf-8")
+    header = first.decode("utf-8")
     if not header.strip():
         return pa.table({}), match([])
     labels = next(csv.reader([header]))
@@ -163,9 +168,18 @@ def csv_table(source: Source, f: IO[bytes], match: Match, columns: Sequence[str]
     zones = sniff_zones(head.removeprefix(BOM), labels, keys, schema)
     table = read_csv_typed(reopen, labels, keys, schema, zones, include, breaks_in_values(rest))
     if include is None:
-        return table.rename_columns(keys), schema
+        return without_trailing_delimiter(table.rename_columns(keys)), schema
     by_label = dict(zip(labels, keys))
     return table.rename_columns([by_label[name] for name in table.column_names]), schema
+
+
+def without_trailing_delimiter(table: pa.Table) -> pa.Table:
+    """A header ending with a delimiter (``a,b,``) names an empty last column: when every
+    row is empty there too, it is only the delimiter, not a column."""
+    last = table.column_names[-1] if table.num_columns > 1 else None
+    if last == "" and table.column(last).null_count == table.num_rows:
+        return table.drop_columns([last])
+    return table
 
 
 def _unique(keys: list[str]) -> list[str]:
@@ -178,12 +192,15 @@ def _unique(keys: list[str]) -> list[str]:
 
 
 def json_options(first: dict[str, Any] | None, schema: ReportSchema) -> pa_json.ParseOptions:
-    """Read the registry's text columns as text: Arrow would otherwise guess timestamps."""
+    """Read the registry's text columns, and the columns it does not know whose first value
+    is a string, as text: Arrow would otherwise guess timestamps (``"2026-11-01"`` too),
+    where a CSV of the same values gives text; both are then typed by the same rules."""
     if not first:
         return pa_json.ParseOptions()
     fields = [
         (key, pa.string()) for key in first
-        if key in schema.by_key and schema.by_key[key].kind in TEXT_KINDS
+        if (key in schema.by_key and schema.by_key[key].kind in TEXT_KINDS)
+        or (key not in schema.by_key and isinstance(first[key], str))
     ]
     return pa_json.ParseOptions(
         explicit_schema=pa.schema(fields), unexpected_field_behavior="infer"
@@ -200,8 +217,12 @@ def in_order(table: pa.Table, first: dict[str, Any] | None) -> pa.Table:
 
 
 def inexact(table: pa.Table) -> bool:
-    """Whether Arrow read a JSON integer of 2**53 or more as a double (digits may be lost)."""
+    """Whether Arrow read a value otherwise than written: a JSON integer of 2**53 or more as a
+    double (digits may be lost), or a string as a timestamp (a column whose first value was
+    null: its text must be typed as a CSV's is)."""
     for column in table.columns:
+        if pa.types.is_timestamp(column.type):
+            return True
         if pa.types.is_floating(column.type) and len(column) > column.null_count:
             big = pc.greater_equal(pc.abs(column), _EXACT)
             if pc.any(pc.and_(big, pc.equal(pc.floor(column), column))).as_py():
@@ -248,7 +269,9 @@ def _object(raw: bytes, number: int) -> dict[str, Any]:
     try:
         value = json.loads(raw)
     except ValueError as exc:
-        raise Problem(f"not a JSON object: {exc}", line=number) from None
+        # Only the last line of a file can lack its line break: a line cut there is a cut file.
+        said = "the last line is cut (the file is truncated?)" if not raw.endswith(b"\n") else "not a JSON object"
+        raise Problem(f"{said}: {exc}", line=number) from None
     if not isinstance(value, dict):
         raise Problem(not_an_object(value), line=number)
     return value

@@ -20,7 +20,14 @@ import pyarrow as pa
 from explore_pandas.exceptions import ParseError
 from explore_pandas.frames.envelope import json_table
 from explore_pandas.frames.layouts import match_layout
-from explore_pandas.frames.locate import Problem, bad_csv_row, bad_ndjson_line, bad_utf8
+from explore_pandas.frames.locate import (
+    Problem,
+    bad_csv_row,
+    bad_ndjson_line,
+    bad_utf8,
+    cut_csv,
+    foreign_content,
+)
 from explore_pandas.frames.readers import (
     BOM,
     Source,
@@ -63,6 +70,9 @@ def read_table(source: Source, f: IO[bytes], report: str, format: str, columns: 
     head = peek(f)
     if not head.removeprefix(BOM).strip():
         return pa.table({}), {}, match_layout(report, [])  # empty: the same in every format
+    foreign = foreign_content(head)
+    if foreign is not None:
+        raise Problem(f"this is {foreign}", line=1)
     seen = sniff(head)
     if seen is not None and seen != format:
         looks = "binary data" if seen == "binary" else f"a {seen} report (pass format={seen!r})"
@@ -88,7 +98,23 @@ def read_table(source: Source, f: IO[bytes], report: str, format: str, columns: 
             locate = bad_csv_row if format == "csv" else bad_ndjson_line if format == "json_bulk" else None
             located = locate(f, start) if locate is not None else None
         raise (located or Problem(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+    if format == "csv" and table.num_rows:
+        cut = cut_csv(f, start)
+        if cut is not None:
+            raise cut
+    _check_known(table, schema, format)
     return table, meta, schema
+
+
+def _check_known(table: pa.Table, schema: ReportSchema, format: str) -> None:
+    """A file of a documented report with columns but none of the report's is not its file."""
+    if not schema.known or not table.num_columns or any(k in schema.by_key for k in table.column_names):
+        return
+    names = table.column_names[:5]
+    what = "header names" if format == "csv" else "entries name"
+    raise Problem(f"its {what} no column of the {schema.slug} report ({names}"
+                  f"{'...' if table.num_columns > 5 else ''}): another report's file, or no report?",
+                  line=1)
 
 
 def parse_error(name: str, format: str, report: str, problem: Problem) -> ParseError:

@@ -115,7 +115,9 @@ class ExploreAccessor:
         elif len(self._obj.columns) == 0:
             combined = more.copy()
         else:  # categoricals keep one dtype even when the new windows bring new labels
-            combined = concat_frames([self._obj, more], ignore_index=self._time_index() is None)
+            combined = concat_frames([self._obj, more], ignore_index=self._time_index() is None,
+                                     layouts=[meta.get("layout"), more.attrs[NAME].get("layout")],
+                                     report=meta["report"], stacklevel=4)
         combined.attrs = {**copy.deepcopy(self._obj.attrs), NAME: merge_provenance(meta, more.attrs[NAME])}
         return combined
 
@@ -270,6 +272,10 @@ def merge_provenance(before: dict[str, Any], after: dict[str, Any]) -> dict[str,
         rows=_sum_rows(before.get("rows", 0), after.get("rows", 0)),
         truncated=bool(before.get("truncated")) or bool(after.get("truncated")),
     )
+    if "layout" in before or "layout" in after:  # the files' layouts, as a pull of the whole range says
+        from explore_pandas.frames.combine import combined_layout
+
+        merged["layout"] = combined_layout([w.get("layout") for w in windows], [w.get("rows") for w in windows])
     if before.get("engine") != after.get("engine"):  # rows read by both engines: say neither
         merged.pop("engine", None)
     if "peak_concurrency" in before or "peak_concurrency" in after:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timezone
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.exceptions import RowLimitError, RowLimitWarning
+from explore_pandas.frames.combine import harmonise, warn_layouts
 from explore_pandas.frames.provenance import provenance, request_record, window_record
 from explore_pandas.pulls.results import WindowResult
 
@@ -29,7 +30,9 @@ def assemble(plan: Plan, results: list[WindowResult], on_row_limit: str) -> pd.D
     import pandas as pd
 
     ordered = time_ordered(results)
-    frame = concat_frames([r.frame for r in ordered]) if ordered else pd.DataFrame()
+    layouts = [r.layout for r in ordered]
+    frame = concat_frames([r.frame for r in ordered], layouts=layouts, report=plan.report.slug,
+                          stacklevel=5) if ordered else pd.DataFrame()
     warn_truncated(plan, ordered, stacklevel=4)
     frame.attrs["explore"] = pull_provenance(plan, ordered, on_row_limit)
     return frame
@@ -42,7 +45,8 @@ def warn_truncated(plan: Plan, results: Iterable[WindowResult], *, stacklevel: i
             warnings.warn(result.row_limit_message(plan.report.slug), RowLimitWarning, stacklevel=stacklevel)
 
 
-def concat_frames(frames: list[pd.DataFrame], *, ignore_index: bool = True) -> pd.DataFrame:
+def concat_frames(frames: list[pd.DataFrame], *, ignore_index: bool = True,
+                  layouts: Sequence[str | None] = (), report: str = "", stacklevel: int = 3) -> pd.DataFrame:
     """Stack window frames; categorical columns keep one dtype with the union of categories.
 
     Each window's file has its own set of labels (sorted), and ``pd.concat``
@@ -51,12 +55,17 @@ def concat_frames(frames: list[pd.DataFrame], *, ignore_index: bool = True) -> p
     ``pandas.api.types.union_categoricals``, which is also how dask joins the
     partitions of ``engine="dask"`` on ``compute()``, so both engines give the
     same categories in the same order.
+
+    Frames of different layouts (``layouts``, one per frame) or dtypes are made fit to
+    stack first (`frames.combine.harmonise`), with one `SchemaDriftWarning` saying how.
     """
     import pandas as pd
 
-    frames = list(frames)
+    with_rows = [layout for frame, layout in zip(frames, layouts) if len(frame)]
+    frames, notes = harmonise(frames)
+    warn_layouts(report, with_rows or list(layouts), notes, stacklevel=stacklevel)
     unified = {}
-    for column in frames[0].columns:
+    for column in dict.fromkeys(c for f in frames for c in f.columns):
         dtypes = [f[column].dtype for f in frames if column in f]
         if any(isinstance(d, pd.CategoricalDtype) for d in dtypes):
             labels = list(dict.fromkeys(c for d in dtypes if isinstance(d, pd.CategoricalDtype) for c in d.categories))

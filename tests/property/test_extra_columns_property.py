@@ -158,6 +158,9 @@ def test_extra_columns_read_alike_and_exactly_in_every_format(
     rows = min(len(wire) for _, wire, _ in columns)
     keys = [f"extra_{i}" for i in range(len(columns))]
     records = [{key: wire[r] for key, (_, wire, _) in zip(keys, columns)} for r in range(rows)]
+    if report == "calls":  # a file of a documented report names one of its columns (else: ParseError)
+        keys = ["call_id", *keys]
+        records = [{"call_id": f"c{r}", **record} for r, record in enumerate(records)]
     frames = {}
     with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
         warnings.simplefilter("ignore", SchemaDriftWarning)  # new columns of a known report
@@ -167,5 +170,5 @@ def test_extra_columns_read_alike_and_exactly_in_every_format(
     pd.testing.assert_frame_equal(frames["csv"], frames["json_bulk"])
     frame = frames["json"]
     assert list(frame.columns) == keys
-    for key, (kind, _, want) in zip(keys, columns):
+    for key, (kind, _, want) in zip(keys[len(keys) - len(columns):], columns):
         _check(kind, frame[key], _expected(kind, want[:rows]), tz)

@@ -1,0 +1,35 @@
+"""write_parquet and a report's older layout: its own time column, one layout per folder (issue 12, A1/B1)."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dask_support import FAST
+
+from explore_pandas.api.client import Client
+from explore_pandas.emulator import Emulator
+from explore_pandas.engines.parquet import write_parquet
+from explore_pandas.exceptions import ValidationError
+
+DAY = datetime(2026, 11, 1, tzinfo=timezone.utc)
+NEXT, AFTER = datetime(2026, 11, 2, tzinfo=timezone.utc), datetime(2026, 11, 3, tzinfo=timezone.utc)
+
+
+def test_an_older_layout_is_partitioned_by_its_own_time_column_and_not_mixed(tmp_path: Path) -> None:
+    root = tmp_path / "calls"
+    with Emulator(seed=0, layouts={"calls": "pre2026"}, progression={"seconds": 0.1}) as emu, \
+            Client(**emu.credentials) as client, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the emulator's range is recent: data-latency notes
+        summary = write_parquet("calls", start=DAY, end=NEXT, tz="UTC", client=client, poll=FAST,
+                                progress=False, path=root, ledger=False)
+        back = pd.read_parquet(root)
+        assert summary["rows"] == len(back) > 0
+        assert back["end_time"].notna().all() and back["talk_time"].dtype == "timedelta64[us]"
+        emu.configure(layouts={})
+        with pytest.raises(ValidationError, match=r"'pre2026' layout.*is in the 'v1' layout"):
+            write_parquet("calls", start=DAY, end=AFTER, tz="UTC", client=client, poll=FAST,
+                          progress=False, path=root, ledger=False)
