@@ -73,12 +73,13 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
     if last is not None:
         start, end = plan.start.isoformat(), plan.end.isoformat()
     target = check_output(output, folder=folder)  # and an output that cannot be written
-    spec: dict[str, Any] = {"report": report, "start": start, "end": end, "tz": tz, "format": format,
-            "output": str(target.resolve()) + (os.sep if folder else ""), "on_row_limit": on_row_limit,
-            "started_at": datetime.now(timezone.utc).isoformat(), "status": "running"}
+    spec: dict[str, Any] = {
+        "report": report, "start": start, "end": end, "tz": tz, "format": format,
+        "output": str(target.resolve()) + (os.sep if folder else ""), "on_row_limit": on_row_limit,
+        "started_at": datetime.now(timezone.utc).isoformat(), "status": "running"}
     pull_id = pull_id or uuid.uuid4().hex[:12]
-    options = dict(start=start, end=end, tz=tz, format=format, on_row_limit=on_row_limit, fresh=fresh,
-                   progress=progress)
+    options: dict[str, Any] = dict(start=start, end=end, tz=tz, format=format, on_row_limit=on_row_limit,
+                                   fresh=fresh, progress=progress)
     if columns:  # only those columns, for a resume too
         options["columns"], spec["columns"] = columns, columns
     with account(err) as (client, emulated):

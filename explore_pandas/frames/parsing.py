@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,13 +22,20 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from explore_pandas.exceptions import ParseError, SchemaDriftWarning, ValidationError
+from explore_pandas.exceptions import ParseError
 from explore_pandas.frames import convert
-from explore_pandas.frames.layouts import ambiguous_layouts, layouts_of
+from explore_pandas.frames.checks import (
+    ENCODING_ERRORS,
+    check_arguments,
+    check_format,
+    check_source,
+    warn_drift,
+    warn_guessed_layout,
+)
+from explore_pandas.frames.layouts import layouts_of
 from explore_pandas.frames.limits import (
     row_limit_message,
     row_limit_reached,
-    user_stacklevel,
     warn_row_limit,
 )
 from explore_pandas.frames.locate import Problem, foreign_content
@@ -39,11 +45,8 @@ from explore_pandas.frames.reading import parse_error, read_table, seekable, sou
 from explore_pandas.frames.schemas import ReportSchema
 from explore_pandas.frames.shaping import present, select_columns
 from explore_pandas.reports import report_type
-from explore_pandas.spec import FORMATS
-from explore_pandas.zones import iana_zone
 
 __all__ = [
-    "ENCODING_ERRORS",
     "ParsedReport",
     "empty_frame",
     "infer_format",
@@ -56,8 +59,6 @@ __all__ = [
     "warn_row_limit",
 ]
 
-#: What ``encoding_errors=`` accepts, as in ``pandas.read_csv``: fail, or replace/drop bytes.
-ENCODING_ERRORS = ("strict", "replace", "ignore")
 
 
 @dataclass
@@ -143,83 +144,6 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def _drift(schema: ReportSchema, columns: list[str], notes: list[str],
-           wanted: Sequence[str] | None = None) -> None:
-    """One SchemaDriftWarning naming every missing, new or mistyped column (of ``wanted``, when given)."""
-    problems = list(notes)
-    if schema.known:
-        missing = [c.key for c in schema.columns if not c.optional and c.key not in columns
-                   and (wanted is None or c.key in wanted)]
-        new = [key for key in columns if key not in schema.by_key and wanted is None]
-        if missing:
-            problems.insert(0, f"missing {missing}")
-        if new:
-            problems.insert(len(missing) > 0, f"new {new}")
-    if problems:
-        warnings.warn(
-            f"report {schema.slug!r} does not match the schema registry: " + "; ".join(problems),
-            SchemaDriftWarning,
-            stacklevel=user_stacklevel(),
-        )
-
-
-def _warn_guessed_layout(schema: ReportSchema, columns: list[str]) -> None:
-    """Say so when the file's columns fit several layouts alike (it was read as the current one)."""
-    tied = ambiguous_layouts(schema.slug, columns)
-    if tied:
-        warnings.warn(
-            f"report {schema.slug!r}: the file's columns fit the layouts {tied} alike; it was read "
-            f"as {schema.layout!r} (the current one). If it is another, its values are misread "
-            "(e.g. durations in seconds vs fractions of a day)",
-            SchemaDriftWarning,
-            stacklevel=user_stacklevel(),
-        )
-
-
-def _invalid(field: str, description: str, fix: str) -> ValidationError:
-    """The error ``read_report`` gives for a bad option: a ValidationError naming the field."""
-    return ValidationError(f"{field}: {description}. {fix}", fields=[{"name": field, "description": description}])
-
-
-def _format(format: str) -> str:
-    """``csv``, ``json`` or ``json_bulk``, case-insensitive, as ``read_report`` takes it."""
-    value = format.strip().lower() if isinstance(format, str) else format
-    if value not in FORMATS:
-        raise _invalid("format", f"{format!r} is not a report format", f"Use one of {', '.join(FORMATS)}.")
-    return value
-
-
-def _check_source(source: object) -> None:
-    """A path to a file, or a file object; else a ValidationError (or ParseError) that says what to pass.
-
-    A path that does not exist is left to ``open``: its ``FileNotFoundError`` names it.
-    """
-    if isinstance(source, (str, os.PathLike)):
-        if os.path.isdir(source):
-            name = os.fspath(source)
-            raise ParseError(f"cannot read {name}: it is a directory, not a report file "
-                             "(pass one file; write_parquet's folders are read with pandas.read_parquet)",
-                             path=name)
-        return
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        raise _invalid("path_or_buffer", "bytes are not a path or a file",
-                       "Pass the file's path, or wrap the content: io.BytesIO(data).")
-    if not callable(getattr(source, "read", None)):
-        raise _invalid("path_or_buffer", f"{type(source).__name__} is not a path or a file",
-                       "Pass the path of a report file (str or pathlib.Path) or an open file object.")
-
-
-def _check(format: str, tz: str, encoding_errors: str) -> None:
-    _format(format)
-    if encoding_errors not in ENCODING_ERRORS:
-        raise _invalid("encoding_errors", f"{encoding_errors!r} is not one of {ENCODING_ERRORS}",
-                       "Use 'strict' (the default), 'replace' or 'ignore'.")
-    if not isinstance(tz, str) or iana_zone(tz) is None:
-        raise _invalid("timezone", f"{tz!r} is not an IANA time zone",
-                       "Use a name such as 'UTC', 'Europe/Lisbon' or 'America/New_York' "
-                       "(zoneinfo.available_timezones() lists them all).")
-
-
 def parse_file(
     path_or_buffer: Source, *, report: str, format: str, tz: str = "UTC",
     encoding_errors: str = "strict", columns: Sequence[str] | None = None,
@@ -266,9 +190,9 @@ def parse_file(
         Once, when expected columns are missing, new ones appear, or values do not fit
         the registry's kind for their column.
     """
-    _check_source(path_or_buffer)
-    _check(format, tz, encoding_errors)
-    format = _format(format)
+    check_source(path_or_buffer)
+    check_arguments(format, tz, encoding_errors)
+    format = check_format(format)
     slug = report_type(report).slug
     wanted = check_columns(columns, slug)
     overrides = check_dtype(dtype, slug, wanted)
@@ -297,8 +221,8 @@ def parse_file(
     frame = present(to_frame(typed), backend, overrides)
     del typed
     if rows:
-        _drift(schema, file_columns, notes, wanted)
-        _warn_guessed_layout(schema, file_columns)
+        warn_drift(schema, file_columns, notes, wanted)
+        warn_guessed_layout(schema, file_columns)
     total = meta.pop("total", None)
     total = total if isinstance(total, int) and not isinstance(total, bool) else None
     return ParsedReport(frame, total, len(frame), format, meta, schema.layout)
@@ -378,7 +302,7 @@ def read_file(
     'v1'
     """
     slug = report_type(report).slug
-    _check_source(path_or_buffer)
+    check_source(path_or_buffer)
     if isinstance(path_or_buffer, io.TextIOBase):
         # Read once: inferring the format must not consume the only copy of the text.
         path_or_buffer = io.BytesIO(path_or_buffer.read().encode("utf-8"))
@@ -389,7 +313,7 @@ def read_file(
     if format is None:
         format = _format_of(path_or_buffer)
     else:
-        format = _format(format)
+        format = check_format(format)
     parsed = parse_file(path_or_buffer, report=slug, format=format, tz=tz, encoding_errors=encoding_errors,
                         columns=columns, dtype_backend=dtype_backend, dtype=dtype)
     name = source_name(path_or_buffer)

@@ -18,7 +18,7 @@ from explore_pandas.api.retry import DEFAULT_QUOTA_WAIT, QuotaWait
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.frames.limits import ON_ROW_LIMIT
 from explore_pandas.frames.options import check_columns, check_dtype, check_dtype_backend
-from explore_pandas.frames.parsing import ENCODING_ERRORS
+from explore_pandas.frames.checks import ENCODING_ERRORS
 from explore_pandas.pulls.cache import DEFAULT_MAX_AGE, WindowCache
 from explore_pandas.pulls.ledger import Ledger
 from explore_pandas.served import ledger_folder
