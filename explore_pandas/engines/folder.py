@@ -273,7 +273,7 @@ class Folder:
     def _check_writable(self) -> None:
         """Before any job: the folder's records and files can be written (else an ExploreError)."""
         for folder in (self.meta / "windows", self.root):
-            probe = folder / f".probe-{os.getpid()}"
+            probe = folder / f".probe-{os.getpid()}-{threading.get_ident()}"
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 probe.write_bytes(b"")

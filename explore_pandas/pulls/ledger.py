@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import warnings
 from dataclasses import MISSING, asdict, dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
@@ -180,8 +181,9 @@ class Ledger:
             if folder.is_dir():
                 remove_stale_partials(folder)
         try:
-            self._write(self._jobs / ".writable.probe", {})
-            (self._jobs / ".writable.probe").unlink()
+            probe = self._jobs / f".writable-{os.getpid()}-{threading.get_ident()}.probe"  # one per writer
+            self._write(probe, {})
+            probe.unlink()
         except OSError as error:
             raise ExploreError(
                 f"the job ledger folder {self.directory} cannot be written ({error.strerror or error}): "
