@@ -63,6 +63,8 @@ def harmonise(frames: Sequence[pd.DataFrame]) -> tuple[list[pd.DataFrame], list[
         dtypes = [f[column].dtype for f in frames if column in f.columns]
         if len({str(d) for d in dtypes}) < 2:
             continue
+        if len({_kind(d) for d in dtypes}) == 1 and _kind(dtypes[0]) is not None:
+            continue  # datetimes in one zone, or durations, in other units (pandas 2 reads ns, 3 us): they stack
         durations = [d for d in dtypes if pd.api.types.is_timedelta64_dtype(d)]
         if durations and all(pd.api.types.is_timedelta64_dtype(d) or _numeric(d) for d in dtypes):
             target = durations[0]
@@ -106,3 +108,14 @@ def warn_layouts(report: str, layouts: Sequence[str | None], notes: Sequence[str
     if notes:
         said += ("; " if len(known) > 1 else "") + "; ".join(notes)
     warnings.warn(said, SchemaDriftWarning, stacklevel=stacklevel)
+
+
+def _kind(dtype: object) -> str | None:
+    """``datetime <zone>`` or ``duration`` whatever the unit; None for anything else."""
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return f"datetime {dtype.tz}"
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return "datetime naive"
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return "duration"
+    return None

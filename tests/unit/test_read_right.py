@@ -62,13 +62,15 @@ def test_frames_of_two_layouts_stack_with_one_dtype_per_column_and_a_warning() -
     with pytest.warns(SchemaDriftWarning, match=r"layouts \['pre2026', 'v1'\] are combined.*'talk_time'"):
         both = concat_frames([pre, v1], layouts=["pre2026", "v1"], report="calls")
     assert len(both) == len(pre) + len(v1)
-    assert both["talk_time"].dtype == "timedelta64[us]"  # never object of Timedelta and int
+    assert pd.api.types.is_timedelta64_dtype(both["talk_time"])  # never object of Timedelta and int
     assert both["talk_time"].tolist() == [*pre["talk_time"], *pd.to_timedelta(v1["talk_time"], unit="s")]
     for column in both.columns:  # every column keeps the dtype of the layout(s) that have it
         source = pre if column in pre.columns else v1
         if column != "talk_time" and not isinstance(both[column].dtype, pd.CategoricalDtype):
             assert both[column].dtype == source[column].dtype, column
-    assert both.dtypes.map(str).ne("object").all()
+    mixed = [c for c in both.columns if both[c].dtype == object  # pandas 2 keeps text as object: only text
+             and not both[c].dropna().map(type).eq(str).all()]
+    assert mixed == []
 
 
 def test_the_provenance_of_windows_of_two_layouts_names_both_and_an_empty_file_none() -> None:
@@ -158,7 +160,9 @@ def test_date_like_text_in_an_unknown_column_reads_alike_in_every_format(
         frames = [read_file(tmp_path / name, report="calls") for name in ("r.csv", "r.json", "r.jsonl")]
     for frame in frames[1:]:
         pd.testing.assert_series_equal(frame["t"], frames[0]["t"])
-    assert frames[0]["t"].dtype == "str" or str(frames[0]["t"].dtype).startswith("datetime64")
+    text = frames[0]["t"].dtype == "str" or (  # pandas 2 keeps text as object
+        frames[0]["t"].dtype == object and frames[0]["t"].dropna().map(type).eq(str).all())
+    assert text or str(frames[0]["t"].dtype).startswith("datetime64")
 
 
 # -- B3/C7: what read_file is given is checked as read_report checks its options ---------------
