@@ -288,14 +288,15 @@ cache folder; no secret or token is stored); the jobs of an emulator running in 
 are recorded in a folder deleted with it (`emu.ledger_directory`), since they end with it. Asking again for the same windows (same account,
 report, zone, format and bounds) re-attaches to the recorded jobs while the API keeps their
 files (30 days), so an interrupted pull resumes without creating anything twice, and
-re-running a notebook costs no quota. `fresh=True` asks for new jobs (fresh data)."""),
+re-running a notebook costs no quota; windows whose rows are complete are even read back from the
+local cache of parsed windows, with no request at all. `fresh=True` asks for new jobs (fresh data)."""),
     new_code_cell('''\
 again = xp.read_report("calls", start=start, end=end, tz=TZ, max_concurrency=2)
-print("reused:", [w["reused"] for w in again.attrs["explore"]["windows"]],
+print("no new job (ledger or cache):", [w["reused"] or w.get("cached", False) for w in again.attrs["explore"]["windows"]],
       "| same rows:", len(again) == len(df))
 
 fresh = xp.read_report("calls", start=start, end=end, tz=TZ, max_concurrency=2, fresh=True)
-print("with fresh=True, reused:", [w["reused"] for w in fresh.attrs["explore"]["windows"]])
+print("with fresh=True, no new job:", [w["reused"] or w.get("cached", False) for w in fresh.attrs["explore"]["windows"]])
 if emu is not None:
     print("jobs the emulator created for these three pulls:", emu.stats()["jobs_created"])'''),
     new_code_cell('''\

@@ -110,7 +110,7 @@ def warn_layouts(report: str, layouts: Sequence[str | None], notes: Sequence[str
     warnings.warn(said, SchemaDriftWarning, stacklevel=stacklevel)
 
 
-def _kind(dtype: object) -> str | None:
+def _kind(dtype: Any) -> str | None:
     """``datetime <zone>`` or ``duration`` whatever the unit; None for anything else."""
     if isinstance(dtype, pd.DatetimeTZDtype):
         return f"datetime {dtype.tz}"

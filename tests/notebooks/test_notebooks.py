@@ -219,8 +219,8 @@ def test_long_ranges_and_row_limit(run_notebook) -> None:
     ran = run_notebook(NOTEBOOK_DIR / "03_long_ranges_and_row_limit.ipynb")
     text = ran.text
     assert re.search(r"from 3 windows; at most [12] jobs at once", text), "max_concurrency=2 not shown"
-    assert "reused: [True, True, True] | same rows: True" in text
-    assert "with fresh=True, reused: [False, False, False]" in text
+    assert "no new job (ledger or cache): [True, True, True] | same rows: True" in text
+    assert "with fresh=True, no new job: [False, False, False]" in text
     assert "jobs the emulator created for these three pulls: 6" in text
     match = re.search(r"429 answers: (\d+); most jobs running at once on the account: (\d+) \(quota 4\)", text)
     assert match and int(match.group(1)) > 0 and int(match.group(2)) <= 4, "the quota demo met no 429"
