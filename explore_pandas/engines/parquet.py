@@ -262,7 +262,11 @@ class PartitionedWriter:
             for name in record.files:
                 if record.window == result.window or not (self.root / name).is_file():
                     continue
-                layout = match_layout(slug, pq.read_schema(self.root / name).names).layout
+                try:
+                    names = pq.read_schema(self.root / name).names
+                except FileNotFoundError:  # replaced meanwhile by the other parse thread: look at the next
+                    continue
+                layout = match_layout(slug, names).layout
                 if layout != result.layout:
                     raise ValidationError(
                         f"{self.root} holds {slug} files in the {layout!r} layout, and the file of "
