@@ -38,6 +38,12 @@ Layout of the result
 * The columns are the registry's, optional ones included (a file without one
   gives it empty, a column the registry does not know is dropped with a
   ``SchemaDriftWarning`` in the worker): a dask collection has one schema.
+  ``columns=`` keeps only those (the time column always: it is the index) and
+  ``dtype=`` overrides apply in every partition, as in the pandas engine.
+  ``dtype_backend="pyarrow"`` gives ``pd.ArrowDtype`` columns whose types do not
+  depend on the rows: text stays plain ``string`` (the pandas engine
+  dictionary-encodes text with few distinct values, a choice made per frame that
+  partitions could not share) and categories are dictionaries with ``int32`` indices.
 * The layout is the report's current one (``frames.layouts``; ``v1`` for calls), as
   the API serves today: a window whose file is in an older layout fails on compute with
   an ``ExploreError`` saying so (the pandas engine reads every layout); it is never
@@ -57,20 +63,18 @@ Layout of the result
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.api.polling import PollPolicy
 from explore_pandas.api.retry import QuotaWait
+from explore_pandas.engines.dask_quota import LeaseLimit, semaphore_name, semaphore_specs
 from explore_pandas.exceptions import ExploreError
 from explore_pandas.files import scratch_folder
 from explore_pandas.frames.layouts import layouts_of
 from explore_pandas.frames.parsing import empty_frame as parsing_empty_frame
 from explore_pandas.frames.schemas import get_schema
+from explore_pandas.frames.shaping import present
 from explore_pandas.pulls.assemble import (
     concat_frames,
     request_provenance,
@@ -83,7 +87,6 @@ from explore_pandas.pulls.options import PullOptions
 from explore_pandas.pulls.results import WindowResult
 from explore_pandas.pulls.runner import progress_bar, run_windows
 from explore_pandas.pulls.windows import Window
-from explore_pandas.spec import ACCOUNT_QUOTA
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,78 +153,9 @@ class WindowTask:
     provenance: dict[str, Any]  # the frame's attrs["explore"]
     quota_wait: QuotaWait
     encoding_errors: str
-
-
-# -- the quota across workers -------------------------------------------------------------------
-
-_semaphores: dict[tuple[tuple[str, int], str], Any] = {}
-_semaphores_lock = threading.Lock()
-
-
-def semaphore_name(client: Client) -> str:
-    """The account's quota semaphore: one name per account (API URL and client id, hashed)."""
-    settings = client.settings
-    account = hashlib.sha256(f"{settings.base_url.rstrip('/')}\n{settings.client_id}".encode()).hexdigest()[:16]
-    return f"explore-quota-{account}"
-
-
-def semaphore_specs(account: str, leases: int) -> tuple[tuple[str, int], ...]:
-    """The semaphores a task takes, in order: the pull's limit (below the quota), then the account's.
-
-    The limit's semaphore is named by the account and its size, because a
-    distributed semaphore's size is fixed when it is first created: pulls
-    with the same limit share it (each still runs at most that many jobs),
-    and the names stay few (at most 14 per account).
-    """
-    account_quota = (account, ACCOUNT_QUOTA)
-    return ((f"{account}-limit-{leases}", leases), account_quota) if leases < ACCOUNT_QUOTA else (account_quota,)
-
-
-def _semaphore(spec: tuple[str, int]) -> Any:
-    """This worker process's handle of the named semaphore (one per process: its leases are refreshed)."""
-    from distributed import Semaphore, get_worker
-
-    try:
-        owner = get_worker().id  # a handle is bound to its worker's scheduler and loop
-    except ValueError:
-        owner = "local"
-    with _semaphores_lock:
-        found = _semaphores.get((spec, owner))
-        if found is None:
-            found = _semaphores[(spec, owner)] = Semaphore(max_leases=spec[1], name=spec[0])
-        return found
-
-
-class LeaseLimit:
-    """The pandas engine's ``AdaptiveLimit`` interface over ``distributed.Semaphore``s.
-
-    ``slot()`` holds one lease of each cluster-wide semaphore, taken in the
-    order given (the same order in every task, so two tasks never wait on each
-    other); with none given, it holds nothing.
-    """
-
-    def __init__(self, specs: tuple[tuple[str, int], ...]) -> None:
-        self.specs = specs
-        # Looked up now, in the task's thread: a handle made in another thread is not bound
-        # to the worker (get_worker() fails there) and cannot be used.
-        self.semaphores = [_semaphore(spec) for spec in specs]
-        self.maximum = min((leases for _, leases in specs), default=ACCOUNT_QUOTA)
-        self.peak = 1
-        self.throttled = 0
-
-    @contextmanager
-    def slot(self, cancelled: threading.Event | None = None) -> Iterator[None]:
-        with ExitStack() as held:
-            for semaphore in self.semaphores:
-                semaphore.acquire()
-                held.callback(semaphore.release)
-            yield
-
-    def rate_limited(self) -> None:
-        self.throttled += 1  # the create loop backs off; other tools hold part of the quota
-
-    def succeeded(self) -> None:
-        pass
+    columns: tuple[str, ...] | None = None  # what is read (the index column included)
+    dtype_backend: str = "numpy_nullable"
+    dtype: dict[str, Any] | None = None
 
 
 # -- one partition --------------------------------------------------------------------------------
@@ -237,7 +171,8 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
     with task.client.build() as client:
         options = PullOptions(client=client, on_row_limit=task.on_row_limit, poll=task.poll, progress=False,
                               ledger=Ledger(task.ledger_dir) if task.ledger_dir else None, fresh=task.fresh,
-                              quota_wait=task.quota_wait, encoding_errors=task.encoding_errors)
+                              quota_wait=task.quota_wait, encoding_errors=task.encoding_errors,
+                              columns=task.columns)
         fetcher = WindowFetcher(task.plan, options, slots=LeaseLimit(task.semaphores))
         with scratch_folder("explore-dask-") as scratch:
             results = run_windows([task.window], lambda window: fetcher.fetch(window, scratch), workers=1,
@@ -249,9 +184,15 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
             raise row_limit_error(task.plan.report.slug, result)
     frames = [r.frame for r in results]
     frame = frames[0] if len(frames) == 1 else concat_frames(frames)
-    frame = _indexed(conform(frame, empty_frame(task.plan)), task.index)
+    frame = _indexed(shaped(conform(frame, empty_frame(task.plan, task.columns)), task), task.index)
     frame.attrs = {"explore": task.provenance}  # the same in every partition: compute() keeps it
     return frame
+
+
+def shaped(frame: pd.DataFrame, task: WindowTask) -> pd.DataFrame:
+    """The partition (or the meta) in the pull's ``dtype_backend`` and ``dtype``, with dtypes
+    that do not depend on its rows (see the module docstring)."""
+    return present(frame, task.dtype_backend, task.dtype, stable=True)
 
 
 def check_layout(plan: Plan, results: list[WindowResult]) -> None:
@@ -286,9 +227,10 @@ def _indexed(frame: pd.DataFrame, index: str | None) -> pd.DataFrame:
 # -- the collection -------------------------------------------------------------------------------
 
 
-def empty_frame(plan: Plan) -> pd.DataFrame:
-    """The pandas engine's columns and dtypes with no rows: what an empty file of the report gives."""
-    return parsing_empty_frame(plan.report.slug, tz=plan.timezone)
+def empty_frame(plan: Plan, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The pandas engine's columns (or ``columns``) and dtypes with no rows: what an empty file
+    of the report gives."""
+    return parsing_empty_frame(plan.report.slug, tz=plan.timezone, columns=columns)
 
 
 def conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
@@ -316,6 +258,14 @@ def dask_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
 def time_column(plan: Plan, columns: Any) -> str | None:
     field = get_schema(plan.report.slug).timespan_field
     return field if field is not None and field in columns else None
+
+
+def with_time_column(plan: Plan, columns: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """``columns`` with the report's time column, which indexes the collection, first."""
+    field = get_schema(plan.report.slug).timespan_field
+    if columns is None or field is None or field in columns:
+        return columns
+    return (field, *columns)
 
 
 def read_report_dask(plan: Plan, options: PullOptions, *, semaphore: str | bool | None = None) -> Any:
@@ -358,16 +308,17 @@ def read_report_dask(plan: Plan, options: PullOptions, *, semaphore: str | bool 
 
     import pandas as pd
 
-    meta = empty_frame(plan)
-    index = time_column(plan, meta.columns)
-    meta = clear_known_categories(_indexed(meta, index))
+    columns = with_time_column(plan, options.columns)
+    index = time_column(plan, empty_frame(plan).columns)
     provenance = dask_provenance(plan, options.on_row_limit)
-    meta.attrs = {"explore": provenance}
     tasks = [
         WindowTask(plan, window, ClientSpec.of(client), options.on_row_limit, options.poll, options.fresh,
-                   ledger_dir, specs, index, provenance, options.quota_wait, options.encoding_errors)
+                   ledger_dir, specs, index, provenance, options.quota_wait, options.encoding_errors,
+                   columns, options.dtype_backend, options.dtype)
         for window in plan.windows
     ]
+    meta = clear_known_categories(_indexed(shaped(empty_frame(plan, columns), tasks[0]), index))
+    meta.attrs = {"explore": provenance}
     divisions = None
     if index is not None:
         bounds = [w.start for w in plan.windows] + [plan.windows[-1].end]

@@ -152,7 +152,8 @@ def cut_csv(f: IO[bytes], start: int = 0) -> Problem | None:
             text.detach()
     if lines and last not in (b"\n", b"\r"):
         return Problem("the file ends inside its last row, without the line break that ends "
-                       "every row: it looks cut off (an interrupted download?)", line=lines + 1)
+                       "every row: it looks cut off (an interrupted download? download it again; "
+                       "if you know the last row is whole, add a line break after it)", line=lines + 1)
     return None
 
 

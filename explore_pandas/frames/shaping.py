@@ -74,20 +74,29 @@ def _text(series: pd.Series) -> Any:
     return _dictionary(encoded.indices, encoded.dictionary)
 
 
-def _column(series: pd.Series) -> Any:
+def _column(series: pd.Series, stable: bool) -> Any:
     dtype = series.dtype
     if isinstance(dtype, pd.ArrowDtype):
         return series.array
     if isinstance(dtype, pd.CategoricalDtype):
-        return pd.arrays.ArrowExtensionArray(_categorical(series))
+        labels = _categorical(series)
+        if stable:  # one index type whatever the number of labels
+            labels = pa.DictionaryArray.from_arrays(labels.indices.cast(pa.int32()), labels.dictionary)
+        return pd.arrays.ArrowExtensionArray(labels)
     if isinstance(dtype, pd.StringDtype) or dtype == object:
-        return pd.arrays.ArrowExtensionArray(_text(series))
+        return pd.arrays.ArrowExtensionArray(_arrow(series).cast(pa.string()) if stable else _text(series))
     return pd.arrays.ArrowExtensionArray(_arrow(series))
 
 
-def to_pyarrow(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every column a ``pd.ArrowDtype`` (see the module docstring)."""
-    out = pd.DataFrame({key: _column(frame[key]) for key in frame.columns}, index=frame.index)
+def to_pyarrow(frame: pd.DataFrame, *, stable: bool = False) -> pd.DataFrame:
+    """The frame with every column a ``pd.ArrowDtype`` (see the module docstring).
+
+    ``stable=True`` gives dtypes that do not depend on the values, for a collection whose
+    partitions share one schema known before any row (``engine="dask"``): text is never
+    dictionary-encoded (whether it pays depends on the rows) and categories are
+    dictionaries with ``int32`` indices.
+    """
+    out = pd.DataFrame({key: _column(frame[key], stable) for key in frame.columns}, index=frame.index)
     out.attrs = frame.attrs
     return out
 
@@ -106,10 +115,11 @@ def apply_dtype(frame: pd.DataFrame, dtype: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def present(frame: pd.DataFrame, dtype_backend: str = "numpy_nullable",
-            dtype: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """The default-backend ``frame`` in ``dtype_backend``, then with the ``dtype`` overrides."""
+            dtype: Mapping[str, Any] | None = None, *, stable: bool = False) -> pd.DataFrame:
+    """The default-backend ``frame`` in ``dtype_backend``, then with the ``dtype`` overrides
+    (``stable``: see `to_pyarrow`)."""
     if dtype_backend == "pyarrow":
-        frame = to_pyarrow(frame)
+        frame = to_pyarrow(frame, stable=stable)
     if dtype:
         frame = apply_dtype(frame, dtype)
     return frame

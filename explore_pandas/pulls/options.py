@@ -112,8 +112,7 @@ class PullOptions:
             False or "auto", a ``quota_timeout`` that is not a positive number of
             seconds or None, or an unknown ``encoding_errors``; a ``max_age`` that is
             not a positive timedelta, an unknown ``dtype_backend``, ``columns`` or
-            ``dtype`` naming no column of ``report`` (with the closest ones), or any of
-            the three with ``engine="dask"``.
+            ``dtype`` naming no column of ``report`` (with the closest ones).
         ConfigurationError
             When ``EXPLORE_CACHE_MAX_BYTES`` is not a whole number of bytes.
         """
@@ -127,7 +126,7 @@ class PullOptions:
                 f"encoding_errors={encoding_errors!r}: use 'strict' (a file that is not UTF-8 is an error), "
                 "'replace' or 'ignore', as in pandas.read_csv.",
                 fields=[{"name": "encoding_errors", "description": "must be strict, replace or ignore"}])
-        shape = check_shape(engine, report, dtype_backend=dtype_backend, columns=columns, dtype=dtype)
+        shape = check_shape(report, dtype_backend=dtype_backend, columns=columns, dtype=dtype)
         oldest = check_max_age(max_age)
         # the client last: connecting from EXPLORE_* is the one default that may fail
         account = client if client is not None else get_client()
@@ -168,19 +167,11 @@ def check_max_age(max_age: Any) -> timedelta:
     return max_age
 
 
-def check_shape(engine: str, report: str | None, *, dtype_backend: Any, columns: Any, dtype: Any) -> dict[str, Any]:
+def check_shape(report: str | None, *, dtype_backend: Any, columns: Any, dtype: Any) -> dict[str, Any]:
     """``dtype_backend``, ``columns`` and ``dtype``, checked against the report's registry."""
     backend = check_dtype_backend(dtype_backend)
     wanted = check_columns(columns, report or "")
     overrides = check_dtype(dtype, report or "", wanted)
-    if engine == "dask":
-        for name, given in (("dtype_backend", backend != "numpy_nullable"), ("columns", wanted is not None),
-                            ("dtype", overrides is not None)):
-            if given:
-                raise ValidationError(
-                    f"{name} is not supported with engine='dask' yet: every partition must share one set of "
-                    "dtypes, known before any job runs. Select or convert the columns on the dask frame.",
-                    fields=[{"name": name, "description": "not supported with engine='dask'"}])
     return {"dtype_backend": backend, "columns": wanted, "dtype": overrides}
 
 

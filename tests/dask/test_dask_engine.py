@@ -7,6 +7,7 @@ from datetime import datetime
 
 import dask
 import pandas as pd
+import pyarrow as pa
 import pytest
 from dask_support import END, FAST, LISBON, START, cluster
 from distributed import Client as DaskClient
@@ -207,3 +208,23 @@ def test_dask_writes_the_collection_to_parquet_and_reads_it_back(emu: Emulator, 
     got = back.compute()
     expected = ddf.compute()  # the ledger is off: new jobs, the same rows
     pd.testing.assert_frame_equal(got, expected, check_categorical=False)
+
+
+def test_columns_dtype_and_the_pyarrow_backend_are_the_pandas_engines(emu: Emulator, client: Client,
+                                                                      dask_client: DaskClient) -> None:
+    emu.configure(rates={"calls": 20})
+    shape = {"columns": ["user_name", "type", "talk_time"], "dtype": {"talk_time": "float64[pyarrow]"},
+             "dtype_backend": "pyarrow"}
+    ddf = _dask(client, ledger=False, **shape)
+    assert ddf.index.name == "end_at"  # the time column is read and indexes, even when not asked for
+    assert list(ddf.columns) == ["user_name", "type", "talk_time"]
+    got = ddf.compute()
+    for frame in (ddf._meta, got):  # the meta says what compute gives
+        assert frame["talk_time"].dtype == "float64[pyarrow]"
+        assert frame["user_name"].dtype == pd.ArrowDtype(pa.string())  # never a per-window dictionary
+        assert frame["type"].dtype == pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))
+    assert str(got.index.dtype) == "timestamp[us, tz=Europe/Lisbon][pyarrow]"
+    reference = _pandas(client, **{**shape, "columns": ["end_at", *shape["columns"]]}).set_index("end_at")
+    assert got.index.tolist() == reference.index.tolist()
+    for column in got.columns:  # the same values; the text's encoding is the per-frame choice
+        assert got[column].astype(str).tolist() == reference[column].astype(str).tolist(), column

@@ -210,8 +210,8 @@ def test_concurrent_processes_never_see_half_a_file(tmp_path: Path) -> None:
     ({"max_age": 3600}, "max_age"), ({"max_age": timedelta(0)}, "max_age"),
     ({"dtype_backend": "numpy"}, "dtype_backend"), ({"columns": ["nope"], "report": "calls"}, "columns"),
     ({"dtype": {"nope": "int64"}, "report": "calls"}, "dtype"),
-    ({"engine": "dask", "dtype_backend": "pyarrow"}, "dtype_backend"),
-    ({"engine": "dask", "columns": ["call_id"], "report": "calls"}, "columns"),
+    ({"engine": "dask", "dtype_backend": "arrow"}, "dtype_backend"),
+    ({"engine": "dask", "columns": ["call_idd"], "report": "calls"}, "columns"),
 ])
 def test_pull_options_check_the_new_options_and_name_them(options: dict, field: str) -> None:
     with pytest.raises(ValidationError) as caught:

@@ -99,6 +99,17 @@ def test_a_csv_cut_or_with_an_unclosed_quote_is_a_parse_error_at_its_line(
         read_file(path, report="calls")
 
 
+def test_a_csv_without_its_last_line_break_says_how_to_read_it_when_it_is_whole(tmp_path: Path) -> None:
+    path = tmp_path / "edited.csv"
+    path.write_bytes(b"Call Id,Talk Time\r\n1,12\r\n2,1234")  # "1234" may be "12345..." cut
+    with pytest.raises(ParseError, match="download it again; if you know the last row is whole, add a line break"):
+        read_file(path, report="calls")
+    path.write_bytes(path.read_bytes() + b"\r\n")
+    with pytest.warns(SchemaDriftWarning, match="missing"):  # two columns of the report's many
+        frame = read_file(path, report="calls")
+    assert frame["talk_time"].tolist() == [12, 1234]
+
+
 def test_quotes_that_are_closed_and_a_header_without_a_line_break_still_read(tmp_path: Path) -> None:
     path = tmp_path / "ok.csv"
     path.write_bytes(b'Call Id,Notes\r\n1,"say ""hi""\r\nbye"\r\n2,x\r\n')
