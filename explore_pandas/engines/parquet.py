@@ -172,6 +172,7 @@ class PartitionedWriter:
         self.folder = Folder(root, spec)
         self.written: list[Path] = []
         self._lock = threading.Lock()
+        self._layout: str | None = None  # the layout a window of this run wrote (see _check_layout)
         self._parsing = threading.BoundedSemaphore(PARSE_SLOTS)
         # Parsing and writing run on PARSE_SLOTS threads of their own, not on the up to 15 that
         # wait for jobs: the C allocators keep freed memory per thread (glibc arenas), so big
@@ -252,28 +253,39 @@ class PartitionedWriter:
 
     def _check_layout(self, result: WindowResult) -> None:
         """Refuse to add a window of another layout than the folder's files (section 8.2):
-        a dataset of two schemas would be read as one of them, the other's columns lost."""
+        a dataset of two schemas would be read as one of them, the other's columns lost.
+
+        The folder's layout is the one its other windows' files have, or the one a window of
+        this run claimed first: the two parse threads check and claim under one lock, so two
+        windows of two layouts parsed at once cannot both see a folder without files.
+        """
         if not result.row_count or result.layout is None:
             return
+        with self._lock:
+            layout = self._layout or self._files_layout(result.window)
+            if layout is not None and layout != result.layout:
+                slug = self.plan.report.slug
+                raise ValidationError(
+                    f"{self.root} holds {slug} files in the {layout!r} layout, and the file of "
+                    f"{result.window.start.isoformat()} .. {result.window.end.isoformat()} is in the "
+                    f"{result.layout!r} layout: one folder is one dataset of one schema. Write this "
+                    "range to another folder (or read it with read_report, which combines layouts).")
+            self._layout = result.layout
+
+    def _files_layout(self, window: Window) -> str | None:
+        """The layout of the folder's files of windows other than ``window``; None if it has none."""
         import pyarrow.parquet as pq
 
-        slug = self.plan.report.slug
         for record in self.folder.records():
             for name in record.files:
-                if record.window == result.window or not (self.root / name).is_file():
+                if record.window == window or not (self.root / name).is_file():
                     continue
                 try:
                     names = pq.read_schema(self.root / name).names
-                except FileNotFoundError:  # replaced meanwhile by the other parse thread: look at the next
+                except FileNotFoundError:  # replaced meanwhile by a writer that ignored the lock
                     continue
-                layout = match_layout(slug, names).layout
-                if layout != result.layout:
-                    raise ValidationError(
-                        f"{self.root} holds {slug} files in the {layout!r} layout, and the file of "
-                        f"{result.window.start.isoformat()} .. {result.window.end.isoformat()} is in the "
-                        f"{result.layout!r} layout: one folder is one dataset of one schema. Write this "
-                        "range to another folder (or read it with read_report, which combines layouts).")
-                return
+                return match_layout(self.plan.report.slug, names).layout
+        return None
 
     def _store(self, result: WindowResult) -> WindowResult:
         """On a parse thread: write the window's days over whatever overlapped it, then its record;

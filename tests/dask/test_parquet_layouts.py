@@ -33,3 +33,29 @@ def test_an_older_layout_is_partitioned_by_its_own_time_column_and_not_mixed(tmp
         with pytest.raises(ValidationError, match=r"'pre2026' layout.*is in the 'v1' layout"):
             write_parquet("calls", start=DAY, end=AFTER, tz="UTC", client=client, poll=FAST,
                           progress=False, path=root, ledger=False)
+
+
+def test_two_windows_of_two_layouts_parsed_at_once_are_refused_not_mixed(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folder's layout is claimed under a lock: with both windows in the two parse threads at
+    once, the second one's check cannot miss the first one's files (issue 12, second pass, D1:
+    this pull wrote both layouts into one folder 3 times out of 3)."""
+    from explore_pandas.emulator import jobs as emulator_jobs
+
+    start, switch, end = (datetime(2026, m, d, tzinfo=timezone.utc) for m, d in ((9, 15), (10, 16), (11, 1)))
+    real = emulator_jobs.data.write_report
+
+    def by_window(path, slug, fmt, begin, finish, **options):  # type: ignore[no-untyped-def]
+        return real(path, slug, fmt, begin, finish, **{**options, "layout": "pre2026" if begin < switch else "v1"})
+
+    monkeypatch.setattr(emulator_jobs.data, "write_report", by_window)
+    root = tmp_path / "calls"
+    with Emulator(seed=0, progression="immediate") as emu, Client(**emu.credentials) as client, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValidationError, match=r"one folder is one dataset of one schema"):
+            write_parquet("calls", start=start, end=end, tz="UTC", client=client, poll=FAST, progress=False,
+                          path=root, ledger=False)
+        assert emu.stats()["jobs_created"] == 2  # two windows, one per layout
+    kinds = {"end_time" in pd.read_parquet(f).columns for f in root.glob("day=*/*.parquet")}
+    assert len(kinds) == 1  # one window's files, of one layout
