@@ -36,8 +36,12 @@ Layout of the result
 * Columns keep the pandas engine's dtypes: dask's conversion of text columns
   to ``string[pyarrow]`` (``dataframe.convert-string``) is off for this collection.
 * The columns are the registry's, optional ones included (a file without one
-  gives it empty, a column the registry does not know is dropped with a
-  ``SchemaDriftWarning`` in the worker): a dask collection has one schema.
+  gives it empty): a dask collection has one schema, known before compute. A file
+  with a column the registry does not know, or with values that do not fit a
+  column's type (the pandas engine keeps both, with a ``SchemaDriftWarning``), fails
+  on compute with an ``ExploreError`` naming them: a warning raised on a worker
+  never reaches the user, and the column would be lost or the dtype not the meta's.
+  ``engine="pandas"`` reads such files; ``columns=`` leaves an unknown column out.
   ``columns=`` keeps only those (the time column always: it is the index) and
   ``dtype=`` overrides apply in every partition, as in the pandas engine.
   ``dtype_backend="pyarrow"`` gives ``pd.ArrowDtype`` columns whose types do not
@@ -184,7 +188,7 @@ def fetch_partition(task: WindowTask) -> pd.DataFrame:
             raise row_limit_error(task.plan.report.slug, result)
     frames = [r.frame for r in results]
     frame = frames[0] if len(frames) == 1 else concat_frames(frames)
-    frame = _indexed(shaped(conform(frame, empty_frame(task.plan, task.columns)), task), task.index)
+    frame = _indexed(shaped(conform(frame, empty_frame(task.plan, task.columns), task), task), task.index)
     frame.attrs = {"explore": task.provenance}  # the same in every partition: compute() keeps it
     return frame
 
@@ -233,17 +237,36 @@ def empty_frame(plan: Plan, columns: tuple[str, ...] | None = None) -> pd.DataFr
     return parsing_empty_frame(plan.report.slug, tz=plan.timezone, columns=columns)
 
 
-def conform(frame: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+def conform(frame: pd.DataFrame, meta: pd.DataFrame, task: WindowTask) -> pd.DataFrame:
     """``frame`` with exactly ``meta``'s columns, in its order: a column the file lacks (an
-    optional one) is added empty with its dtype; one the registry does not know is dropped
-    (the worker has warned about it with a SchemaDriftWarning)."""
+    optional one) is added empty with its dtype; a column ``meta`` lacks, or one whose values
+    did not fit its type, is an `ExploreError` (see the module docstring)."""
+    import pandas as pd
+
+    unknown = [c for c in frame.columns if c not in meta.columns]
+    mistyped = [c for c in meta.columns if c in frame.columns and not _same_dtype(frame[c].dtype, meta[c].dtype)]
+    if unknown or mistyped:
+        window = task.window
+        said = [f"columns the registry does not know: {unknown}"] if unknown else []
+        said += [f"values that do not fit their column's type in {mistyped} (read as text)"] if mistyped else []
+        raise ExploreError(
+            f"the {task.plan.report.slug} file of {window.start.isoformat()} .. {window.end.isoformat()} has "
+            f"{' and '.join(said)}: a dask collection has one schema, fixed before compute, and nothing is "
+            "dropped silently. Read this range with engine='pandas' (it keeps them, with a SchemaDriftWarning)"
+            + (", or pass columns=[...] without them." if unknown and not mistyped else "."))
     if list(frame.columns) == list(meta.columns):
         return frame
     columns = {c: frame[c] if c in frame.columns else meta[c].reindex(frame.index) for c in meta.columns}
-    import pandas as pd
-
     conformed: pd.DataFrame = pd.DataFrame(columns, index=frame.index)
     return conformed
+
+
+def _same_dtype(got: Any, meta: Any) -> bool:
+    import pandas as pd
+
+    if isinstance(meta, pd.CategoricalDtype):  # each file has its own labels
+        return isinstance(got, pd.CategoricalDtype)
+    return bool(got == meta)
 
 
 def dask_provenance(plan: Plan, on_row_limit: str) -> dict[str, Any]:
