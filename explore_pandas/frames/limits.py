@@ -35,13 +35,14 @@ def row_limit_message(report: str, rows: int, total: int | None, *, where: str,
     ``where`` says which rows (``"in calls.csv"``, ``"for 2026-08-01 .. 2026-09-01 (job
     ...)"``), ``advice`` what to do about it. ``local``: a file on disk (``read_file``), which
     below 1,000,000 rows is short of its ``total`` for another reason than the API's limit
-    (a job's file, where the API may cut at a lower limit, keeps the limit's wording).
+    (a job's file, where the API may cut at a lower limit, says so).
     """
-    received = f"{rows:,} rows received"
+    received = f"{rows:,} row{'' if rows == 1 else 's'} received"
     if total is not None and total > rows:
         received += f" of {total:,}"
-    if local and rows < ROW_LIMIT and total is not None:  # short of its own total, below the limit: say that, not the limit
-        return (f"the {report} report {where} holds fewer rows than its total: {received}, "
+    if rows < ROW_LIMIT and total is not None:  # short of its own total, below the documented limit
+        why = "" if local else " (the API cut it at a row limit below the documented 1,000,000)"
+        return (f"the {report} report {where} holds fewer rows than its total{why}: {received}, "
                 f"later rows are missing. {advice}")
     return (
         f"the {report} report {where} reached the API's limit of {ROW_LIMIT:,} rows: "

@@ -196,8 +196,11 @@ def test_a_small_emulator_row_limit_is_never_a_silent_cut() -> None:
                 read_report("calls", format=fmt, client=client, **span)
             assert raised.value.status == 400 and "format='json'" in str(raised.value)
         assert emu.stats()["jobs_created"] == 0
-        with pytest.warns(RowLimitWarning):  # json's total shows the cut: the library warns
+        with pytest.warns(RowLimitWarning) as caught:  # json's total shows the cut: the library warns
             df = read_report("calls", format="json", client=client, **span)
+        said = str(caught[0].message)  # what was cut, not a limit of 1,000,000 the file never reached
+        assert "holds fewer rows than its total (the API cut it at a row limit below the documented " \
+               "1,000,000): 500 rows received of " in said and "reached the API's limit" not in said
         assert len(df) == 500 and df.explore.truncated
         emu.configure(on_row_limit="truncate")  # asked for: cut silently, as the raw API would
         assert len(read_report("calls", format="csv", client=client, **span)) == 500

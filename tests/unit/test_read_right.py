@@ -262,7 +262,7 @@ def test_a_csv_field_of_megabytes_reads_whole(tmp_path: Path) -> None:
 def test_a_small_file_short_of_its_total_says_so_not_the_row_limit(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     path.write_text('{"entries": [{"queue_name": "a"}], "total": 5}')
-    with pytest.warns(RowLimitWarning, match="holds fewer rows than its total: 1 rows received of 5") as caught:
+    with pytest.warns(RowLimitWarning, match="holds fewer rows than its total: 1 row received of 5") as caught:
         read_file(path, report="wfm_timeseries")
     assert "1,000,000" not in str(caught[0].message)
 
