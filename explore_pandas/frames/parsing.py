@@ -25,7 +25,6 @@ import pyarrow as pa
 from explore_pandas.exceptions import ParseError
 from explore_pandas.frames import convert
 from explore_pandas.frames.checks import (
-    ENCODING_ERRORS,
     check_arguments,
     check_format,
     check_source,
@@ -283,7 +282,8 @@ def read_file(
     Returns
     -------
     pandas.DataFrame
-        Datetimes ``datetime64[us, tz]``, durations ``timedelta64[us]``, flags ``boolean``,
+        Datetimes ``datetime64[us, tz]`` (a fraction finer than the microsecond, such as
+        ``.123456789``, is truncated to ``.123456``), durations ``timedelta64[us]``, flags ``boolean``,
         IDs and phone numbers ``str``, the same columns whatever the format.
         ``df.attrs["explore"]`` says which report, layout and format the file was read as,
         its rows and json ``total``, and whether it reached the API's row limit.

@@ -85,9 +85,9 @@ def sniff(head: bytes) -> str | None:
     if not text.startswith((b"{", b"[")):
         return "csv"
     lines = [line for line in text.splitlines() if line.strip()]
-    if text.startswith(b"{") and _is_object(lines[0]):
-        if len(lines) > 1 and lines[1].lstrip().startswith(b"{") or b'"entries"' not in lines[0]:
-            return "json_bulk"
+    if text.startswith(b"{") and _is_object(lines[0]) and (
+            len(lines) > 1 and lines[1].lstrip().startswith(b"{") or b'"entries"' not in lines[0]):
+        return "json_bulk"
     if ENVELOPE_HEAD.match(text):
         return "json"
     return None
