@@ -8,6 +8,7 @@ D7: json_bulk lines that are no object, duplicate JSON keys, JSON keyed by displ
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 from test_parsing_cases import FORMATS, read_all, write
 
-from explore_pandas.exceptions import SchemaDriftWarning
+from explore_pandas.exceptions import ParseError, SchemaDriftWarning
 from explore_pandas.frames.combine import harmonise
 from explore_pandas.frames.parsing import read_file
 from explore_pandas.pulls.assemble import concat_frames
@@ -133,3 +134,52 @@ def test_nanoseconds_and_comma_fractions_are_datetimes_in_known_and_unknown_colu
     for column in ("start_at", "extra_at"):
         assert str(df[column].dtype) == "datetime64[us, UTC]", column
         assert df[column][0] == pd.Timestamp(want, tz="UTC"), column
+
+
+# -- D7: no invented rows, no silently dropped values, and a json keyed by labels is named -----
+
+ENTRY = '{"call_id": "c1", "end_at": "2026-04-23T10:25:26Z", "talk_time": 1}'
+
+
+@pytest.mark.parametrize(("name", "body", "where"), [
+    ("a.jsonl", ENTRY + "\nnull\n" + ENTRY + "\n", "line 2: null, not a JSON object"),
+    ("b.jsonl", ENTRY + "\n[1, 2]\n", "line 2: an array, not a JSON object"),
+    ("c.jsonl", ENTRY + "\n\n5\n", "line 3: a number, not a JSON object"),
+    ("d.json", '{"entries": [' + ENTRY + ", null], \"total\": 2}", "entry 2: null, not a JSON object"),
+    ("e.json", '{"entries": [null, ' + ENTRY + '], "total": 2}', "entry 1: null, not a JSON object"),
+])
+def test_an_entry_that_is_no_object_is_a_parse_error_at_its_place(tmp_path: Path, name: str, body: str,
+                                                                  where: str) -> None:
+    (tmp_path / name).write_text(body)
+    with pytest.raises(ParseError, match=where):
+        read_file(tmp_path / name, report="calls")
+
+
+@pytest.mark.parametrize(("name", "body", "where"), [
+    ("a.jsonl", ENTRY + '\n{"call_id": "c2", "talk_time": 60, "talk_time": 61}\n', "line 2"),
+    ("b.json", '{"entries": [' + ENTRY + ', {"call_id": "c2", "talk_time": 60, "talk_time": 61}], "total": 2}',
+     "entry 2"),
+    ("c.csv", "Call Id,End At,Talk Time\r\nc1,2026-04-23T10:25:26Z,1\r\nc2,,60,61\r\n", None),
+])
+def test_a_repeated_key_keeps_both_values_as_a_repeated_csv_header_does(
+        tmp_path: Path, name: str, body: str, where: str | None) -> None:
+    if where is None:  # the csv: the header names Talk Time twice
+        body = "Call Id,End At,Talk Time,Talk Time\r\nc1,2026-04-23T10:25:26Z,1,\r\nc2,,60,61\r\n"
+    (tmp_path / name).write_text(body)
+    with pytest.warns(SchemaDriftWarning) as caught:
+        df = read_file(tmp_path / name, report="calls")
+    said = " ".join(str(w.message) for w in caught)
+    assert "new ['talk_time_2']" in said
+    if where is not None:
+        assert f"{where} has the key 'talk_time' more than once" in said
+    assert df["talk_time"].tolist() == [1, 60]
+    assert df["talk_time_2"].isna().tolist() == [True, False] and df["talk_time_2"][1] == 61
+
+
+@pytest.mark.parametrize("name", ["labels.json", "labels.jsonl"])
+def test_a_json_keyed_by_display_labels_says_so(tmp_path: Path, name: str) -> None:
+    entry = {"Call ID": "c1", "End At": "2026-04-23T10:25:26Z", "Talk Time": 5}
+    body = json.dumps({"entries": [entry], "total": 1}) if name.endswith(".json") else json.dumps(entry) + "\n"
+    (tmp_path / name).write_text(body)
+    with pytest.raises(ParseError, match=r"keyed by the csv display labels .*'Call ID': 'call_id'.*snake_case"):
+        read_file(tmp_path / name, report="calls")
