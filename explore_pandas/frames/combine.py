@@ -10,6 +10,9 @@ different kinds is given one dtype, never an object column of mixed values or un
   duration;
 * any other disagreement (e.g. a flag in one and text in another): text.
 
+Only values count: a column with no value in a file (all null, or missing) carries no type
+evidence, and takes the dtype of the files that hold values for it.
+
 `harmonise` returns the frames and notes on what it did, for one `SchemaDriftWarning`.
 """
 
@@ -51,8 +54,11 @@ def _to_duration(series: pd.Series, dtype: Any) -> pd.Series:
 def harmonise(frames: Sequence[pd.DataFrame]) -> tuple[list[pd.DataFrame], list[str]]:
     """The frames with one dtype per column (see the module docstring), and notes on changes.
 
-    A frame with no rows (an empty file, read as the current layout whatever the others')
-    is left out when any other has rows: it adds no row, and must add no column or dtype.
+    Only values are evidence of a column's type: a column that is all null in a frame (or
+    that a frame lacks) takes the dtype the frames holding values give it, whatever its
+    file made of it (text, for an unknown column with no value). A frame with no rows (an
+    empty file, read as the current layout whatever the others') is left out when any other
+    has rows: it adds no row, and must add no column or dtype.
     """
     frames = list(frames)
     if any(len(f) for f in frames):
@@ -60,36 +66,48 @@ def harmonise(frames: Sequence[pd.DataFrame]) -> tuple[list[pd.DataFrame], list[
     notes: list[str] = []
     columns = dict.fromkeys(c for f in frames for c in f.columns)
     for column in columns:
-        dtypes = [f[column].dtype for f in frames if column in f.columns]
-        if len({str(d) for d in dtypes}) < 2:
-            continue
-        if len({_kind(d) for d in dtypes}) == 1 and _kind(dtypes[0]) is not None:
-            continue  # datetimes in one zone, or durations, in other units (pandas 2 reads ns, 3 us): they stack
-        durations = [d for d in dtypes if pd.api.types.is_timedelta64_dtype(d)]
-        if durations and all(pd.api.types.is_timedelta64_dtype(d) or _numeric(d) for d in dtypes):
-            target = durations[0]
-            frames = [f.assign(**{column: _to_duration(f[column], target)})
-                      if column in f.columns and _numeric(f[column].dtype) else f for f in frames]
-            notes.append(f"{column!r} is a duration in some files and seconds in others: all durations")
-        elif any(isinstance(d, pd.CategoricalDtype) for d in dtypes) or all(
-                pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d) for d in dtypes):
-            continue  # categoricals are unified by the caller; numbers stack as numbers
-        else:
-            frames = [f.assign(**{column: f[column].astype("str").where(f[column].notna(), None)})
-                      if column in f.columns else f for f in frames]
-            notes.append(f"{column!r} has dtypes {sorted({str(d) for d in dtypes})}: all text")
+        having = [i for i, f in enumerate(frames) if column in f.columns]
+        valued = [i for i in having if frames[i][column].notna().any()] or having
+        frames, note = _one_dtype(frames, column, valued)
+        notes += [note] if note else []
+        target = frames[valued[0]][column].dtype
+        frames = [f.assign(**{column: pd.Series(index=f.index, dtype=target)})
+                  if i in having and i not in valued and f[column].dtype != target else f
+                  for i, f in enumerate(frames)]
     return [_with_columns(f, columns, frames) for f in frames], notes
+
+
+def _one_dtype(frames: list[pd.DataFrame], column: str, valued: list[int]) -> tuple[list[pd.DataFrame], str | None]:
+    """``column`` of the frames ``valued`` made one dtype, and a note when values changed kind."""
+    dtypes = [frames[i][column].dtype for i in valued]
+    if len({str(d) for d in dtypes}) < 2:
+        return frames, None
+    if len({_kind(d) for d in dtypes}) == 1 and _kind(dtypes[0]) is not None:
+        return frames, None  # datetimes in one zone, or durations, in other units (pandas 2 reads ns, 3 us): they stack
+    durations = [d for d in dtypes if pd.api.types.is_timedelta64_dtype(d)]
+    if durations and all(pd.api.types.is_timedelta64_dtype(d) or _numeric(d) for d in dtypes):
+        target = durations[0]
+        frames = [f.assign(**{column: _to_duration(f[column], target)})
+                  if i in valued and _numeric(f[column].dtype) else f for i, f in enumerate(frames)]
+        return frames, f"{column!r} is a duration in some files and seconds in others: all durations"
+    if any(isinstance(d, pd.CategoricalDtype) for d in dtypes) or all(_numeric(d) for d in dtypes):
+        return frames, None  # categoricals are unified by the caller; numbers stack as numbers
+    frames = [f.assign(**{column: f[column].astype("str").where(f[column].notna(), None)})
+              if i in valued else f for i, f in enumerate(frames)]
+    return frames, f"{column!r} has dtypes {sorted({str(d) for d in dtypes})}: all text"
 
 
 def _with_columns(frame: pd.DataFrame, columns: dict[str, None], frames: list[pd.DataFrame]) -> pd.DataFrame:
     """``frame`` with every column of ``columns``: one it lacks is added empty, with the
-    dtype the other frames give it (``pd.concat`` would make it ``object`` or ``float64``)."""
+    dtype the frames holding values give it (``pd.concat`` would make it ``object`` or
+    ``float64``)."""
     if list(frame.columns) == list(columns):
         return frame
     missing = {}
     for column in columns:
         if column not in frame.columns:
-            dtype = next(f[column].dtype for f in frames if column in f.columns)
+            having = [f for f in frames if column in f.columns]
+            dtype = next((f[column].dtype for f in having if f[column].notna().any()), having[0][column].dtype)
             missing[column] = pd.Series(index=frame.index, dtype=dtype)
     return pd.concat([frame, pd.DataFrame(missing, index=frame.index)], axis=1)[list(columns)] \
         if missing else frame[list(columns)]

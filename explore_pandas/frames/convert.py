@@ -18,13 +18,15 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 UNIT = "us"
-#: Text that means "no value" in a typed column (section 8.4: null, "" or "None").
+#: Text that means "no value" in every column, text or typed (section 8.4: null, "" or "None"):
+#: one missing-value rule for every column and every format.
 NULL_TOKENS = pa.array(["", "None"])
 #: The spellings of a flag, in any case (the CSV reader is given them in three casings).
 TRUE_WORDS = frozenset({"true", "yes", "y", "t", "1"})
 FALSE_WORDS = frozenset({"false", "no", "n", "f", "0"})
 _NULLISH = pa.array(["", "None", None])
-_DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
+# A fraction of a second has a dot or (ISO 8601 allows it) a comma, and up to nine digits.
+_DATETIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}([.,]\d{1,9})?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
 _INT = r"^-?(0|[1-9]\d*)$"
 _FLOAT = r"^-?(0|[1-9]\d*)?(\.\d+)?([eE][-+]?\d+)?$"
 _DHMS = r"^\s*(?:(?P<d>\d+)d)?\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+)s)?\s*$"
@@ -47,10 +49,11 @@ def null_tokens(arr: Array) -> Array:
 
 
 def null_empty(arr: Array) -> Array:
-    """Text column with ``""`` turned into null (CSV cannot tell them apart, so JSON must not)."""
-    if not pc.any(pc.equal(arr, "")).as_py():
+    """Text column with ``""`` and ``"None"`` turned into null, when it holds either (the
+    usual text column holds neither, and is returned as it is)."""
+    if not pc.any(pc.is_in(arr, NULL_TOKENS)).as_py():
         return arr
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    return null_tokens(arr)
 
 
 def _all(mask: Array) -> bool:
@@ -66,7 +69,7 @@ def _try_cast(arr: Array, typ: pa.DataType) -> Array | None:
 
 
 _DT_PARTS = (
-    r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<hour>\d{1,2}):(?P<rest>\d{2}:\d{2}(?:\.\d{1,6})?)"
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<hour>\d{1,2}):(?P<rest>\d{2}:\d{2})(?:[.,](?P<fraction>\d{1,9}))?"
     r"(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?$"
 )
 
@@ -88,8 +91,11 @@ def _mixed_datetimes(arr: Array, zone: str) -> Array | None:
     parts = pc.extract_regex(arr, _DT_PARTS)
     if parts.null_count != arr.null_count:
         return None  # some value is not a datetime
-    date, hour, rest, zone_text = (pc.struct_field(parts, name) for name in ("date", "hour", "rest", "zone"))
-    text = pc.binary_join_element_wise(date, " ", pc.utf8_lpad(hour, 2, "0"), ":", rest, "")
+    date, hour, rest, fraction, zone_text = (
+        pc.struct_field(parts, name) for name in ("date", "hour", "rest", "fraction", "zone"))
+    # Microseconds: a 7th to 9th digit (nanoseconds) is cut off, as the frames hold microseconds.
+    fraction = pc.utf8_rpad(pc.utf8_slice_codeunits(fraction, 0, 6), 6, "0")
+    text = pc.binary_join_element_wise(date, " ", pc.utf8_lpad(hour, 2, "0"), ":", rest, ".", fraction, "")
     naive = _try_cast(text, pa.timestamp(UNIT))
     if naive is None:
         return None  # e.g. month 13 or hour 25
@@ -110,9 +116,11 @@ def to_datetime(arr: Array, tz: str, zone: str = "UTC") -> Array | None:
     """Datetime text (or Arrow timestamps) to ``timestamp[us, tz]``.
 
     Handles ``2022-01-08 05:00:00``, ``2026-04-23T10:22:26Z``, ``2023-02-10 17:07:22.809``,
-    ``2025-03-28 0:00:00`` and ``+01:00`` offsets, mixed in one column; naive values are
-    wall times of ``zone`` (where the report renders them). ``""``, ``"None"`` and null
-    become null; ``None`` is returned when some other value is not a datetime.
+    ``2025-03-28 0:00:00``, ``+01:00`` offsets and fractions with a comma
+    (``10:22:26,123``, ISO 8601), mixed in one column. The result is in microseconds: a
+    fraction of seven to nine digits (nanoseconds) is truncated, not rounded, to its first
+    six (``.123456789`` is ``.123456``). Naive values are wall times of ``zone`` (where
+    the report renders them). ``""``, ``"None"`` and null become null; ``None`` is returned when some other value is not a datetime.
     """
     target = pa.timestamp(UNIT, tz=tz)
     if pa.types.is_null(arr.type):
@@ -260,7 +268,8 @@ def to_list(arr: Array) -> Array | None:
 
 
 def to_text(arr: Array) -> Array:
-    """Any column to text with ``""`` as null; numbers become their decimal text."""
+    """Any column to text with ``""`` and ``"None"`` as null (section 8.4, as in typed columns;
+    CSV cannot tell ``""`` from null, so JSON must not); numbers become their decimal text."""
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.string())
     if not _is_text(arr):
@@ -329,11 +338,8 @@ def infer(arr: Array, key: str, tz: str, zone: str = "UTC") -> Array:
         ):
             return to_text(arr)  # as a CSV gives it: identifiers are never numbers
         return arr
-    arr = null_empty(arr)
+    arr = tokens = null_empty(arr)
     if arr.null_count == len(arr):
-        return arr
-    tokens = null_tokens(arr)
-    if tokens.null_count == len(tokens):
         return arr
     if _all(pc.match_substring_regex(tokens, _DATETIME)):
         out = to_datetime(arr, tz, zone)

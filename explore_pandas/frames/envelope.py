@@ -25,6 +25,7 @@ from explore_pandas.frames.readers import (
     in_order,
     inexact,
     json_options,
+    loads,
     read_ndjson,
     records_table,
 )
@@ -115,6 +116,8 @@ def json_table(
         first = _first_object(rest)
         schema = match(list(first or ()))
         try:
+            if first is None:  # the first entry is no object (pyarrow 2x crashes on a leading null)
+                raise pa.ArrowInvalid("not an object")
             table = read_ndjson(lambda: _EntriesAsNDJSON(f, start, end), json_options(first, schema))
             if not inexact(table):
                 return in_order(table, first), meta, match(table.column_names)
@@ -122,7 +125,7 @@ def json_table(
             pass  # not one flat object per entry: let the json module decide
     f.seek(base)
     try:
-        body = json.loads(f.read().removeprefix(BOM))
+        body = loads(f.read().removeprefix(BOM))
     except json.JSONDecodeError as exc:
         raise bad_json(exc) from None
     if not isinstance(body, dict) or not isinstance(body.get("entries"), list):

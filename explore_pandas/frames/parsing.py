@@ -25,7 +25,6 @@ import pyarrow as pa
 from explore_pandas.exceptions import ParseError
 from explore_pandas.frames import convert
 from explore_pandas.frames.checks import (
-    ENCODING_ERRORS,
     check_arguments,
     check_format,
     check_source,
@@ -40,7 +39,7 @@ from explore_pandas.frames.limits import (
 )
 from explore_pandas.frames.locate import Problem, foreign_content
 from explore_pandas.frames.options import check_columns, check_dtype, check_dtype_backend
-from explore_pandas.frames.readers import Source, infer_format, opened, peek
+from explore_pandas.frames.readers import Source, file_notes, infer_format, opened, peek
 from explore_pandas.frames.reading import parse_error, read_table, seekable, source_name
 from explore_pandas.frames.schemas import ReportSchema
 from explore_pandas.frames.shaping import present, select_columns
@@ -212,11 +211,13 @@ def parse_file(
             except Problem as again:
                 raise parse_error(name, format, slug, again) from None
     rows = table.num_rows
+    read_notes = file_notes(table)
     if rows == 0:
         table = _empty_table(schema)
     file_columns = table.column_names
     table = select_columns(table, wanted, lambda key: pa.string())
     typed, notes = typed_table(table, schema, tz)
+    notes = read_notes + notes
     del table  # only the typed columns stay alive through the conversion to pandas
     frame = present(to_frame(typed), backend, overrides)
     del typed
@@ -283,7 +284,8 @@ def read_file(
     Returns
     -------
     pandas.DataFrame
-        Datetimes ``datetime64[us, tz]``, durations ``timedelta64[us]``, flags ``boolean``,
+        Datetimes ``datetime64[us, tz]`` (a fraction finer than the microsecond, such as
+        ``.123456789``, is truncated to ``.123456``), durations ``timedelta64[us]``, flags ``boolean``,
         IDs and phone numbers ``str``, the same columns whatever the format.
         ``df.attrs["explore"]`` says which report, layout and format the file was read as,
         its rows and json ``total``, and whether it reached the API's row limit.

@@ -39,6 +39,7 @@ PEEK = 1 << 16
 _CHUNK = 1 << 22  # bytes per block handed to Arrow
 BOM = b"\xef\xbb\xbf"
 _EXACT = 2.0**53  # integers from here on are not all exact in a float64
+_NOTES = b"explore_notes"  # table metadata: what a reader noted about the file (`file_notes`)
 # The envelope's text before and after the entries array: scalar "key": value pairs only.
 _STRING = rb'"(?:[^"\\]|\\.)*"'
 _PAIR = _STRING + rb"\s*:\s*(?:" + _STRING + rb"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)"
@@ -85,9 +86,9 @@ def sniff(head: bytes) -> str | None:
     if not text.startswith((b"{", b"[")):
         return "csv"
     lines = [line for line in text.splitlines() if line.strip()]
-    if text.startswith(b"{") and _is_object(lines[0]):
-        if len(lines) > 1 and lines[1].lstrip().startswith(b"{") or b'"entries"' not in lines[0]:
-            return "json_bulk"
+    if text.startswith(b"{") and _is_object(lines[0]) and (
+            len(lines) > 1 and lines[1].lstrip().startswith(b"{") or b'"entries"' not in lines[0]):
+        return "json_bulk"
     if ENVELOPE_HEAD.match(text):
         return "json"
     return None
@@ -239,12 +240,7 @@ def json_bulk_table(source: Source, f: IO[bytes], match: Match) -> tuple[pa.Tabl
         line, number = f.readline(), number + 1
     if not line.strip():
         return pa.table({}), match([])
-    try:
-        first = json.loads(line)
-    except ValueError as exc:
-        raise Problem(f"not a JSON object: {exc}", line=number) from None
-    if not isinstance(first, dict):
-        raise Problem("a json_bulk report must hold one JSON object per line", line=number)
+    first = _object(line, number)
     schema = match(list(first))
 
     def reopen() -> Any:
@@ -255,19 +251,61 @@ def json_bulk_table(source: Source, f: IO[bytes], match: Match) -> tuple[pa.Tabl
         table = read_ndjson(reopen, json_options(first, schema))
     except pa.ArrowInvalid:
         table = None  # mixed value types in a column, or an object split over lines
-    if table is None or inexact(table):
+    if table is None or inexact(table) or _empty_rows(table):
         f.seek(pos)
-        records = []
+        records, lines = [], []
         for number, raw in enumerate(f, 1):
             if raw.strip():
                 records.append(_object(raw, number))
-        return records_table(records), match(list(dict.fromkeys(k for r in records for k in r)))
+                lines.append(f"line {number}")
+        return records_table(records, lines), match(list(dict.fromkeys(k for r in records for k in r)))
     return in_order(table, first), match(table.column_names)
+
+
+def _empty_rows(table: pa.Table) -> bool:
+    """Whether a row is null in every column: Arrow reads a ``null`` line (no object, so no
+    row) as one; the json module then says which line it is. (An ``{}`` line also reads
+    so, and the json module reads it alike.)"""
+    if not table.num_rows or any(column.null_count == 0 for column in table.columns):
+        return False
+    empty = pc.is_null(table.columns[0])
+    for column in table.columns[1:]:
+        empty = pc.and_(empty, pc.is_null(column))
+    return bool(pc.any(empty).as_py())
+
+
+class _Repeated(dict):  # type: ignore[type-arg]
+    """An object in which a key came more than once (``repeated``: those keys)."""
+
+    repeated: list[str]
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for the json module: a key repeated in one object keeps every
+    value, the repeat named ``key_2`` (as a CSV's repeated header label is, `_unique`),
+    where ``json.loads`` would silently keep only the last one."""
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) == len(keys):
+        return dict(pairs)
+    out = _Repeated(zip(_unique(keys), (value for _, value in pairs)))
+    out.repeated = list(dict.fromkeys(key for key in keys if keys.count(key) > 1))
+    return out
+
+
+def loads(raw: bytes | str) -> Any:
+    """``json.loads`` that keeps the values of repeated keys (`unique_keys`)."""
+    return json.loads(raw, object_pairs_hook=unique_keys)
+
+
+def file_notes(table: pa.Table) -> list[str]:
+    """What the reader noted about the file's content (repeated keys), for the drift warning."""
+    meta = table.schema.metadata or {}
+    return list(json.loads(meta[_NOTES])) if _NOTES in meta else []
 
 
 def _object(raw: bytes, number: int) -> dict[str, Any]:
     try:
-        value = json.loads(raw)
+        value = loads(raw)
     except ValueError as exc:
         # Only the last line of a file can lack its line break: a line cut there is a cut file.
         said = "the last line is cut (the file is truncated?)" if not raw.endswith(b"\n") else "not a JSON object"
@@ -314,10 +352,19 @@ def _column(values: list[Any]) -> pa.Array:
         )
 
 
-def records_table(records: list[Any]) -> pa.Table:
-    """Records (parsed by the json module) to a table; columns of mixed types become text."""
+def records_table(records: list[Any], places: Sequence[str] | None = None) -> pa.Table:
+    """Records (parsed by the json module, `loads`) to a table; columns of mixed types become
+    text. A repeated key (see `unique_keys`) is noted in the table's metadata (`file_notes`),
+    naming the record's place (``places``: e.g. ``"line 7"``; else its entry number)."""
+    notes = []
     for index, record in enumerate(records):
         if not isinstance(record, dict):
             raise Problem(not_an_object(record), record=index)
+        if isinstance(record, _Repeated):
+            where = places[index] if places is not None else f"entry {index + 1}"
+            notes += [f"{where} has the key {key!r} more than once: each value is kept, the repeat as "
+                      f"{key + '_2'!r} (as a csv's repeated header is)" for key in record.repeated]
     keys = list(dict.fromkeys(key for record in records for key in record))
-    return pa.table({key: _column([record.get(key) for record in records]) for key in keys})
+    table = pa.table({key: _column([record.get(key) for record in records]) for key in keys})
+    return table.replace_schema_metadata({_NOTES: json.dumps(notes[:5] + (
+        [f"and {len(notes) - 5} more"] if len(notes) > 5 else []))}) if notes else table

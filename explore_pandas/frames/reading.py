@@ -111,6 +111,14 @@ def _check_known(table: pa.Table, schema: ReportSchema, format: str) -> None:
     if not schema.known or not table.num_columns or any(k in schema.by_key for k in table.column_names):
         return
     names = table.column_names[:5]
+    labels = {name: schema.key_for_label(name) for name in table.column_names}
+    labels = {name: key for name, key in labels.items() if key in schema.by_key}
+    if format != "csv" and labels:
+        # Section 7.2: csv headers are display labels, the API's json uses snake_case keys.
+        shown = dict(list(labels.items())[:3])
+        raise Problem(f"its entries are keyed by the csv display labels of the {schema.slug} report "
+                      f"({shown}...): the API's {format} uses the snake_case keys; read the csv "
+                      "file, or rename the keys", line=1)
     what = "header names" if format == "csv" else "entries name"
     raise Problem(f"its {what} no column of the {schema.slug} report ({names}"
                   f"{'...' if table.num_columns > 5 else ''}): another report's file, or no report?",

@@ -30,7 +30,7 @@ SUFFIX = {"csv": ".csv", "json": ".json", "json_bulk": ".jsonl"}
 BOOLEANS = [(True, False), ("TRUE", "FALSE"), ("Yes", "No"), ("YES", "NO"), ("true", "false")]
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"), include_characters="\n\r\t"),
                max_size=12)
-MISSING = st.sampled_from([None, ""])
+MISSING = st.sampled_from([None, "", "None"])  # section 8.4's three spellings of no value
 
 
 def _datetime_text(instant: datetime, style: str, offset: int) -> str:
