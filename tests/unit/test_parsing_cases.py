@@ -136,7 +136,7 @@ def test_a_file_at_the_row_limit_warns(tmp_path: Path, rows: int, warns: bool) -
 def test_a_json_total_above_its_entries_warns(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     path.write_text('{"entries": [{"queue_name": "a"}], "total": 5}')
-    with pytest.warns(RowLimitWarning, match="1 rows received of 5, later rows are missing"):
+    with pytest.warns(RowLimitWarning, match="1 row received of 5, later rows are missing"):
         df = read_file(path, report="wfm_timeseries")
     assert df.attrs["explore"]["total"] == 5
 
