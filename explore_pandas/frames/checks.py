@@ -29,10 +29,13 @@ def warn_drift(schema: ReportSchema, columns: list[str], notes: list[str],
            wanted: Sequence[str] | None = None) -> None:
     """One SchemaDriftWarning naming every missing, new or mistyped column (of ``wanted``, when given)."""
     problems = list(notes)
-    if schema.known:
-        missing = [c.key for c in schema.columns if not c.optional and c.key not in columns
-                   and (wanted is None or c.key in wanted)]
-        new = [key for key in columns if key not in schema.by_key and wanted is None]
+    if wanted is not None:  # asked for by name: say it is not in the file, optional or not
+        absent = [key for key in wanted if key not in columns]
+        if absent:
+            problems.insert(0, f"columns asked for but not in the file (read as empty): {absent}")
+    elif schema.known:
+        missing = [c.key for c in schema.columns if not c.optional and c.key not in columns]
+        new = [key for key in columns if key not in schema.by_key]
         if missing:
             problems.insert(0, f"missing {missing}")
         if new:

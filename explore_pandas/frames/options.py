@@ -96,6 +96,9 @@ def check_dtype(dtype: Any, report: str, columns: tuple[str, ...] | None = None)
                            "must name only columns that are read")
     checked = {}
     for name, value in dtype.items():
+        if value is None:  # pandas_dtype(None) is float64: never what None was meant to say
+            raise _invalid("dtype", f"dtype: None for {name!r} is not a dtype; give one (e.g. 'float64') or "
+                           "leave the column out of dtype.", f"{name!r} must map to a pandas dtype")
         try:
             checked[name] = pd.api.types.pandas_dtype(value)
         except (TypeError, ValueError) as error:

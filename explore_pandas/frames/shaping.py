@@ -102,16 +102,50 @@ def to_pyarrow(frame: pd.DataFrame, *, stable: bool = False) -> pd.DataFrame:
 
 
 def apply_dtype(frame: pd.DataFrame, dtype: Mapping[str, Any]) -> pd.DataFrame:
-    """``frame.astype(dtype)``; a value that does not convert is a `ParseError` naming the column."""
+    """``frame.astype(dtype)``, never losing a value: a value that does not convert, or that an
+    integer dtype cannot hold (pandas' ``astype`` wraps 10690 to -62 in ``int8``), is a
+    `ParseError` naming the column, as ``pd.read_csv(dtype=...)`` refuses an unsafe cast."""
     for key, wanted in dtype.items():
         if key not in frame.columns:
             continue
         try:
-            frame[key] = frame[key].astype(wanted)
-        except (TypeError, ValueError, pa.ArrowException) as error:
+            _check_fits(frame[key], wanted)
+            frame[key] = _source(frame[key], wanted).astype(wanted)
+        except (TypeError, ValueError, OverflowError, pa.ArrowException) as error:
             raise ParseError(f"dtype: column {key!r} ({frame[key].dtype}) cannot become {wanted}: "
-                             f"{str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
+                             f"{str(error).splitlines()[0] if str(error) else type(error).__name__}. Give it a "
+                             "dtype that holds every value (a wider one; 'Int64', 'boolean' or 'string' where "
+                             "values are missing), or leave it out of dtype.") from None
     return frame
+
+
+def _check_fits(series: pd.Series, wanted: Any) -> None:
+    """Raise ValueError when a number of ``series`` would change in the integer dtype ``wanted``."""
+    target = pd.api.types.pandas_dtype(wanted)
+    numeric = pd.api.types.is_numeric_dtype
+    if not (pd.api.types.is_integer_dtype(target) and numeric(series.dtype)) or pd.api.types.is_bool_dtype(series.dtype):
+        return
+    values = series.dropna()
+    if not len(values):
+        return
+    if pd.api.types.is_float_dtype(values.dtype) and bool((values % 1 != 0).any()):
+        raise ValueError(f"it holds fractions (e.g. {float(values[values % 1 != 0].iloc[0])})")
+    import numpy as np
+
+    limits = np.iinfo(getattr(target, "numpy_dtype", target))
+    low, high = values.min(), values.max()
+    if low < limits.min or high > limits.max:
+        raise ValueError(f"its values run from {low} to {high}, outside {limits.min}..{limits.max}")
+
+
+def _source(series: pd.Series, wanted: Any) -> pd.Series:
+    """Arrow dictionary text as plain Arrow text before a pandas categorical (the direct cast
+    fails on nulls: "zero_copy_only")."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_dictionary(dtype.pyarrow_dtype) \
+            and isinstance(pd.api.types.pandas_dtype(wanted), pd.CategoricalDtype):
+        return series.astype(pd.ArrowDtype(dtype.pyarrow_dtype.value_type))
+    return series
 
 
 def present(frame: pd.DataFrame, dtype_backend: str = "numpy_nullable",
