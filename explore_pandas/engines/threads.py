@@ -90,7 +90,7 @@ class Pull:
         self.states = WindowStates(plan.windows, listener)
         self.cached = CacheBook(plan, options)
         self.fetcher = WindowFetcher(plan, options, slots=self.limit, states=self.states, cancelled=self.cancelled,
-                                     store=self.cached.keep)
+                                     store=self.cached.keep, lookup=self.cached.lookup)
 
     @property
     def client(self) -> Client:

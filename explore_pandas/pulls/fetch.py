@@ -57,6 +57,10 @@ def _keep(result: WindowResult) -> WindowResult:
     return result
 
 
+def _nothing(window: Window) -> WindowResult | None:
+    return None
+
+
 class WindowFetcher:
     """Fetches windows of one plan; safe to call from many threads at once.
 
@@ -79,6 +83,9 @@ class WindowFetcher:
     store : callable, optional
         Takes each complete :class:`WindowResult` and returns what the pull
         keeps of it (default: all of it).
+    lookup : callable, optional
+        ``lookup(window)``: the window's rows without any request (the cache of
+        parsed windows), or None (the default: always None).
     """
 
     def __init__(
@@ -91,16 +98,35 @@ class WindowFetcher:
         cancelled: threading.Event | None = None,
         finish_in: Callable[[Callable[[], WindowResult | Split]], WindowResult | Split] = _inline,
         store: Callable[[WindowResult], WindowResult] = _keep,
+        lookup: Callable[[Window], WindowResult | None] = _nothing,
     ) -> None:
         self.plan, self.options, self.slots = plan, options, slots
         self.client = options.client
         self.states = states if states is not None else WindowStates(plan.windows)
         self.cancelled = cancelled if cancelled is not None else threading.Event()
         self.book = JobBook(plan, options.client, options.ledger, fresh=options.fresh, max_age=options.max_age)
-        self.finish_in, self.store = finish_in, store
+        self.finish_in, self.store, self.lookup = finish_in, store, lookup
 
     def fetch(self, window: Window, scratch: str) -> WindowResult | Split:
-        """The window's rows (a :class:`WindowResult`), or the halves to fetch instead (:class:`Split`)."""
+        """The window's rows (a :class:`WindowResult`), or the halves to fetch instead (:class:`Split`).
+
+        Before any request: the ``lookup`` hook (the cache of parsed windows) may have the rows, and
+        a window whose recorded job was at the row limit splits at once with ``on_row_limit="split"``
+        (its file would only be fetched to learn that again), so that a re-run of a split pull
+        reaches its halves, and their cached rows, directly.
+        """
+        hit = self.lookup(window)
+        if hit is not None:
+            self.states.update(window, status="cached", rows=len(hit.frame))
+            return hit
+        if self.options.on_row_limit == "split" and self.book.known_split(self.book.key(window)):
+            try:
+                halves = bisect(window)
+            except ValueError:  # one second: fetch it (and warn) as the first run did
+                pass
+            else:
+                self.states.update(window, status="split")
+                return Split(window, halves, None)
         try:
             job, reused, created = self.run_job(window)
             return self.finish_in(lambda: self.finish(window, job, scratch, reused, created))
@@ -142,7 +168,7 @@ class WindowFetcher:
         finally:
             path.unlink(missing_ok=True)  # the frame is built: the file is not needed
         result = WindowResult(window, job, parsed.frame, parsed.total, reused, parsed.layout, created_at=created)
-        self.book.note(self.book.key(window), rows=len(result.frame))
+        self.book.note(self.book.key(window), rows=len(result.frame), truncated=result.truncated)
         self.states.update(window, status="parsed", rows=len(result.frame), finished=self.client.clock())
         if not result.truncated or self.options.on_row_limit == "warn":
             return self.store(result)

@@ -83,6 +83,7 @@ class Entry:
     created_at: str  # ISO UTC, this machine's clock
     status: str = "created"
     rows: int | None = None
+    truncated: bool | None = None  # the file was at the row limit: with on_row_limit="split", split it again
 
     @property
     def failed(self) -> bool:
@@ -111,7 +112,7 @@ class Entry:
         if any(not isinstance(values.get(name), str) for name in required):
             return None
         if not isinstance(values.get("status", "created"), str) or not isinstance(values.get("rows", 0), (int, type(None))) \
-                or isinstance(values.get("rows"), bool):
+                or isinstance(values.get("rows"), bool) or not isinstance(values.get("truncated"), (bool, type(None))):
             return None
         try:
             stamps = [datetime.fromisoformat(values[k]) for k in ("created_at", "start", "end")]

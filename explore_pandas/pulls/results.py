@@ -52,4 +52,4 @@ class Split:
 
     window: Window
     halves: tuple[Window, Window]
-    job: Job
+    job: Job | None  # None: split from the ledger's record, without asking for the job again

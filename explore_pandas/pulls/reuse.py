@@ -111,6 +111,12 @@ class JobBook:
         log.info("re-attached to job %s (%s) from the ledger", job.id, job.status.value)
         return job
 
+    def known_split(self, key: str) -> bool:
+        """Whether this window's recorded job had a file at the row limit (its halves are fetched
+        instead, without asking for the file again); never with ``fresh``."""
+        entry = self.ledger.find(key) if self.ledger is not None and not self.fresh else None
+        return bool(entry is not None and entry.truncated and not entry.failed)
+
     def record(self, key: str, request: ReportRequest, job: Job) -> None:
         if self.ledger is None:
             return

@@ -174,3 +174,22 @@ def test_a_cap_of_zero_turns_the_cache_off(emu: Emulator, fast_client: Client,
     monkeypatch.setenv("EXPLORE_CACHE_MAX_BYTES", "0")
     _pull(fast_client)
     assert not Path(_cache(emu).directory).exists() or _cache(emu).files() == []
+
+
+def test_a_split_pull_runs_again_from_the_cache_without_a_request(emu: Emulator, fast_client: Client) -> None:
+    """A window at the row limit is recorded as such: a re-run splits it without asking for its
+    file again, and its halves (and theirs) come from the cache (issue 16, break-it 4: every
+    re-run sent 116 requests)."""
+    emu.configure(row_limit=500, total="matching")
+    span = {"start": datetime(2026, 8, 1, tzinfo=LISBON), "end": datetime(2026, 8, 4, tzinfo=LISBON)}
+    first = _pull(fast_client, span, format="json", on_row_limit="split")
+    assert len(first.attrs["explore"]["windows"]) > 1 and not first.explore.truncated  # it split
+    truth = emu.truth("calls", span["start"], span["end"])["call_id"].astype(str).tolist()
+    assert first["call_id"].tolist() == truth
+    before = _requests(emu)
+    again = _pull(fast_client, span, format="json", on_row_limit="split")
+    assert _requests(emu) == before
+    assert all(w["cached"] for w in again.attrs["explore"]["windows"])
+    assert_frame_equal(_bare(again), _bare(first))
+    fresh = _pull(fast_client, span, format="json", on_row_limit="split", fresh=True)
+    assert _requests(emu) > before and fresh["call_id"].tolist() == truth  # fresh asks again, whole
