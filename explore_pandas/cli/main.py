@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import os
 import sys
 import threading
+import traceback
 import warnings
 from typing import Any, Sequence
 
@@ -31,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in words
+    _stand_in_for_closed_streams()
     try:
         args = parser.parse_args(words)
         with warnings.catch_warnings():  # restores the warning display when done (main may run in-process)
@@ -43,13 +47,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141  # as tools killed by SIGPIPE report it: 128 + 13
     except KeyboardInterrupt:
         if debug:
-            raise
+            traceback.print_exc()
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except Exception as error:
-        if debug:
-            raise
+        if debug:  # the traceback, then the same line and exit code as without --debug
+            traceback.print_exc()
         return print_error(error)
+
+
+class ClosedOutput(io.TextIOBase):
+    """Standard output when it was closed (``>&-``): a write fails as an OSError, said in one line."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "it is closed; redirect it to a file or to /dev/null instead",
+                      "standard output")
+
+
+def _stand_in_for_closed_streams() -> None:
+    """Python sets ``sys.stdout``/``sys.stderr`` to None when their descriptor is closed at start."""
+    if sys.stdout is None:
+        sys.stdout = ClosedOutput()
+    if sys.stderr is None:  # nowhere to say anything: errors are dropped, the exit code stays
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  (lives as long as the process)
 
 
 def build_parser() -> Parser:
@@ -221,7 +244,7 @@ def _quiet_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
 
 

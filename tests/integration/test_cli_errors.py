@@ -10,6 +10,7 @@ mistake, 1 a run that failed; a traceback appears only with ``--debug``.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -148,6 +149,36 @@ def test_every_mistake_is_one_line_and_creates_no_job(cli: Run, account: Emulato
 def test_with_debug_the_traceback_is_shown(cli: Run, account: Emulator) -> None:
     result = cli(*PULL, "-o", "x.csv", "--tz", "Lisbon", "--debug", credentials=dict(account.credentials))
     assert result.returncode != 0 and "Traceback" in result.stderr and "ValidationError" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    ((*PULL, "-o", "x.csv", "--tz", "Lisbon"), 2),      # a usage mistake found by explore_pandas
+    (("demo", "--days", "two"), 2),                     # one argparse finds
+    ((*PULL, "-o", "x.csv", "-q"), 1),                  # a run that failed (the job fails)
+], ids=["bad-zone", "argparse", "failed-run"])
+def test_debug_adds_the_traceback_and_keeps_the_exit_code(cli: Run, account: Emulator,
+                                                          args: tuple[str, ...], code: int) -> None:
+    account.configure(fail_at="processing")
+    plain = cli(*args, credentials=dict(account.credentials))
+    debugged = cli(*args, "--debug", credentials=dict(account.credentials))
+    assert plain.returncode == code and debugged.returncode == code, debugged.stderr
+    assert "Traceback" in debugged.stderr
+    said = re.sub(r"job [0-9a-f-]{36}", "job ID", _one_line(plain))  # each run's job has its own id
+    assert re.sub(r"job [0-9a-f-]{36}", "job ID", debugged.stderr.splitlines()[-1]) == said  # after the traceback
+
+
+@pytest.mark.parametrize("args", [("jobs",), ("cache", "size"), ("demo", "--days", "1", "-q")],
+                         ids=["jobs", "cache-size", "demo"])
+def test_a_closed_stdout_is_one_line_with_exit_1(entry_point: Path, ledger_dir: Path, args: tuple[str, ...]) -> None:
+    Ledger().record(Entry(key="k", job_id="job-1", report="calls", timezone="UTC", format="csv",
+                          start="2026-09-01T00:00:00+00:00", end="2026-09-02T00:00:00+00:00", name="n",
+                          api="https://api.talkdeskapp.com", client_id="c", created_at="2026-11-01T00:00:00+00:00"))
+    command = " ".join(f"'{word}'" for word in (str(entry_point), *args))
+    result = subprocess.run(["bash", "-c", f"{command} >&-"], env=_environment(None), capture_output=True,
+                            text=True, timeout=180, check=False)
+    assert _one_line(result) == ("explore-pandas: cannot use standard output: it is closed; redirect it to a "
+                                 "file or to /dev/null instead")
+    assert result.returncode == 1
 
 
 def test_half_the_credentials_name_every_missing_variable(cli: Run) -> None:
