@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +29,10 @@ EXIT_USAGE = 2
 CLI_OFFLINE_HINT = "Or unset every EXPLORE_* variable to pull from the embedded emulator (offline, synthetic data)."
 #: A request field (as ValidationError names it) -> the option a command-line user typed.
 FLAGS = {"timezone": "--tz", "timespan.from": "--start", "timespan.to": "--end", "last": "--last", "format": "--format",
-         "type": "report", "output": "-o", "name": "--name", "days": "--days", "port": "--port"}
+         "type": "report", "output": "-o", "name": "--name", "days": "--days", "port": "--port",
+         "start": "--start", "max_jobs": "--max-jobs"}
+#: A Python keyword in an error's advice ("pass max_jobs=40") -> the option ("pass --max-jobs 40").
+KEYWORDS = re.compile(r"\b(max_jobs)=(\S+?)(?=[\s,.;)]|$)")
 
 
 class UsageError(ExploreError):
@@ -72,8 +76,9 @@ def _with_flag(text: str, error: ValidationError) -> str:
     for field in getattr(error, "fields", None) or []:
         name = field.get("name", "") if isinstance(field, dict) else ""
         if name in FLAGS and text.startswith(f"{name}: "):
-            return f"{FLAGS[name]}: {text[len(name) + 2:]}"
-    return text
+            text = f"{FLAGS[name]}: {text[len(name) + 2:]}"
+            break
+    return KEYWORDS.sub(lambda m: f"{FLAGS[m[1]]} {m[2]}", text)
 
 
 def exit_code(error: BaseException) -> int:

@@ -161,6 +161,9 @@ def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
     pull.add_argument("--on-row-limit", default="warn", choices=ON_ROW_LIMIT,
                       help="when a window reaches 1,000,000 rows (default warn)")
     pull.add_argument("--fresh", action="store_true", help="create new jobs even where recorded ones can serve")
+    pull.add_argument("--max-jobs", dest="max_jobs", type=int, default=None, metavar="N",
+                      help="allow a range of up to N windows of 31 days, one report job each (default 24, "
+                           "about two years; a longer range is refused before any job)")
     pull.add_argument("--columns", type=lambda text: [c.strip() for c in text.split(",") if c.strip()],
                       help="only these columns (JSON keys, comma-separated), e.g. call_id,start_at,talk_time")
     _add_quiet(pull)
@@ -214,7 +217,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             check_range(args.range_parser, args)
             return commands.pull(args.report, start=args.start, end=args.end, last=args.last, tz=args.tz,
                                  format=args.format, output=args.output, on_row_limit=args.on_row_limit,
-                                 fresh=args.fresh, progress=progress, columns=args.columns)
+                                 fresh=args.fresh, progress=progress, columns=args.columns,
+                                 max_jobs=args.max_jobs)
         if args.command == "jobs":
             from explore_pandas.cli.jobs import list_jobs, prune_jobs
 

@@ -119,6 +119,17 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
     (("frobnicate",), 2,
      ("explore-pandas: argument command: invalid choice: 'frobnicate' (choose from 'emulator', 'demo', 'pull', "
       "'jobs', 'resume', 'cache', 'login', 'logout', 'doctor') (see explore-pandas --help).")),
+    (("pull", "calls", "--start", "2000-01-01", "--end", "2026-09-03", "-o", "x.csv"), 2,
+     ("explore-pandas: --start: 2000-01-01 .. 2026-09-03 (UTC) needs 315 report jobs (one per window of at most "
+      "31 days), more than the 24 a pull makes unless told (about 24 months). Check the range, or pass "
+      "--max-jobs 315 to confirm.")),
+    (("pull", "calls", "--start", "2026-07-01", "--end", "2026-09-03", "-o", "days/", "--max-jobs", "2"), 2,
+     ("explore-pandas: --start: 2026-07-01 .. 2026-09-03 (UTC) needs 3 report jobs (one per window of at most "
+      "31 days), more than the 2 a pull makes unless told (about 2 months). Check the range, or pass "
+      "--max-jobs 3 to confirm.")),
+    ((*PULL, "-o", "x.csv", "--max-jobs", "0"), 2,
+     ("explore-pandas: --max-jobs: 0 is not a number of report jobs. Use a whole number of at least 1: the most "
+      "windows (one job each) the pull may take (default 24).")),
     ((), 2, "explore-pandas: the following arguments are required: command (see explore-pandas --help)."),
     (("jobs", "--all"), 2, "explore-pandas: unrecognized arguments: --all (see explore-pandas --help)."),
     (("resume", "calls"), 2, "explore-pandas: unrecognized arguments: calls (see explore-pandas --help)."),
@@ -297,3 +308,12 @@ def test_a_warning_is_one_line_too(cli: Run, account: Emulator) -> None:
 def test_an_empty_output_is_a_usage_mistake(cli: Run) -> None:
     result = cli(*PULL, "-o", "")
     assert _one_line(result).startswith("explore-pandas: -o: '': it is empty") and result.returncode == 2
+
+
+def test_max_jobs_confirms_a_long_range_and_its_resume_keeps_it(cli: Run, account: Emulator, tmp_path: Path) -> None:
+    result = cli("pull", "calls", "--start", "2026-07-01", "--end", "2026-09-03", "-o", "x.csv", "-q",
+                 "--max-jobs", "3", credentials=dict(account.credentials))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1].endswith("rows from 3 windows written to x.csv")
+    assert account.stats()["jobs_created"] == 3
+    assert [p.get("max_jobs") for p in Ledger().pulls()] == [3]  # a resume of it asks no confirmation again
