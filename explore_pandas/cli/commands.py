@@ -100,7 +100,7 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
         if ledger is not None:
             ledger.record_pull(pull_id, spec)
         try:
-            with allowing_jobs(max_jobs):  # the engine plans the range again: the same confirmation
+            with allowing_jobs(max_jobs), _command_line_advice():  # the engine plans the range again
                 rows, message = (_to_folder if folder else _to_file)(report, target, client, ledger, options)
         except Exception as error:  # failed, not interrupted: `resume` leaves it (run the command again)
             if ledger is not None:
@@ -110,6 +110,18 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
         ledger.record_pull(pull_id, {**spec, "status": "done", "rows": rows})
     print(message, file=err)
     return 0
+
+
+@contextmanager
+def _command_line_advice() -> Iterator[None]:
+    """After Ctrl-C, advice in commands (``explore-pandas resume``), not in Python calls."""
+    from explore_pandas.pulls.runner import INTERRUPT_ADVICE
+
+    token = INTERRUPT_ADVICE.set("cli")
+    try:
+        yield
+    finally:
+        INTERRUPT_ADVICE.reset(token)
 
 
 def _to_file(report: str, target: Path, client: Any, ledger: Any, options: dict[str, Any]) -> tuple[int, str]:

@@ -38,8 +38,8 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     for check in checks:
         print(format_check(check, ascii_only=ascii_only), file=out)
     failed = [check.name for check in checks if check.passed is False]
-    print(f"\n{len(failed)} check(s) failed: {', '.join(failed)}." if failed else "\nAll checks passed.",
-          file=out)
+    said = f"{len(failed)} check{'' if len(failed) == 1 else 's'} failed: {', '.join(failed)}."
+    print(f"\n{said}" if failed else "\nAll checks passed.", file=out)
     return 1 if failed else 0
 
 

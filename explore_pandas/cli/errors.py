@@ -2,7 +2,10 @@
 
 Exit 2 is a usage mistake (a bad argument, a missing setting, an output that
 cannot be written), found before any job is created; exit 1 is a run that
-failed (the API refused, the network went away, a job failed). A traceback
+failed (the API refused, the network went away, a job failed). A
+ValidationError that the server sent (it has a ``status``: the API refused an end
+as in the future because the clocks differ) is a run that failed, as doctor's
+clock line is. A traceback
 appears only with ``--debug``.
 """
 
@@ -83,6 +86,8 @@ def _with_flag(text: str, error: ValidationError) -> str:
 
 def exit_code(error: BaseException) -> int:
     """2 for a usage mistake (nothing was started), 1 for a run that failed."""
+    if isinstance(error, ValidationError) and getattr(error, "status", None) is not None:
+        return EXIT_FAILED  # the server's refusal (clock skew): the run sent requests, and failed
     usage = (UsageError, ValidationError, ConfigurationError)
     return EXIT_USAGE if isinstance(error, usage) else EXIT_FAILED
 

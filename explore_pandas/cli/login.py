@@ -137,14 +137,21 @@ def _read_secret(args: argparse.Namespace, stdin: TextIO, interactive: bool) -> 
 def _check(settings: Any) -> str | None:
     """None when Talkdesk ID gives a token for these credentials, else what went wrong (no secret)."""
     from explore_pandas.api.auth import TokenSource
-    from explore_pandas.api.doctor import mixup_hint
+    from explore_pandas.api.doctor import mixup_hint, refused_credentials, tls_failure
     from explore_pandas.api.retry import RetryPolicy
     from explore_pandas.api.transport import Transport
-    from explore_pandas.exceptions import ExploreError
+    from explore_pandas.exceptions import AuthenticationError, ExploreError, TransportError
 
     transport = Transport(timeout=(5.0, 15.0), retry=RetryPolicy(max_retries=1))
     try:
         TokenSource(settings, transport).get()
+    except AuthenticationError as error:  # the token URL answered: it refused these credentials
+        what, fix = refused_credentials(settings, error)
+        return f"{what}; fix: {fix}."
+    except TransportError as error:
+        if str(error).startswith("TLS failed"):
+            return tls_failure(settings.token_url, str(error), transport.verify) + "."
+        return f"no answer from {settings.token_url}; fix: {mixup_hint(settings, settings.token_url)}."
     except ExploreError as error:
         return f"{error}. {mixup_hint(settings, settings.token_url).capitalize()}."
     finally:

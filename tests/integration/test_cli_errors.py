@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -317,3 +319,35 @@ def test_max_jobs_confirms_a_long_range_and_its_resume_keeps_it(cli: Run, accoun
     assert result.stderr.splitlines()[-1].endswith("rows from 3 windows written to x.csv")
     assert account.stats()["jobs_created"] == 3
     assert [p.get("max_jobs") for p in Ledger().pulls()] == [3]  # a resume of it asks no confirmation again
+
+
+def test_ctrl_c_during_a_pull_advises_resume_not_python(entry_point: Path, account: Emulator, tmp_path: Path) -> None:
+    account.configure(progression={"seconds": 600})  # the job runs until the test interrupts the pull
+    with subprocess.Popen([str(entry_point), *PULL, "-o", "x.csv", "-q"], env=_environment(dict(account.credentials)),
+                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        deadline = time.monotonic() + 60
+        while account.stats()["jobs_created"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)  # past the create, into polling
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    (note, last) = stderr.splitlines()
+    job = note.split("quota: ")[1].split(".")[0]
+    assert note == (f"Interrupted: 1 report job still runs on the account and holds quota: {job}. It is recorded in "
+                    f"the ledger at {Ledger().directory}. Run `explore-pandas resume` to finish this pull with it "
+                    "(no new jobs); `explore-pandas jobs` lists the recorded jobs.")
+    assert last == "explore-pandas: interrupted" and "client.cancel" not in stderr
+
+
+def test_a_server_clock_behind_is_clock_skew_said_the_right_way_round_with_exit_1(cli: Run) -> None:
+    real_now = datetime.now(timezone.utc)
+    with Emulator(now=real_now - timedelta(minutes=10), progression="immediate") as behind:
+        end = real_now - timedelta(minutes=6)  # past here, future for the server
+        result = cli("pull", "calls", "--start", f"{end - timedelta(hours=1):%Y-%m-%dT%H:%M:%S}",
+                     "--end", f"{end:%Y-%m-%dT%H:%M:%S}", "-o", "x.csv", "-q",
+                     credentials=dict(behind.credentials))
+    line = _one_line(result)
+    assert line.startswith("explore-pandas: --end: the server refused the end as in the future"), line
+    assert re.search(r"this machine's clock is (59\d|60\d|61\d) s ahead of the server's", line), line
+    assert result.returncode == 1  # the server refused a run's request, as doctor's clock line fails with 1
