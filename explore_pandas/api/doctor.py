@@ -66,14 +66,26 @@ def doctor(profile: str | None = None, **options: Any) -> Any:
     Columns: ``check``, ``status`` (✓, ✗ or - for skipped), ``detail``, ``fix``.
     Takes what :func:`explore_pandas.connect` takes (``profile``, ``account``,
     ``region``, ``client_id``, ``client_secret``, ``base_url``, ``token_url``,
-    ``verify``). It never shows a secret or a token.
+    ``verify``). Without any, it checks the kernel's client, the one
+    ``xp.connect(...)`` made (``xp.connect(profile="work")``'s account, say), or
+    the one ``EXPLORE_*`` and the profiles give. It never shows a secret or a token.
 
     Examples
     --------
-    >>> xp.doctor(profile="work")  # doctest: +SKIP
+    >>> xp.connect(profile="work")  # doctest: +SKIP
+    >>> xp.doctor()                 # doctest: +SKIP
     """
     import pandas as pd
 
+    if profile is None and not options:
+        from explore_pandas.api.client import get_client
+
+        try:
+            client = get_client()  # the connected one; else connects as any call would
+        except ConfigurationError:
+            client = None  # run_checks says what is missing, on the settings line
+        if client is not None:
+            options = {"settings": client.settings, "verify": client.verify}
     rows = run_checks(profile=profile, **options)
     return pd.DataFrame([{"check": c.name, "status": SYMBOLS[c.passed], "detail": c.detail, "fix": c.fix}
                          for c in rows], columns=["check", "status", "detail", "fix"])
@@ -86,11 +98,16 @@ def run_checks(
     verify: bool | str = True,
     timeout: tuple[float, float] = DOCTOR_TIMEOUT,
     resolver: probes.Resolver = socket.getaddrinfo,
+    settings: config.Settings | None = None,
     **arguments: str | None,
 ) -> list[Check]:
-    """The checks, in order; see the module's docstring."""
+    """The checks, in order; see the module's docstring. ``settings`` checks a client's own (``xp.doctor()``)."""
     try:
-        settings, sources = config.resolve_with_sources(profile=profile, environ=environ, **arguments)
+        if settings is None:
+            settings, sources = config.resolve_with_sources(profile=profile, environ=environ, **arguments)
+        else:
+            sources = {key: "the connected client" for key in ("account", "region", "client_id", "client_secret",
+                                                               "base_url", "token_url")}
     except ConfigurationError as error:
         return [Check("settings", False, str(error),
                       "run `explore-pandas login` to save a profile, or set EXPLORE_ACCOUNT, "

@@ -184,3 +184,25 @@ def test_an_unreachable_proxy_fails_the_proxy_line_and_names_it(emu: Emulator) -
                               f"127.0.0.1 via http://127.0.0.1:{port}  fix: start the proxy or correct its address in HTTPS_PROXY/HTTP_PROXY, or add "
                                    "the hosts to NO_PROXY to go without it")
     assert [line.split()[1] for line in result.stdout.splitlines() if line.startswith("✗")] == ["proxy"]
+
+
+def test_xp_doctor_checks_the_client_xp_connect_made(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from explore_pandas.api.client import set_default_client
+    from explore_pandas.cli.main import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(emu.client_secret + "\n"))
+    assert main(["login", "--profile", "work", "--base-url", emu.base_url, "--token-url", emu.token_url,
+                 "--client-id", emu.client_id, "--secret-stdin"]) == 0
+    previous = set_default_client(None)
+    try:
+        assert xp.doctor().set_index("check").loc["settings", "status"] == "✗"  # no EXPLORE_*, no 'default' profile
+        xp.connect(profile="work")
+        df = xp.doctor().set_index("check")
+        assert df["status"].tolist() == ["✓"] * 8, df
+        assert f"API {emu.base_url} (the connected client)" in df.loc["settings", "detail"]
+    finally:
+        replaced = set_default_client(previous)
+        if replaced is not None:
+            replaced.close()
