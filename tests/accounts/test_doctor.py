@@ -206,3 +206,11 @@ def test_xp_doctor_checks_the_client_xp_connect_made(emu: Emulator, monkeypatch:
         replaced = set_default_client(previous)
         if replaced is not None:
             replaced.close()
+
+
+def test_the_settings_line_of_the_command_has_no_python(home: Any) -> None:
+    result = run_cli("doctor")
+    first = result.stdout.splitlines()[0]
+    assert result.returncode == 1 and first.startswith("✗ settings EXPLORE_CLIENT_ID, EXPLORE_CLIENT_SECRET and ")
+    assert "Or try everything offline, no account needed: `explore-pandas demo`." in first
+    assert "xp." not in result.stdout and "**" not in result.stdout

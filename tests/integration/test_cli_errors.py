@@ -95,8 +95,12 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
      "explore-pandas: -o: x.xlsx: the output must end in .csv or .parquet, or be a folder (DIR/)."),
     ((*PULL, "-o", "x.csv", "--tz", "Lisbon"), 2, f"explore-pandas: --tz: {TZ_LINE}"),
     (("pull", "calls", "--start", "last week", "--end", "2026-09-03", "-o", "x.csv"), 2,
-     ("explore-pandas: --start: cannot read 'last week' as a date or date-time. Use an ISO 8601 string such as "
-      "'2026-08-01' or '2026-08-01T09:30:00', a datetime.date, a datetime.datetime or a pandas.Timestamp.")),
+     ("explore-pandas: --start: cannot read 'last week' as a date or date-time. Use a date such as 2026-08-01 or "
+      "a date-time such as 2026-08-01T09:30:00 (ISO 8601, a wall time in --tz).")),
+    (("pull", "calls", "--start", "2026-03-29T01:30", "--end", "2026-03-30", "--tz", "Europe/Lisbon", "-o", "x.csv"), 2,
+     ("explore-pandas: --start: 2026-03-29T01:30:00 Europe/Lisbon does not exist: that day the clocks jump forward "
+      "1 hour around it (daylight saving starts). Pick a time outside the gap, e.g. 2026-03-29T02:30:00 (the "
+      "instant it would be), or request the report in UTC.")),
     (("pull", "calls", "--start", "2026-09-03", "--end", "2026-09-01", "-o", "x.csv"), 2,
      ("explore-pandas: --end: end 2026-09-01T00:00:00 UTC is not after start 2026-09-03T00:00:00 UTC. "
       "Swap them, or pass an end later than the start (the end is exclusive).")),
@@ -150,7 +154,7 @@ def test_every_mistake_is_one_line_and_creates_no_job(cli: Run, account: Emulato
     result = cli(*args, credentials=dict(account.credentials))
     said = _one_line(result)
     if "is in the future" in line:
-        assert said.startswith(_expected(line)) and "pass end=" in said
+        assert said.startswith(_expected(line)) and "pass --end " in said and "end='" not in said
     else:
         assert said == line
     assert result.returncode == code
