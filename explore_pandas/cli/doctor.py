@@ -25,7 +25,7 @@ def add_parser(commands: Any) -> None:
                     "clock skew against the server, a token, the scopes granted, a harmless API call "
                     "and the job slots in use, the proxy and CA bundle. Exit 0 when all pass.",
     )
-    parser.add_argument("--profile", dest="profile", default=None,
+    parser.add_argument("--profile", dest="profile", default=None, metavar="NAME",
                         help="the profile to check (default: $EXPLORE_PROFILE, else 'default')")
     parser.set_defaults(run=lambda args: run(args))
 

@@ -85,7 +85,7 @@ def build_parser() -> Parser:
         description="Talkdesk Explore API reports in pandas, and an offline emulator of the API.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--profile", dest="global_profile", default=None,
+    parser.add_argument("--profile", dest="global_profile", default=None, metavar="NAME",
                         help="the saved profile to use (explore-pandas login); default: $EXPLORE_PROFILE, "
                              "else 'default' when saved")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -355,3 +355,15 @@ def test_a_server_clock_behind_is_clock_skew_said_the_right_way_round_with_exit_
     assert line.startswith("explore-pandas: --end: the server refused the end as in the future"), line
     assert re.search(r"this machine's clock is (59\d|60\d|61\d) s ahead of the server's", line), line
     assert result.returncode == 1  # the server refused a run's request, as doctor's clock line fails with 1
+
+
+@pytest.mark.parametrize("command", [(), ("login",), ("logout",), ("doctor",)], ids=["main", "login", "logout", "doctor"])
+def test_the_profile_option_reads_profile_name(cli: Run, command: tuple[str, ...]) -> None:
+    helped = cli(*command, "--help")
+    assert helped.returncode == 0 and "--profile NAME" in helped.stdout
+    assert "GLOBAL_PROFILE" not in helped.stdout and "PROFILE " not in helped.stdout.replace("EXPLORE_PROFILE", "")
+
+
+def test_pull_help_offers_max_jobs(cli: Run) -> None:
+    helped = cli("pull", "--help")
+    assert "--max-jobs N" in helped.stdout and "(default 24" in " ".join(helped.stdout.split())
