@@ -271,7 +271,7 @@ def resolve_with_sources(*, profile: str | None = None, environ: Mapping[str, st
     given = {key: value for key, value in arguments.items() if value not in (None, "")}
     unknown = sorted(set(given) - set(_ARG_NAMES))
     if unknown:
-        raise TypeError(f"unknown setting(s) {unknown}; known: {sorted(_ARG_NAMES)}")
+        raise TypeError(f"unknown setting{'s' if len(unknown) > 1 else ''} {unknown}; known: {sorted(_ARG_NAMES)}")
     from_vars = {key: (env.get(name) or "").strip() for key, name in ENV_NAMES.items()}
     layers = [_Layer(_ARG_NAMES, dict(given), by_argument=True),
               _Layer(ENV_NAMES, {key: value for key, value in from_vars.items() if value})]

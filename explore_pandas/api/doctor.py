@@ -32,7 +32,8 @@ from explore_pandas.exceptions import (
 from explore_pandas.reports import REPORT_TYPES
 from explore_pandas.spec import ACCOUNT_QUOTA
 
-__all__ = ["CLOCK_TOLERANCE", "Check", "doctor", "format_check", "mixup_hint", "run_checks"]
+__all__ = ["CLOCK_TOLERANCE", "Check", "doctor", "format_check", "mixup_hint", "refused_credentials", "run_checks",
+           "tls_failure", "tls_fix"]
 
 #: Seconds of clock difference with the server that doctor accepts (``Date`` has 1 s steps).
 CLOCK_TOLERANCE = 60.0
@@ -65,14 +66,26 @@ def doctor(profile: str | None = None, **options: Any) -> Any:
     Columns: ``check``, ``status`` (✓, ✗ or - for skipped), ``detail``, ``fix``.
     Takes what :func:`explore_pandas.connect` takes (``profile``, ``account``,
     ``region``, ``client_id``, ``client_secret``, ``base_url``, ``token_url``,
-    ``verify``). It never shows a secret or a token.
+    ``verify``). Without any, it checks the kernel's client, the one
+    ``xp.connect(...)`` made (``xp.connect(profile="work")``'s account, say), or
+    the one ``EXPLORE_*`` and the profiles give. It never shows a secret or a token.
 
     Examples
     --------
-    >>> xp.doctor(profile="work")  # doctest: +SKIP
+    >>> xp.connect(profile="work")  # doctest: +SKIP
+    >>> xp.doctor()                 # doctest: +SKIP
     """
     import pandas as pd
 
+    if profile is None and not options:
+        from explore_pandas.api.client import get_client
+
+        try:
+            client = get_client()  # the connected one; else connects as any call would
+        except ConfigurationError:
+            client = None  # run_checks says what is missing, on the settings line
+        if client is not None:
+            options = {"settings": client.settings, "verify": client.verify}
     rows = run_checks(profile=profile, **options)
     return pd.DataFrame([{"check": c.name, "status": SYMBOLS[c.passed], "detail": c.detail, "fix": c.fix}
                          for c in rows], columns=["check", "status", "detail", "fix"])
@@ -85,11 +98,16 @@ def run_checks(
     verify: bool | str = True,
     timeout: tuple[float, float] = DOCTOR_TIMEOUT,
     resolver: probes.Resolver = socket.getaddrinfo,
+    settings: config.Settings | None = None,
     **arguments: str | None,
 ) -> list[Check]:
-    """The checks, in order; see the module's docstring."""
+    """The checks, in order; see the module's docstring. ``settings`` checks a client's own (``xp.doctor()``)."""
     try:
-        settings, sources = config.resolve_with_sources(profile=profile, environ=environ, **arguments)
+        if settings is None:
+            settings, sources = config.resolve_with_sources(profile=profile, environ=environ, **arguments)
+        else:
+            sources = {key: "the connected client" for key in ("account", "region", "client_id", "client_secret",
+                                                               "base_url", "token_url")}
     except ConfigurationError as error:
         return [Check("settings", False, str(error),
                       "run `explore-pandas login` to save a profile, or set EXPLORE_ACCOUNT, "
@@ -101,8 +119,9 @@ def run_checks(
     dns, resolved = _dns_check(settings, urls, resolver)
     checks.append(dns)
     transport = Transport(timeout=timeout, retry=RetryPolicy(max_retries=0), verify=verify)
+    unreachable: dict[str, str] = {}
     try:
-        tls, answers = _tls_check(transport, urls, resolved, verify)
+        tls, answers = _tls_check(transport, urls, resolved, verify, unreachable)
         checks += [tls, _clock_check(answers, urls)]
         token, granted = _token_check(transport, settings, answers)
         checks.append(token)
@@ -110,7 +129,7 @@ def run_checks(
         checks += [scopes, _api_check(settings, verify, timeout, ready=scopes.passed is True)]
     finally:
         transport.close()
-    checks.append(_proxy_check(urls, verify))
+    checks.append(_proxy_check(urls, verify, unreachable))
     return checks
 
 
@@ -172,15 +191,20 @@ def _dns_check(settings: config.Settings, urls: Mapping[str, str],
     return Check("dns", True, "; ".join(seen)), resolved
 
 
-def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str],
-               verify: bool | str) -> tuple[Check, dict[str, probes.Answer]]:
+def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str], verify: bool | str,
+               unreachable: dict[str, str]) -> tuple[Check, dict[str, probes.Answer]]:
+    """The TLS line; a proxy that did not answer goes into ``unreachable`` (proxy -> why), for the proxy line."""
     answers: dict[str, probes.Answer] = {}
     seen, failures = [], []
     for origin in dict.fromkeys(probes.origin(u) for u in urls.values() if u in resolved):
         try:
             answer = probes.probe(transport, origin)
         except ExploreError as error:
-            failures.append((origin, str(error)))
+            proxy = probes.proxy_for(origin)
+            if proxy is not None and "ProxyError" in str(error):
+                unreachable[proxy] = _proxy_reason(str(error))
+            else:
+                failures.append((origin, str(error)))
             continue
         answers[origin] = answer
         if answer.tls_version is None:
@@ -189,20 +213,36 @@ def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str]
             seen.append(f"{_host(origin)}: {answer.tls_version}")
     if failures:
         origin, why = failures[0]
-        _, source = probes.ca_bundle(verify)
-        if "CERTIFICATE_VERIFY_FAILED" in why or "certificate verify failed" in why:
-            fix = (f"the certificate of {_host(origin)} is not trusted by the CA bundle in use "
-                   f"({source}): behind a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at your "
-                   "company's CA bundle")
-        elif "PROTOCOL" in why.upper() or "VERSION" in why.upper():
-            fix = "the server or a proxy offers TLS below 1.2; the Explore API requires TLS 1.2 or newer"
-        else:
-            fix = "check the network, the firewall and the proxy (HTTPS_PROXY, NO_PROXY)"
         detail = "; ".join(f"{_host(o)}: {_reason(w)}" for o, w in failures)
-        return Check("tls", False, detail, fix), answers
+        return Check("tls", False, detail, tls_fix(origin, why, verify)), answers
     if not seen:
-        return Check("tls", None, "skipped: no host resolved"), answers
+        why = "the proxy did not answer (see the proxy line)" if unreachable else "no host resolved"
+        return Check("tls", None, f"skipped: {why}"), answers
     return Check("tls", True, "; ".join(seen)), answers
+
+
+def tls_fix(url: str, why: str, verify: bool | str) -> str:
+    """What to do about a TLS failure (``why``, the error's text) with ``url``'s host."""
+    _, source = probes.ca_bundle(verify)
+    if "CERTIFICATE_VERIFY_FAILED" in why or "certificate verify failed" in why:
+        return (f"the certificate of {_host(url)} is not trusted by the CA bundle in use "
+                f"({source}): behind a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at your "
+                "company's CA bundle")
+    if "PROTOCOL" in why.upper() or "VERSION" in why.upper():
+        return "the server or a proxy offers TLS below 1.2; the Explore API requires TLS 1.2 or newer"
+    return "check the network, the firewall and the proxy (HTTPS_PROXY, NO_PROXY)"
+
+
+def tls_failure(url: str, why: str, verify: bool | str) -> str:
+    """A TLS failure in one line: the host, OpenSSL's reason, and the fix (login says it as doctor does)."""
+    return f"{_host(url)}: {_reason(why)}; fix: {tls_fix(url, why, verify)}"
+
+
+def _proxy_reason(message: str) -> str:
+    """Why a proxy did not answer, from requests' ProxyError text."""
+    found = re.search(r"(Connection refused|Name or service not known|timed out|No route to host"
+                      r"|Temporary failure in name resolution)", message)
+    return found.group(1) if found else "no answer"
 
 
 def _reason(message: str) -> str:
@@ -243,20 +283,24 @@ def _token_check(transport: Transport, settings: config.Settings,
     try:
         granted = probes.fetch_scopes(transport, settings)
     except AuthenticationError as error:
-        fix = "check the client id and secret (`explore-pandas login` saves them again)"
-        if not config.is_loopback_url(settings.token_url):
-            fix += "; " + mixup_hint(settings, settings.token_url)
-        return Check(
-            "token", False,
-            f"{settings.token_url} refused client {settings.client_id!r} "
-            f"({error.status} {error.code or ''})".rstrip(),
-            fix,
-        ), None
+        detail, fix = refused_credentials(settings, error)
+        return Check("token", False, detail, fix + " (`explore-pandas login` saves them again)"), None
     except ExploreError as error:
         return Check("token", False, f"no token from {settings.token_url}: {error}",
                      mixup_hint(settings, settings.token_url)), None
     life = f", valid {granted.expires_in:.0f} s" if granted.expires_in else ""
     return Check("token", True, f"fetched from {_host(settings.token_url)}{life} (not shown)"), granted
+
+
+def refused_credentials(settings: config.Settings, error: AuthenticationError) -> tuple[str, str]:
+    """``(what, fix)`` when the token URL refused the client id and secret: it names the URL and the account."""
+    account = f" (account {settings.account!r})" if settings.account else ""
+    what = (f"{settings.token_url}{account} refused client {settings.client_id!r} "
+            f"({error.status} {error.code or ''}".rstrip() + ")")
+    fix = "check the client id and secret of the OAuth client in Talkdesk"
+    if not config.is_loopback_url(settings.token_url):
+        fix += "; " + mixup_hint(settings, settings.token_url)
+    return what, fix
 
 
 def _scopes_check(settings: config.Settings, granted: probes.Granted | None) -> Check:
@@ -326,11 +370,17 @@ def _api_failure(settings: config.Settings, error: ExploreError) -> Check:
     return Check("api", False, f"{settings.base_url}: {error}", mixup_hint(settings, settings.base_url))
 
 
-def _proxy_check(urls: Mapping[str, str] | None, verify: bool | str) -> Check:
+def _proxy_check(urls: Mapping[str, str] | None, verify: bool | str,
+                 unreachable: Mapping[str, str] | None = None) -> Check:
     path, source = probes.ca_bundle(verify)
     proxies = sorted({f"{_host(u)} via {p}" for u in (urls or {}).values() if (p := probes.proxy_for(u))})
     via = "; ".join(proxies) if proxies else "no proxy"
     bundle = f"CA bundle {path} ({source})" if path else f"CA bundle: {source}"
+    if unreachable:
+        down = "; ".join(f"proxy {proxy} did not answer ({why})" for proxy, why in unreachable.items())
+        return Check("proxy", False, f"{down}; {via}",
+                     "start the proxy or correct its address in HTTPS_PROXY/HTTP_PROXY, or add the hosts "
+                     "to NO_PROXY to go without it")
     if path is not None and not Path(path).exists():
         return Check("proxy", False, f"{via}; {bundle}: no such file",
                      f"point {source} at an existing CA bundle file, or unset it")

@@ -136,9 +136,10 @@ def clock_skew_error(error: APIError, server_date: str | None, *,
         when = "the server sent no time (no Date header)"
         safe = local - 2 * DATA_LATENCY
     else:
-        behind = (local - server).total_seconds()
+        ahead = (local - server).total_seconds()  # > 0: this machine's clock is ahead of the server's
         when = (f"the server's time is {server:%Y-%m-%dT%H:%M:%S}Z (its Date header), this machine's "
-                f"{local:%Y-%m-%dT%H:%M:%S}Z: {abs(behind):.0f} s {'behind' if behind >= 0 else 'ahead'}")
+                f"{local:%Y-%m-%dT%H:%M:%S}Z: this machine's clock is {abs(ahead):.0f} s "
+                f"{'ahead of' if ahead >= 0 else 'behind'} the server's")
         safe = server - DATA_LATENCY
     safe = safe.replace(second=0, microsecond=0)
     return cast(ValidationError, error.with_message(
@@ -265,7 +266,7 @@ class Transport:
                     attempt += 1
                     continue
                 raise TransportError(
-                    f"no answer to {method} {_redact(url)} after {attempt + 1} attempt(s): "
+                    f"no answer to {method} {_redact(url)} after {attempt + 1} attempt{'' if attempt == 0 else 's'}: "
                     f"{type(failure).__name__}: {failure}",
                     request_sent=sent,
                     attempts=attempt + 1,

@@ -22,6 +22,7 @@ from explore_pandas.spec import DATA_LATENCY, FORMATS, MAX_SPAN
 from explore_pandas.zones import iana_names, iana_zone
 
 __all__ = [
+    "DATE_ADVICE",
     "MAX_NAME_LENGTH",
     "TimeLike",
     "build_request",
@@ -39,6 +40,9 @@ __all__ = [
 MAX_NAME_LENGTH = 256
 
 TimeLike = Union[str, date, datetime]  # pandas.Timestamp is a datetime
+#: What a bound may be, said in Python (the command line says it in its own words).
+DATE_ADVICE = ("Use an ISO 8601 string such as '2026-08-01' or '2026-08-01T09:30:00', "
+               "a datetime.date, a datetime.datetime or a pandas.Timestamp.")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")  # seconds and their decimal fraction
 
@@ -135,12 +139,7 @@ def _parse(value: Any, field: str) -> datetime | date:
             return date.fromisoformat(text) if _DATE_ONLY.match(text) else datetime.fromisoformat(text)
         except ValueError:
             pass
-    raise _fail(
-        field,
-        f"cannot read {value!r} as a date or date-time",
-        "Use an ISO 8601 string such as '2026-08-01' or '2026-08-01T09:30:00', "
-        "a datetime.date, a datetime.datetime or a pandas.Timestamp.",
-    )
+    raise _fail(field, f"cannot read {value!r} as a date or date-time", DATE_ADVICE)
 
 
 def check_timespan(
@@ -164,6 +163,7 @@ def check_timespan(
     finish = to_zone(end, zone, "timespan.to")
     for field, value in (("timespan.from", begin), ("timespan.to", finish)):
         _check_unambiguous(value, field)
+        _check_exists(value, field)
     # Compare in UTC: aware datetimes sharing one tzinfo compare by wall time.
     begin_utc, finish_utc = begin.astimezone(timezone.utc), finish.astimezone(timezone.utc)
     now_utc = (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
@@ -216,26 +216,54 @@ def _future_fix(begin_utc: datetime, now_utc: datetime, zone: ZoneInfo) -> str:
 
 
 def infer_timezone(tz: str | None, start: Any, end: Any) -> str:
-    """The request zone: ``tz`` when given; else the zone of two aware bounds in one zone; else UTC.
+    """The request zone: ``tz`` when given; else the zone of the aware bounds; else UTC.
 
     ``start=pd.Timestamp("2026-11-20", tz="America/New_York")`` without ``tz``
-    asks in New York time, and the datetime columns come in it. Bounds aware in
-    two zones do not say which zone the columns should use: pass ``tz``.
+    asks in New York time, and the datetime columns come in it; a naive other
+    bound is a wall time in that zone too. Bounds aware in two zones do not say
+    which zone the columns should use: pass ``tz``; nor does a fixed UTC offset
+    (``"...+01:00"``) beside a naive bound, which then has no zone: pass ``tz``.
     """
     if tz is not None:
         return tz
     zones = [_zone_name(value) for value in (start, end)]
-    if zones[0] is None or zones[1] is None:
-        return "UTC"
-    if zones[0] != zones[1]:
+    if zones[0] is not None and zones[1] is not None and zones[0] != zones[1]:
         raise _fail("timezone", f"start is in {zones[0]} and end in {zones[1]}",
                     f"Pass tz= to say which zone the request and the datetime columns use, e.g. tz='{zones[0]}'.")
-    return zones[0]
+    named = zones[0] or zones[1]
+    if named is not None:  # the other bound is naive (a wall time in that zone) or an exact instant
+        return named
+    offsets = [_offset(value) for value in (start, end)]
+    if (offsets[0] is None) != (offsets[1] is None):  # a fixed offset beside a wall time of no zone
+        aware, naive = ("start", "end") if offsets[0] is not None else ("end", "start")
+        raise _fail("timezone", f"{aware} has a UTC offset ({offsets[0] or offsets[1]}) and {naive} has none",
+                    f"Pass tz= to say in which zone {naive} is a wall time (and the datetime columns' zone), "
+                    "e.g. tz='UTC', or give both bounds with an offset.")
+    return "UTC"
+
+
+def _aware(value: Any) -> datetime | None:
+    """``value`` as a datetime when it is aware (an ISO string with ``Z`` or an offset too), else None."""
+    if isinstance(value, str):
+        try:
+            value = _parse(value, "")
+        except ValidationError:
+            return None  # said with its field when the bound is read
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        return None
+    return value
+
+
+def _offset(value: Any) -> str | None:
+    """An aware bound's UTC offset, ``+01:00``; None when naive."""
+    aware = _aware(value)
+    return None if aware is None else aware.strftime("%z")[:3] + ":" + aware.strftime("%z")[3:]
 
 
 def _zone_name(value: Any) -> str | None:
-    """The IANA name of an aware datetime's zone (``UTC`` for fixed UTC); None when naive or a fixed offset."""
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+    """The IANA name of an aware bound's zone (``UTC`` for fixed UTC); None when naive or a fixed offset."""
+    value = _aware(value)
+    if value is None:
         return None
     zone = value.tzinfo
     key = getattr(zone, "key", None) or getattr(zone, "zone", None)  # zoneinfo, or pytz if a user has it
@@ -255,6 +283,26 @@ def _check_unambiguous(value: datetime, field: str) -> None:
             "and the API, which takes wall times, would read the first pass of that hour",
             "Pick a time outside that hour, or request the report in UTC.",
         )
+
+
+def _check_exists(value: datetime, field: str) -> None:
+    """Refuse a wall time the clocks skip (daylight saving starts): no instant has it."""
+    same_instant = value.astimezone(timezone.utc).astimezone(value.tzinfo)
+    if same_instant.replace(tzinfo=None) == value.replace(tzinfo=None):
+        return
+    jump = (value.replace(fold=1).utcoffset() or timedelta(0)) - (value.replace(fold=0).utcoffset() or timedelta(0))
+    raise _fail(
+        field,
+        f"{_show(value)} does not exist: that day the clocks jump forward {_span(abs(jump))} around it "
+        "(daylight saving starts)",
+        f"Pick a time outside the gap, e.g. {same_instant:%Y-%m-%dT%H:%M:%S} (the instant it would be), "
+        "or request the report in UTC.",
+    )
+
+
+def _span(delta: timedelta) -> str:
+    minutes = round(delta.total_seconds() / 60)
+    return "1 hour" if minutes == 60 else f"{minutes // 60} h {minutes % 60} min" if minutes > 60 else f"{minutes} min"
 
 
 def _show(value: datetime) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from explore_pandas.cli.commands import plural
+
 __all__ = ["ACTIONS", "cache", "human_bytes"]
 
 ACTIONS = ("list", "size", "clear")
@@ -28,16 +30,16 @@ def cache(action: str = "list", out: TextIO | None = None, limit: int = 50) -> i
     cap = "off (EXPLORE_CACHE_MAX_BYTES=0)" if not store.enabled else f"cap {human_bytes(store.max_bytes)}"
     if action == "clear":
         removed = store.clear()
-        print(f"Removed {removed} cached window(s) from {store.directory}.", file=out)
+        print(f"Removed {plural(removed, 'cached window')} from {store.directory}.", file=out)
         return 0
     size, entries = store.size(), store.entries()
     if action == "size":
-        print(f"{human_bytes(size)} in {len(entries)} cached window(s) in {store.directory} ({cap}).", file=out)
+        print(f"{human_bytes(size)} in {plural(len(entries), 'cached window')} in {store.directory} ({cap}).", file=out)
         return 0
     if not entries:
         print(f"No cached windows in {store.directory} ({cap}).", file=out)
         return 0
-    print(f"{len(entries)} cached window(s), {human_bytes(size)}, in {store.directory} ({cap}); "
+    print(f"{plural(len(entries), 'cached window')}, {human_bytes(size)}, in {store.directory} ({cap}); "
           "most recently used first:", file=out)
     print(f"{'last used (UTC)':<20} {'report':<14} {'window':<35} {'zone':<18} {'rows':>9} {'size':>10}", file=out)
     for entry in entries[:limit]:

@@ -50,7 +50,8 @@ def plural(count: int, word: str) -> str:
 def pull(report: str, *, start: str | None, end: str | None, tz: str, format: str, output: str,
          on_row_limit: str = "warn", fresh: bool = False, err: TextIO | None = None,
          pull_id: str | None = None, progress: bool | str = "auto", last: str | None = None,
-         columns: list[str] | None = None, expected: dict[str, Any] | None = None) -> int:
+         columns: list[str] | None = None, expected: dict[str, Any] | None = None,
+         max_jobs: int | None = None) -> int:
     """Pull a report into ``output``: one .csv or .parquet file written whole or not at all,
     or, for ``DIR/`` (or an existing folder), partitioned Parquet with one folder per local day.
 
@@ -58,10 +59,11 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
     ``expected`` (its ``api`` and ``client_id``) must then be the account in use.
     Every argument, the output and the credentials are checked before the first job.
     A preset (``last``) is resolved once, here: the pull, and its ``resume``, ask for that range.
+    ``max_jobs`` confirms a range of more windows than :data:`~explore_pandas.pulls.plan.MAX_JOBS`.
     """
     from explore_pandas.engines.parquet import is_directory_output
     from explore_pandas.pulls.ledger import Ledger
-    from explore_pandas.pulls.plan import plan_pull
+    from explore_pandas.pulls.plan import allowing_jobs, plan_pull
 
     err = err or sys.stderr
     if not output.strip():
@@ -69,7 +71,8 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
     folder = is_directory_output(output)
     if not folder and Path(output).suffix.lower() not in OUTPUT_SUFFIXES:
         raise output_error(output, "the output must end in .csv or .parquet, or be a folder (DIR/)")
-    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, last=last)  # refuse bad input first
+    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, last=last,
+                     max_jobs=max_jobs)  # refuse bad input (and a range of too many jobs) first
     if last is not None:
         start, end = plan.start.isoformat(), plan.end.isoformat()
     target = check_output(output, folder=folder)  # and an output that cannot be written
@@ -82,6 +85,8 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
                                    fresh=fresh, progress=progress)
     if columns:  # only those columns, for a resume too
         options["columns"], spec["columns"] = columns, columns
+    if max_jobs is not None:  # confirmed once: its resume needs no new confirmation
+        spec["max_jobs"] = max_jobs
     with account(err) as (client, emulated):
         ledger = None if emulated else Ledger()  # the emulator's jobs end with this process
         where = {"api": client.settings.base_url, "client_id": client.settings.client_id or ""}
@@ -95,7 +100,8 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
         if ledger is not None:
             ledger.record_pull(pull_id, spec)
         try:
-            rows, message = (_to_folder if folder else _to_file)(report, target, client, ledger, options)
+            with allowing_jobs(max_jobs), _command_line_advice():  # the engine plans the range again
+                rows, message = (_to_folder if folder else _to_file)(report, target, client, ledger, options)
         except Exception as error:  # failed, not interrupted: `resume` leaves it (run the command again)
             if ledger is not None:
                 ledger.record_pull(pull_id, {**spec, "status": "failed", "error": type(error).__name__})
@@ -104,6 +110,18 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
         ledger.record_pull(pull_id, {**spec, "status": "done", "rows": rows})
     print(message, file=err)
     return 0
+
+
+@contextmanager
+def _command_line_advice() -> Iterator[None]:
+    """After Ctrl-C, advice in commands (``explore-pandas resume``), not in Python calls."""
+    from explore_pandas.pulls.runner import INTERRUPT_ADVICE
+
+    token = INTERRUPT_ADVICE.set("cli")
+    try:
+        yield
+    finally:
+        INTERRUPT_ADVICE.reset(token)
 
 
 def _to_file(report: str, target: Path, client: Any, ledger: Any, options: dict[str, Any]) -> tuple[int, str]:
@@ -174,7 +192,7 @@ def resume(err: TextIO | None = None, progress: bool | str = "auto") -> int:
             check_not_newer(spec)
             pull(spec["report"], start=spec["start"], end=spec["end"], tz=spec["tz"], format=spec["format"],
                  output=spec["output"], on_row_limit=spec.get("on_row_limit", "warn"), err=err,
-                 pull_id=spec["id"], progress=progress, columns=spec.get("columns"),
+                 pull_id=spec["id"], progress=progress, columns=spec.get("columns"), max_jobs=spec.get("max_jobs"),
                  expected={k: spec[k] for k in ("api", "client_id") if k in spec} or None)
         except (KeyboardInterrupt, SystemExit):
             raise

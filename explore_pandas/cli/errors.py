@@ -2,7 +2,10 @@
 
 Exit 2 is a usage mistake (a bad argument, a missing setting, an output that
 cannot be written), found before any job is created; exit 1 is a run that
-failed (the API refused, the network went away, a job failed). A traceback
+failed (the API refused, the network went away, a job failed). A
+ValidationError that the server sent (it has a ``status``: the API refused an end
+as in the future because the clocks differ) is a run that failed, as doctor's
+clock line is. A traceback
 appears only with ``--debug``.
 """
 
@@ -10,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 from typing import NoReturn
 
 from explore_pandas.api.config import OFFLINE_HINT
+from explore_pandas.api.validation import DATE_ADVICE
 from explore_pandas.exceptions import ConfigurationError, ExploreError, ValidationError
 
 __all__ = ["CLI_OFFLINE_HINT", "EXIT_FAILED", "EXIT_USAGE", "FLAGS", "PROG", "Parser", "UsageError", "check_days",
@@ -26,9 +31,19 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 #: The offline way, said the command-line way.
 CLI_OFFLINE_HINT = "Or unset every EXPLORE_* variable to pull from the embedded emulator (offline, synthetic data)."
+#: Python's words in a message -> the command line's (every message goes through :func:`explain`).
+CLI_WORDS = {
+    OFFLINE_HINT: CLI_OFFLINE_HINT,
+    DATE_ADVICE: "Use a date such as 2026-08-01 or a date-time such as 2026-08-01T09:30:00 (ISO 8601, "
+                 "a wall time in --tz).",
+}
 #: A request field (as ValidationError names it) -> the option a command-line user typed.
 FLAGS = {"timezone": "--tz", "timespan.from": "--start", "timespan.to": "--end", "last": "--last", "format": "--format",
-         "type": "report", "output": "-o", "name": "--name", "days": "--days", "port": "--port"}
+         "type": "report", "output": "-o", "name": "--name", "days": "--days", "port": "--port",
+         "start": "--start", "end": "--end", "max_jobs": "--max-jobs",
+         "columns": "--columns", "on_row_limit": "--on-row-limit"}
+#: A Python keyword in an error's advice ("pass max_jobs=40") -> the option ("pass --max-jobs 40").
+KEYWORDS = re.compile(r"\b(max_jobs|start|end)=(?:'([^']*)'|(\S+?)(?=[\s,.;)]|$))")
 
 
 class UsageError(ExploreError):
@@ -53,9 +68,9 @@ def explain(error: BaseException) -> str:
     if isinstance(error, UsageError):
         text = str(error)
     elif isinstance(error, ConfigurationError):
-        text = str(error).replace(OFFLINE_HINT, CLI_OFFLINE_HINT)
+        text = _cli_words(str(error))
     elif isinstance(error, ValidationError):
-        text = _with_flag(str(error), error)
+        text = _with_flag(_cli_words(str(error)), error)
     elif isinstance(error, ExploreError):
         text = f"{type(error).__name__}: {error}"
     elif isinstance(error, OSError):
@@ -67,17 +82,26 @@ def explain(error: BaseException) -> str:
     return one_line(f"{PROG}: {text}")
 
 
+def _cli_words(text: str) -> str:
+    for python, cli in CLI_WORDS.items():
+        text = text.replace(python, cli)
+    return text
+
+
 def _with_flag(text: str, error: ValidationError) -> str:
     """``timezone: 'X' is not ...`` -> ``--tz: 'X' is not ...``: the option the user typed."""
     for field in getattr(error, "fields", None) or []:
         name = field.get("name", "") if isinstance(field, dict) else ""
         if name in FLAGS and text.startswith(f"{name}: "):
-            return f"{FLAGS[name]}: {text[len(name) + 2:]}"
-    return text
+            text = f"{FLAGS[name]}: {text[len(name) + 2:]}"
+            break
+    return KEYWORDS.sub(lambda m: f"{FLAGS[m[1]]} {m[2] if m[2] is not None else m[3]}", text)
 
 
 def exit_code(error: BaseException) -> int:
     """2 for a usage mistake (nothing was started), 1 for a run that failed."""
+    if isinstance(error, ValidationError) and getattr(error, "status", None) is not None:
+        return EXIT_FAILED  # the server's refusal (clock skew): the run sent requests, and failed
     usage = (UsageError, ValidationError, ConfigurationError)
     return EXIT_USAGE if isinstance(error, usage) else EXIT_FAILED
 

@@ -58,7 +58,7 @@ def add_parsers(commands: Any) -> None:
 
 
 def _profile_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", dest="profile", default=None,
+    parser.add_argument("--profile", dest="profile", default=None, metavar="NAME",
                         help="the profile's name (default: $EXPLORE_PROFILE, else 'default')")
 
 
@@ -83,7 +83,9 @@ def login(args: argparse.Namespace, *, stdin: TextIO | None = None, out: TextIO 
     values = {key: getattr(args, key, None) for key in ("account", "region", "client_id", "base_url", "token_url")}
     if interactive:  # what a saved profile had is offered as the default answer
         _ask(values, known, stdin, out)
-    secret = _read_secret(args, stdin, interactive)
+    # every setting but the secret checked before the secret is asked for (a bad account says so first)
+    Settings.resolve(_names=OPTION_NAMES, client_secret="not asked yet", **values)
+    secret = _read_secret(args, stdin, interactive, values.get("client_id"))
     settings = Settings.resolve(_names=OPTION_NAMES, client_secret=secret, **values)
     print(f"Checking client {settings.client_id!r} at {settings.token_url} ...", file=out)
     problem = _check(settings)
@@ -112,13 +114,15 @@ def _ask(values: dict[str, Any], known: Any, stdin: TextIO, out: TextIO) -> None
     for key, prompt in prompts.items():
         if values.get(key) or (key == "account" and values.get("token_url")):
             continue
+        if key == "region" and values.get("base_url") and values.get("token_url"):
+            continue  # both URLs given: the region names neither
         default = (getattr(known, key, None) if known is not None else None) or defaults.get(key)
         print(f"{prompt}{f' [{default}]' if default else ''}: ", end="", file=out, flush=True)
         answer = stdin.readline().strip()
         values[key] = answer or default
 
 
-def _read_secret(args: argparse.Namespace, stdin: TextIO, interactive: bool) -> str:
+def _read_secret(args: argparse.Namespace, stdin: TextIO, interactive: bool, client_id: str | None) -> str:
     from explore_pandas.exceptions import ConfigurationError
 
     if args.secret_stdin:
@@ -130,21 +134,32 @@ def _read_secret(args: argparse.Namespace, stdin: TextIO, interactive: bool) -> 
             "the client secret is missing: standard input is not a terminal to ask it on, so "
             "pass --secret-stdin and give it on standard input.", setting="client_secret")
     if not secret.strip():
-        raise ConfigurationError("the client secret is empty.", setting="client_secret")
+        where = ("--secret-stdin read an empty first line: give the secret as the first line of standard input, "
+                 "e.g. --secret-stdin < secret.txt" if args.secret_stdin else
+                 "type or paste it at the prompt (it is not shown)")
+        raise ConfigurationError(f"the client secret is empty: {where}. It is the secret of the OAuth client "
+                                 f"{client_id!r} that you created in Talkdesk.", setting="client_secret")
     return secret.strip()
 
 
 def _check(settings: Any) -> str | None:
     """None when Talkdesk ID gives a token for these credentials, else what went wrong (no secret)."""
     from explore_pandas.api.auth import TokenSource
-    from explore_pandas.api.doctor import mixup_hint
+    from explore_pandas.api.doctor import mixup_hint, refused_credentials, tls_failure
     from explore_pandas.api.retry import RetryPolicy
     from explore_pandas.api.transport import Transport
-    from explore_pandas.exceptions import ExploreError
+    from explore_pandas.exceptions import AuthenticationError, ExploreError, TransportError
 
     transport = Transport(timeout=(5.0, 15.0), retry=RetryPolicy(max_retries=1))
     try:
         TokenSource(settings, transport).get()
+    except AuthenticationError as error:  # the token URL answered: it refused these credentials
+        what, fix = refused_credentials(settings, error)
+        return f"{what}; fix: {fix}."
+    except TransportError as error:
+        if str(error).startswith("TLS failed"):
+            return tls_failure(settings.token_url, str(error), transport.verify) + "."
+        return f"no answer from {settings.token_url}; fix: {mixup_hint(settings, settings.token_url)}."
     except ExploreError as error:
         return f"{error}. {mixup_hint(settings, settings.token_url).capitalize()}."
     finally:

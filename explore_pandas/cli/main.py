@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import os
 import sys
 import threading
+import traceback
 import warnings
 from typing import Any, Sequence
 
@@ -31,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in words
+    _stand_in_for_closed_streams()
     try:
         args = parser.parse_args(words)
         with warnings.catch_warnings():  # restores the warning display when done (main may run in-process)
@@ -43,13 +47,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141  # as tools killed by SIGPIPE report it: 128 + 13
     except KeyboardInterrupt:
         if debug:
-            raise
+            traceback.print_exc()
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except Exception as error:
-        if debug:
-            raise
+        if debug:  # the traceback, then the same line and exit code as without --debug
+            traceback.print_exc()
         return print_error(error)
+
+
+class ClosedOutput(io.TextIOBase):
+    """Standard output when it was closed (``>&-``): a write fails as an OSError, said in one line."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "it is closed; redirect it to a file or to /dev/null instead",
+                      "standard output")
+
+
+def _stand_in_for_closed_streams() -> None:
+    """Python sets ``sys.stdout``/``sys.stderr`` to None when their descriptor is closed at start."""
+    if sys.stdout is None:
+        sys.stdout = ClosedOutput()
+    if sys.stderr is None:  # nowhere to say anything: errors are dropped, the exit code stays
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  (lives as long as the process)
 
 
 def build_parser() -> Parser:
@@ -62,7 +85,7 @@ def build_parser() -> Parser:
         description="Talkdesk Explore API reports in pandas, and an offline emulator of the API.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--profile", dest="global_profile", default=None,
+    parser.add_argument("--profile", dest="global_profile", default=None, metavar="NAME",
                         help="the saved profile to use (explore-pandas login); default: $EXPLORE_PROFILE, "
                              "else 'default' when saved")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +161,9 @@ def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
     pull.add_argument("--on-row-limit", default="warn", choices=ON_ROW_LIMIT,
                       help="when a window reaches 1,000,000 rows (default warn)")
     pull.add_argument("--fresh", action="store_true", help="create new jobs even where recorded ones can serve")
+    pull.add_argument("--max-jobs", dest="max_jobs", type=int, default=None, metavar="N",
+                      help="allow a range of up to N windows of 31 days, one report job each (default 24, "
+                           "about two years; a longer range is refused before any job)")
     pull.add_argument("--columns", type=lambda text: [c.strip() for c in text.split(",") if c.strip()],
                       help="only these columns (JSON keys, comma-separated), e.g. call_id,start_at,talk_time")
     _add_quiet(pull)
@@ -191,7 +217,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             check_range(args.range_parser, args)
             return commands.pull(args.report, start=args.start, end=args.end, last=args.last, tz=args.tz,
                                  format=args.format, output=args.output, on_row_limit=args.on_row_limit,
-                                 fresh=args.fresh, progress=progress, columns=args.columns)
+                                 fresh=args.fresh, progress=progress, columns=args.columns,
+                                 max_jobs=args.max_jobs)
         if args.command == "jobs":
             from explore_pandas.cli.jobs import list_jobs, prune_jobs
 
@@ -221,7 +248,7 @@ def _quiet_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass
 
 

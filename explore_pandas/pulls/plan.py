@@ -6,6 +6,9 @@ windows of at most 31 days at local midnights (:mod:`explore_pandas.pulls.window
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -14,7 +17,15 @@ from explore_pandas.exceptions import ValidationError
 from explore_pandas.pulls.windows import Window, plan_windows
 from explore_pandas.reports import ReportType, report_type
 
-__all__ = ["NAME_PREFIX_LENGTH", "Plan", "check_name_prefix", "plan_pull"]
+__all__ = ["MAX_JOBS", "NAME_PREFIX_LENGTH", "Plan", "allowing_jobs", "check_job_count", "check_name_prefix",
+           "plan_pull"]
+
+#: A pull of more windows (one report job each) than this is refused unless confirmed with
+#: ``max_jobs``: 24 windows of at most 31 days are about two years, so a typo such as
+#: start='2000-01-01' does not start some 300 jobs on the account.
+MAX_JOBS = 24
+#: What :func:`allowing_jobs` confirmed, for callers that reach :func:`plan_pull` through an engine.
+_allowed: ContextVar[int | None] = ContextVar("explore_pandas_allowed_jobs", default=None)
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,7 @@ def plan_pull(
     name: str | None = None,
     now: datetime | None = None,
     last: str | None = None,
+    max_jobs: int | None = None,
 ) -> Plan:
     """Validate a pull of any length and cut it into windows; nothing is sent.
 
@@ -47,6 +59,8 @@ def plan_pull(
     ``end``, or a preset ``last`` (``"7d"``, ``"last_month"``, ...: complete
     local days of ``tz``, see :mod:`explore_pandas.api.presets`). ``now`` fixes
     the clock the range is checked against (default: this machine's).
+    ``max_jobs`` is how many windows (one report job each) the pull may take
+    (default :data:`MAX_JOBS`, about two years): more is refused before any job.
 
     Returns
     -------
@@ -59,7 +73,8 @@ def plan_pull(
     ValidationError
         For an unknown report, zone or format, a bad name, or a range the API
         refuses (end before start, in the future), an unknown preset, or a
-        preset given together with ``start`` or ``end``, naming the field and the fix.
+        preset given together with ``start`` or ``end``, naming the field and the fix;
+        a range of more than ``max_jobs`` windows, naming ``start`` and the confirmation.
 
     Examples
     --------
@@ -70,6 +85,7 @@ def plan_pull(
     3
     """
     presets.check_range_arguments(start, end, last)
+    limit = check_max_jobs(max_jobs if max_jobs is not None else _allowed.get())
     kind = report_type(report)
     fmt = validation.check_format(format)
     zone = validation.check_timezone(validation.infer_timezone(tz, start, end))  # tz None: the bounds' zone, or UTC
@@ -81,7 +97,52 @@ def plan_pull(
     assert start is not None and end is not None  # check_range_arguments
     begin, finish = validation.check_timespan(start, end, zone, now=current, max_span=None)
     windows = plan_windows(begin, finish, zone.key)
+    check_job_count(len(windows), begin, finish, zone.key, limit, field="last" if last is not None else "start")
     return Plan(kind, zone.key, fmt, name, begin, finish, tuple(windows))
+
+
+def check_max_jobs(max_jobs: int | None) -> int:
+    """``max_jobs``: a whole number of at least 1; None is :data:`MAX_JOBS`."""
+    if max_jobs is None:
+        return MAX_JOBS
+    if isinstance(max_jobs, bool) or not isinstance(max_jobs, int) or max_jobs < 1:
+        raise ValidationError(
+            f"max_jobs: {max_jobs!r} is not a number of report jobs. Use a whole number of at least 1: "
+            f"the most windows (one job each) the pull may take (default {MAX_JOBS}).",
+            fields=[{"name": "max_jobs", "description": "at least 1"}])
+    return max_jobs
+
+
+def check_job_count(count: int, start: datetime, end: datetime, zone: str, max_jobs: int = MAX_JOBS,
+                    *, field: str = "start") -> None:
+    """Refuse a range of more than ``max_jobs`` windows before any job: a typo in a year costs hundreds."""
+    if count <= max_jobs:
+        return
+    raise ValidationError(
+        f"{field}: {_day(start)} .. {_day(end)} ({zone}) needs {count} report jobs (one per window of at most "
+        f"31 days), more than the {max_jobs} a pull makes unless told (about {max_jobs} months). "
+        f"Check the range, or pass max_jobs={count} to confirm.",
+        fields=[{"name": field, "description": f"{count} jobs, more than max_jobs={max_jobs}"},
+                {"name": "max_jobs", "description": f"pass {count} to confirm"}])
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d}" if (moment.hour, moment.minute, moment.second) == (0, 0, 0) \
+        else f"{moment:%Y-%m-%dT%H:%M:%S}"
+
+
+@contextmanager
+def allowing_jobs(max_jobs: int | None) -> Iterator[None]:
+    """Pulls planned inside take up to ``max_jobs`` windows (None: :data:`MAX_JOBS`).
+
+    For a caller that reaches :func:`plan_pull` through an engine that has no
+    ``max_jobs`` of its own (the command line's ``--max-jobs``).
+    """
+    token = _allowed.set(check_max_jobs(max_jobs))
+    try:
+        yield
+    finally:
+        _allowed.reset(token)
 
 
 #: Each window's job is named "<name> YYYY-MM-DD": the prefix leaves room for the date.

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from explore_pandas.pulls.results import Split, WindowResult
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from explore_pandas.pulls.ledger import Ledger
     from explore_pandas.pulls.plan import Plan
 
-__all__ = ["bound_label", "explain_interrupt", "in_notebook", "progress_bar", "run_windows", "show_progress"]
+__all__ = ["INTERRUPT_ADVICE", "bound_label", "explain_interrupt", "in_notebook", "progress_bar", "run_windows", "show_progress"]
 
 log = logging.getLogger(__name__)
 
@@ -87,17 +88,31 @@ def run_windows(
     return results
 
 
+#: Whose advice :func:`explain_interrupt` gives: "python" (a call, ``client.cancel``), or "cli" (commands).
+INTERRUPT_ADVICE: ContextVar[str] = ContextVar("explore_pandas_interrupt_advice", default="python")
+
+
 def explain_interrupt(error: BaseException, running: list[WindowState], report: str, ledger: Ledger | None) -> None:
-    """After Ctrl-C: which jobs still run on the account, and how to pick them up or cancel them."""
+    """After Ctrl-C: which jobs still run on the account, and how to pick them up or cancel them.
+
+    The advice is said the way the pull was started: Python calls, or (with
+    :data:`INTERRUPT_ADVICE` set to ``"cli"``) ``explore-pandas`` commands.
+    """
     if not running:
         return
     where = f"recorded in the ledger at {ledger.directory}" if ledger else "not recorded (ledger off)"
-    note = (
-        f"Interrupted: {len(running)} report job(s) still run on the account and hold quota: "
-        + ", ".join(s.job_id or "" for s in running) + f". They are {where}. "
-        "Run the same call again to pick them up without creating new jobs, or cancel them with "
-        f"client.cancel({running[0].job_id!r}, report={report!r}) (one per job)."
-    )
+    jobs = "1 report job still runs" if len(running) == 1 else f"{len(running)} report jobs still run"
+    them = "it" if len(running) == 1 else "them"
+    if INTERRUPT_ADVICE.get() == "cli":
+        advice = (f"Run `explore-pandas resume` to finish this pull with {them} (no new jobs); "
+                  "`explore-pandas jobs` lists the recorded jobs." if ledger else
+                  f"Run the same command again to pull anew; {them} end on their own.")
+    else:
+        advice = (f"Run the same call again to pick {them} up without creating new jobs, or cancel {them} with "
+                  f"client.cancel({running[0].job_id!r}, report={report!r}) (one per job).")
+    note = (f"Interrupted: {jobs} on the account and hold{'s' if len(running) == 1 else ''} quota: "
+            + ", ".join(s.job_id or "" for s in running) + f". {'It is' if len(running) == 1 else 'They are'} "
+            f"{where}. {advice}")
     print(note, file=sys.stderr)
     if hasattr(error, "add_note"):
         error.add_note(note)

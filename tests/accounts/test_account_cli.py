@@ -79,7 +79,23 @@ def test_a_refused_login_names_the_token_host_and_saves_nothing(emu: Emulator, h
                     "--base-url", emu.base_url, "--client-id", emu.client_id, "--secret-stdin",
                     stdin="wrong-" + SECRET + "\n")
     assert login.returncode == 1
-    assert "login failed, nothing saved" in login.stderr and emu.token_url in login.stderr
+    assert login.stderr.splitlines() == [
+        f"explore-pandas: login failed, nothing saved: {emu.token_url} (account 'acme') refused client "
+        f"'{emu.client_id}' (401 invalid_client); fix: check the client id and secret of the OAuth client in Talkdesk."]
+    assert "running" not in login.stderr  # the server answered: it is not about the server being up
     assert not home.config_toml.exists()
     _clean(login.stdout, login.stderr.replace("wrong-" + SECRET, ""))
     assert "wrong-" + SECRET not in login.stdout + login.stderr
+
+
+def test_a_login_tls_failure_is_one_line_naming_the_host_and_the_fix(home: Home) -> None:
+    with Emulator(progression="immediate", tls=True, client_secret=SECRET) as emu:
+        login = run_cli("login", "--token-url", emu.token_url, "--base-url", emu.base_url, "--client-id",
+                        emu.client_id, "--secret-stdin", stdin=SECRET + "\n",
+                        env={"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": ""})  # certifi: the emulator's cert is unknown
+    assert login.returncode == 1 and "Traceback" not in login.stderr
+    assert login.stderr.splitlines() == [
+        "explore-pandas: login failed, nothing saved: 127.0.0.1: TLS failed: certificate verify failed: self-signed "
+        "certificate; fix: the certificate of 127.0.0.1 is not trusted by the CA bundle in use (certifi (requests' "
+        "default)): behind a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at your company's CA bundle."]
+    assert not home.config_toml.exists()

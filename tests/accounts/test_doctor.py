@@ -114,7 +114,7 @@ def test_each_misconfiguration_gives_one_failing_line_with_its_fix(mode: str, mo
     assert len(crosses) == 1 and crosses[0].split()[1] == name, result.stdout
     for word in words:
         assert word in crosses[0], crosses[0]
-    assert result.stdout.splitlines()[-1] == f"1 check(s) failed: {name}."
+    assert result.stdout.splitlines()[-1] == f"1 check failed: {name}."
 
 
 def _no_such_host(host: str, *args: Any, **kwargs: Any) -> Any:
@@ -169,3 +169,48 @@ def test_a_profile_is_checked_with_its_sources(emu: Emulator, monkeypatch: pytes
     checks = run_checks(profile="work")
     assert all(c.passed for c in checks)
     assert "secret from profile 'work' (OS keyring (keyring fakes MemoryKeyring))" in checks[0].detail
+
+
+def test_an_unreachable_proxy_fails_the_proxy_line_and_names_it(emu: Emulator) -> None:
+    with socket.socket() as closed:  # a port that nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    env = {**env_of(emu), "HTTP_PROXY": f"http://127.0.0.1:{port}", "NO_PROXY": "", "no_proxy": ""}
+    result = run_cli("doctor", env=env)
+    assert result.returncode == 1, result.stdout
+    lines = {line.split()[1]: line for line in result.stdout.splitlines()[:8]}
+    assert lines["tls"] == "- tls      skipped: the proxy did not answer (see the proxy line)"
+    assert lines["proxy"] == (f"✗ proxy    proxy http://127.0.0.1:{port} did not answer (Connection refused); "
+                              f"127.0.0.1 via http://127.0.0.1:{port}  fix: start the proxy or correct its address in HTTPS_PROXY/HTTP_PROXY, or add "
+                                   "the hosts to NO_PROXY to go without it")
+    assert [line.split()[1] for line in result.stdout.splitlines() if line.startswith("✗")] == ["proxy"]
+
+
+def test_xp_doctor_checks_the_client_xp_connect_made(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from explore_pandas.api.client import set_default_client
+    from explore_pandas.cli.main import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(emu.client_secret + "\n"))
+    assert main(["login", "--profile", "work", "--base-url", emu.base_url, "--token-url", emu.token_url,
+                 "--client-id", emu.client_id, "--secret-stdin"]) == 0
+    previous = set_default_client(None)
+    try:
+        assert xp.doctor().set_index("check").loc["settings", "status"] == "✗"  # no EXPLORE_*, no 'default' profile
+        xp.connect(profile="work")
+        df = xp.doctor().set_index("check")
+        assert df["status"].tolist() == ["✓"] * 8, df
+        assert f"API {emu.base_url} (the connected client)" in df.loc["settings", "detail"]
+    finally:
+        replaced = set_default_client(previous)
+        if replaced is not None:
+            replaced.close()
+
+
+def test_the_settings_line_of_the_command_has_no_python(home: Any) -> None:
+    result = run_cli("doctor")
+    first = result.stdout.splitlines()[0]
+    assert result.returncode == 1 and first.startswith("✗ settings EXPLORE_CLIENT_ID, EXPLORE_CLIENT_SECRET and ")
+    assert "Or try everything offline, no account needed: `explore-pandas demo`." in first
+    assert "xp." not in result.stdout and "**" not in result.stdout

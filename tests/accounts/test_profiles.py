@@ -103,6 +103,50 @@ def test_login_asks_for_what_is_missing_and_hides_the_secret(
     assert profiles.load("default") is not None and fake_keyring.entries[("explore_pandas", "default")] == SECRET
 
 
+class Terminal(io.StringIO):
+    """Standard input that is a terminal: login asks its questions on it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_login_asks_no_region_when_both_urls_are_given(
+        monkeypatch: pytest.MonkeyPatch, emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", Terminal(f"{emu.client_id}\n"))  # only the client id is asked
+    monkeypatch.setattr("getpass.getpass", lambda prompt: SECRET)
+    assert main(["login", "--base-url", emu.base_url, "--token-url", emu.token_url]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OAuth client id: ") and "Region" not in out
+
+
+def test_login_refuses_a_bad_account_before_asking_the_secret(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr("sys.stdin", Terminal(""))
+    monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or SECRET)
+    assert main(["login", "--account", "acme corp", "--region", "eu", "--client-id", "x"]) == 2
+    assert asked == []  # the mistake is said before the secret is typed
+    assert capsys.readouterr().err == ("explore-pandas: --account='acme corp' is not a Talkdesk account name "
+                                       "(the subdomain of https://<account>.talkdeskid.com).\n")
+
+
+@pytest.mark.parametrize(("stdin", "options", "how"), [
+    (io.StringIO("\n"), ["--secret-stdin"],
+     "--secret-stdin read an empty first line: give the secret as the first line of standard input, "
+     "e.g. --secret-stdin < secret.txt"),
+    (Terminal(""), [], "type or paste it at the prompt (it is not shown)"),
+], ids=["stdin", "prompt"])
+def test_an_empty_secret_names_the_field_and_the_fix(monkeypatch: pytest.MonkeyPatch, emu: Emulator, stdin: Any,
+                                                     options: list[str], how: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", stdin)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "  ")
+    assert main(["login", "--base-url", emu.base_url, "--token-url", emu.token_url, "--client-id", "cid",
+                 *options]) == 2
+    assert capsys.readouterr().err == (f"explore-pandas: the client secret is empty: {how}. It is the secret of "
+                                       "the OAuth client 'cid' that you created in Talkdesk.\n")
+
+
 def test_a_script_without_a_terminal_must_give_the_secret_on_stdin(
         monkeypatch: pytest.MonkeyPatch, emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(""))

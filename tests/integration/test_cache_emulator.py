@@ -159,7 +159,7 @@ def test_the_cache_command_lists_sizes_and_clears(emu: Emulator) -> None:
         assert main(["cache"]) == 0
         assert main(["cache", "size"]) == 0
     text = out.getvalue()
-    assert "3 cached window(s)" in text and "calls" in text and "Europe/Lisbon" in text
+    assert "3 cached windows" in text and "calls" in text and "Europe/Lisbon" in text
     with redirect_stdout(io.StringIO()) as cleared:
         assert main(["cache", "clear"]) == 0
     assert "Removed 3" in cleared.getvalue()

@@ -10,8 +10,11 @@ mistake, 1 a run that failed; a traceback appears only with ``--debug``.
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -92,8 +95,12 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
      "explore-pandas: -o: x.xlsx: the output must end in .csv or .parquet, or be a folder (DIR/)."),
     ((*PULL, "-o", "x.csv", "--tz", "Lisbon"), 2, f"explore-pandas: --tz: {TZ_LINE}"),
     (("pull", "calls", "--start", "last week", "--end", "2026-09-03", "-o", "x.csv"), 2,
-     ("explore-pandas: --start: cannot read 'last week' as a date or date-time. Use an ISO 8601 string such as "
-      "'2026-08-01' or '2026-08-01T09:30:00', a datetime.date, a datetime.datetime or a pandas.Timestamp.")),
+     ("explore-pandas: --start: cannot read 'last week' as a date or date-time. Use a date such as 2026-08-01 or "
+      "a date-time such as 2026-08-01T09:30:00 (ISO 8601, a wall time in --tz).")),
+    (("pull", "calls", "--start", "2026-03-29T01:30", "--end", "2026-03-30", "--tz", "Europe/Lisbon", "-o", "x.csv"), 2,
+     ("explore-pandas: --start: 2026-03-29T01:30:00 Europe/Lisbon does not exist: that day the clocks jump forward "
+      "1 hour around it (daylight saving starts). Pick a time outside the gap, e.g. 2026-03-29T02:30:00 (the "
+      "instant it would be), or request the report in UTC.")),
     (("pull", "calls", "--start", "2026-09-03", "--end", "2026-09-01", "-o", "x.csv"), 2,
      ("explore-pandas: --end: end 2026-09-01T00:00:00 UTC is not after start 2026-09-03T00:00:00 UTC. "
       "Swap them, or pass an end later than the start (the end is exclusive).")),
@@ -118,6 +125,17 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
     (("frobnicate",), 2,
      ("explore-pandas: argument command: invalid choice: 'frobnicate' (choose from 'emulator', 'demo', 'pull', "
       "'jobs', 'resume', 'cache', 'login', 'logout', 'doctor') (see explore-pandas --help).")),
+    (("pull", "calls", "--start", "2000-01-01", "--end", "2026-09-03", "-o", "x.csv"), 2,
+     ("explore-pandas: --start: 2000-01-01 .. 2026-09-03 (UTC) needs 315 report jobs (one per window of at most "
+      "31 days), more than the 24 a pull makes unless told (about 24 months). Check the range, or pass "
+      "--max-jobs 315 to confirm.")),
+    (("pull", "calls", "--start", "2026-07-01", "--end", "2026-09-03", "-o", "days/", "--max-jobs", "2"), 2,
+     ("explore-pandas: --start: 2026-07-01 .. 2026-09-03 (UTC) needs 3 report jobs (one per window of at most "
+      "31 days), more than the 2 a pull makes unless told (about 2 months). Check the range, or pass "
+      "--max-jobs 3 to confirm.")),
+    ((*PULL, "-o", "x.csv", "--max-jobs", "0"), 2,
+     ("explore-pandas: --max-jobs: 0 is not a number of report jobs. Use a whole number of at least 1: the most "
+      "windows (one job each) the pull may take (default 24).")),
     ((), 2, "explore-pandas: the following arguments are required: command (see explore-pandas --help)."),
     (("jobs", "--all"), 2, "explore-pandas: unrecognized arguments: --all (see explore-pandas --help)."),
     (("resume", "calls"), 2, "explore-pandas: unrecognized arguments: calls (see explore-pandas --help)."),
@@ -136,7 +154,7 @@ def test_every_mistake_is_one_line_and_creates_no_job(cli: Run, account: Emulato
     result = cli(*args, credentials=dict(account.credentials))
     said = _one_line(result)
     if "is in the future" in line:
-        assert said.startswith(_expected(line)) and "pass end=" in said
+        assert said.startswith(_expected(line)) and "pass --end " in said and "end='" not in said
     else:
         assert said == line
     assert result.returncode == code
@@ -148,6 +166,36 @@ def test_every_mistake_is_one_line_and_creates_no_job(cli: Run, account: Emulato
 def test_with_debug_the_traceback_is_shown(cli: Run, account: Emulator) -> None:
     result = cli(*PULL, "-o", "x.csv", "--tz", "Lisbon", "--debug", credentials=dict(account.credentials))
     assert result.returncode != 0 and "Traceback" in result.stderr and "ValidationError" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    ((*PULL, "-o", "x.csv", "--tz", "Lisbon"), 2),      # a usage mistake found by explore_pandas
+    (("demo", "--days", "two"), 2),                     # one argparse finds
+    ((*PULL, "-o", "x.csv", "-q"), 1),                  # a run that failed (the job fails)
+], ids=["bad-zone", "argparse", "failed-run"])
+def test_debug_adds_the_traceback_and_keeps_the_exit_code(cli: Run, account: Emulator,
+                                                          args: tuple[str, ...], code: int) -> None:
+    account.configure(fail_at="processing")
+    plain = cli(*args, credentials=dict(account.credentials))
+    debugged = cli(*args, "--debug", credentials=dict(account.credentials))
+    assert plain.returncode == code and debugged.returncode == code, debugged.stderr
+    assert "Traceback" in debugged.stderr
+    said = re.sub(r"job [0-9a-f-]{36}", "job ID", _one_line(plain))  # each run's job has its own id
+    assert re.sub(r"job [0-9a-f-]{36}", "job ID", debugged.stderr.splitlines()[-1]) == said  # after the traceback
+
+
+@pytest.mark.parametrize("args", [("jobs",), ("cache", "size"), ("demo", "--days", "1", "-q")],
+                         ids=["jobs", "cache-size", "demo"])
+def test_a_closed_stdout_is_one_line_with_exit_1(entry_point: Path, ledger_dir: Path, args: tuple[str, ...]) -> None:
+    Ledger().record(Entry(key="k", job_id="job-1", report="calls", timezone="UTC", format="csv",
+                          start="2026-09-01T00:00:00+00:00", end="2026-09-02T00:00:00+00:00", name="n",
+                          api="https://api.talkdeskapp.com", client_id="c", created_at="2026-11-01T00:00:00+00:00"))
+    command = " ".join(f"'{word}'" for word in (str(entry_point), *args))
+    result = subprocess.run(["bash", "-c", f"{command} >&-"], env=_environment(None), capture_output=True,
+                            text=True, timeout=180, check=False)
+    assert _one_line(result) == ("explore-pandas: cannot use standard output: it is closed; redirect it to a "
+                                 "file or to /dev/null instead")
+    assert result.returncode == 1
 
 
 def test_half_the_credentials_name_every_missing_variable(cli: Run) -> None:
@@ -266,3 +314,56 @@ def test_a_warning_is_one_line_too(cli: Run, account: Emulator) -> None:
 def test_an_empty_output_is_a_usage_mistake(cli: Run) -> None:
     result = cli(*PULL, "-o", "")
     assert _one_line(result).startswith("explore-pandas: -o: '': it is empty") and result.returncode == 2
+
+
+def test_max_jobs_confirms_a_long_range_and_its_resume_keeps_it(cli: Run, account: Emulator, tmp_path: Path) -> None:
+    result = cli("pull", "calls", "--start", "2026-07-01", "--end", "2026-09-03", "-o", "x.csv", "-q",
+                 "--max-jobs", "3", credentials=dict(account.credentials))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1].endswith("rows from 3 windows written to x.csv")
+    assert account.stats()["jobs_created"] == 3
+    assert [p.get("max_jobs") for p in Ledger().pulls()] == [3]  # a resume of it asks no confirmation again
+
+
+def test_ctrl_c_during_a_pull_advises_resume_not_python(entry_point: Path, account: Emulator, tmp_path: Path) -> None:
+    account.configure(progression={"seconds": 600})  # the job runs until the test interrupts the pull
+    with subprocess.Popen([str(entry_point), *PULL, "-o", "x.csv", "-q"], env=_environment(dict(account.credentials)),
+                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        deadline = time.monotonic() + 60
+        while account.stats()["jobs_created"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)  # past the create, into polling
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    (note, last) = stderr.splitlines()
+    job = note.split("quota: ")[1].split(".")[0]
+    assert note == (f"Interrupted: 1 report job still runs on the account and holds quota: {job}. It is recorded in "
+                    f"the ledger at {Ledger().directory}. Run `explore-pandas resume` to finish this pull with it "
+                    "(no new jobs); `explore-pandas jobs` lists the recorded jobs.")
+    assert last == "explore-pandas: interrupted" and "client.cancel" not in stderr
+
+
+def test_a_server_clock_behind_is_clock_skew_said_the_right_way_round_with_exit_1(cli: Run) -> None:
+    real_now = datetime.now(timezone.utc)
+    with Emulator(now=real_now - timedelta(minutes=10), progression="immediate") as behind:
+        end = real_now - timedelta(minutes=6)  # past here, future for the server
+        result = cli("pull", "calls", "--start", f"{end - timedelta(hours=1):%Y-%m-%dT%H:%M:%S}",
+                     "--end", f"{end:%Y-%m-%dT%H:%M:%S}", "-o", "x.csv", "-q",
+                     credentials=dict(behind.credentials))
+    line = _one_line(result)
+    assert line.startswith("explore-pandas: --end: the server refused the end as in the future"), line
+    assert re.search(r"this machine's clock is (59\d|60\d|61\d) s ahead of the server's", line), line
+    assert result.returncode == 1  # the server refused a run's request, as doctor's clock line fails with 1
+
+
+@pytest.mark.parametrize("command", [(), ("login",), ("logout",), ("doctor",)], ids=["main", "login", "logout", "doctor"])
+def test_the_profile_option_reads_profile_name(cli: Run, command: tuple[str, ...]) -> None:
+    helped = cli(*command, "--help")
+    assert helped.returncode == 0 and "--profile NAME" in helped.stdout
+    assert "GLOBAL_PROFILE" not in helped.stdout and "PROFILE " not in helped.stdout.replace("EXPLORE_PROFILE", "")
+
+
+def test_pull_help_offers_max_jobs(cli: Run) -> None:
+    helped = cli("pull", "--help")
+    assert "--max-jobs N" in helped.stdout and "(default 24" in " ".join(helped.stdout.split())

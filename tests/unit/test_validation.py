@@ -146,8 +146,9 @@ def test_accepted_windows_always_satisfy_the_api_rules(start: datetime, hours: i
         req = build(start=start, end=end, tz=zone, name="prop")
     except ValidationError as error:
         # the end past the rules, or a bound in the hour the clocks repeat (fold=1: its second pass)
-        repeated = "clocks repeat" in str(error)
-        assert error.fields[0]["name"] == "timespan.to" or (repeated and error.fields[0]["name"] == "timespan.from")
+        # or in the gap they skip (no instant has that wall time)
+        clocks = "clocks repeat" in str(error) or "clocks jump forward" in str(error)
+        assert error.fields[0]["name"] == "timespan.to" or (clocks and error.fields[0]["name"] == "timespan.from")
         return
     begin_utc, end_utc = req.start.astimezone(timezone.utc), req.end.astimezone(timezone.utc)
     assert begin_utc < end_utc <= NOW and end_utc - begin_utc <= MAX_SPAN
@@ -215,7 +216,10 @@ def test_a_start_within_the_latency_gets_a_range_that_ends_after_it() -> None:
     (datetime(2026, 11, 20, tzinfo=LISBON), datetime(2026, 11, 21, tzinfo=LISBON), "Europe/Lisbon"),
     (datetime(2026, 11, 20, tzinfo=timezone.utc), pd.Timestamp("2026-11-21", tz="UTC"), "UTC"),
     ("2026-11-20", "2026-11-21", "UTC"),  # nothing aware: UTC, as documented
-    (pd.Timestamp("2026-11-20", tz="America/New_York"), "2026-11-21", "UTC"),  # one aware bound: not "both"
+    # one aware bound: its zone, where the naive one is a wall time too (not UTC, silently)
+    (pd.Timestamp("2026-11-20", tz="America/New_York"), "2026-11-21", "America/New_York"),
+    (date(2026, 11, 20), datetime(2026, 11, 21, tzinfo=LISBON), "Europe/Lisbon"),
+    ("2026-11-20T00:00:00Z", "2026-11-21", "UTC"),  # an ISO string with Z is aware, in UTC
     (datetime(2026, 11, 20, tzinfo=timezone(timedelta(hours=2))),
      datetime(2026, 11, 21, tzinfo=timezone(timedelta(hours=2))), "UTC"),  # fixed offsets name no zone
 ])
@@ -240,3 +244,38 @@ def test_plan_without_tz_takes_the_bounds_zone() -> None:
     plan = plan_pull("calls", start=pd.Timestamp("2026-11-20", tz="America/New_York"),
                      end=pd.Timestamp("2026-11-22", tz="America/New_York"), now=NOW)
     assert plan.timezone == "America/New_York" and plan.windows[0].start.isoformat() == "2026-11-20T00:00:00-05:00"
+
+
+def test_one_aware_bound_gives_its_zone_to_the_naive_one() -> None:
+    from explore_pandas.pulls.plan import plan_pull
+
+    plan = plan_pull("calls", start=pd.Timestamp("2026-11-20", tz="America/New_York"), end="2026-11-22", now=NOW)
+    assert plan.timezone == "America/New_York" and plan.end.isoformat() == "2026-11-22T00:00:00-05:00"
+
+
+def test_a_fixed_offset_beside_a_naive_bound_asks_for_tz() -> None:
+    from explore_pandas.pulls.plan import plan_pull
+
+    with pytest.raises(ValidationError) as info:
+        plan_pull("calls", start="2026-11-20T00:00:00+01:00", end=datetime(2026, 11, 22), now=NOW)
+    assert str(info.value) == (
+        "timezone: start has a UTC offset (+01:00) and end has none. Pass tz= to say in which zone end is a wall "
+        "time (and the datetime columns' zone), e.g. tz='UTC', or give both bounds with an offset.")
+    assert plan_pull("calls", start="2026-11-20T00:00:00+01:00", end=datetime(2026, 11, 22), tz="UTC",
+                     now=NOW).timezone == "UTC"  # with tz the naive end is a wall time in it
+
+
+def test_a_wall_time_the_clocks_skip_is_refused_naming_the_field_and_the_gap() -> None:
+    # Europe/Lisbon goes from 01:00 to 02:00 on 2026-03-29: no instant reads 01:30
+    with pytest.raises(ValidationError) as info:
+        build(start="2026-03-29T01:30", end="2026-03-30", tz="Europe/Lisbon")
+    assert str(info.value) == (
+        "timespan.from: 2026-03-29T01:30:00 Europe/Lisbon does not exist: that day the clocks jump forward 1 hour "
+        "around it (daylight saving starts). Pick a time outside the gap, e.g. 2026-03-29T02:30:00 (the instant it "
+        "would be), or request the report in UTC.")
+    assert info.value.fields[0]["name"] == "timespan.from"
+    with pytest.raises(ValidationError, match=r"^timespan.to: 2026-03-29T01:00:00 Europe/Lisbon does not exist"):
+        build(start="2026-03-28", end=datetime(2026, 3, 29, 1, 0), tz="Europe/Lisbon")
+    assert build(start="2026-03-29T02:00", end="2026-03-30", tz="Europe/Lisbon").to_body()["timespan"]["from"] \
+        == "2026-03-29T02:00:00"  # the first wall time after the gap exists
+    assert build(start="2026-03-29", end="2026-03-30", tz="Europe/Lisbon")  # a date is local midnight: fine
