@@ -113,11 +113,13 @@ def write_parquet(
     last: str | None = None,
     columns: Sequence[str] | None = None,
     dtype: Mapping[str, Any] | None = None,
+    max_jobs: int | None = None,
 ) -> dict[str, Any]:
     """Pull a report over [start, end) into partitioned Parquet under ``path``, one local day per folder.
 
     Parameters are those of :func:`read_report` (the range is ``start`` and
-    ``end``, or a preset ``last``), plus ``path``, the folder (made
+    ``end``, or a preset ``last``; ``max_jobs`` confirms a range of more than
+    24 windows), plus ``path``, the folder (made
     if missing). See this module's docstring for the layout, the memory bound and
     how a re-run resumes. ``columns`` keeps the report's time column too (it
     decides each row's day folder); ``dtype`` overrides apply to every file. The
@@ -145,7 +147,7 @@ def write_parquet(
     ...                  path="calls/")                                          # doctest: +SKIP
     >>> pd.read_parquet("calls/")                                               # doctest: +SKIP
     """
-    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name, last=last)
+    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name, last=last, max_jobs=max_jobs)
     day_column = get_schema(plan.report.slug).timespan_field
     if columns is not None and day_column is not None and day_column not in columns:
         columns = [*columns, day_column]

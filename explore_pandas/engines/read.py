@@ -51,6 +51,7 @@ def read_report(
     dtype_backend: str = "numpy_nullable",
     columns: Sequence[str] | None = None,
     dtype: Mapping[str, Any] | None = None,
+    max_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Pull a report over [start, end) into one typed, timezone-aware DataFrame.
 
@@ -131,6 +132,11 @@ def read_report(
         suggesting the closest ones.
     dtype : dict, optional
         ``{column: dtype}`` overrides, applied after the registry's types.
+    max_jobs : int, optional
+        The most report jobs (one per window) the pull may make; default 24,
+        about two years. A longer range is refused before any job (a typo in a
+        year would cost hundreds of jobs): pass the number the error names to
+        confirm it.
     engine : {"pandas", "dask"}
         ``"pandas"`` pulls now, in this process. ``"dask"`` returns a lazy
         ``dask.dataframe.DataFrame`` with one partition per window, indexed by the
@@ -184,7 +190,7 @@ def read_report(
     ...     df = xp.read_report("calls", start="2026-08-01", end="2026-11-01", tz="Europe/Lisbon")
     ...     week = xp.read_report("calls", last="7d", tz="Europe/Lisbon")
     """
-    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name, last=last)
+    plan = plan_pull(report, start=start, end=end, tz=tz, format=format, name=name, last=last, max_jobs=max_jobs)
     options = PullOptions.resolve(engine=engine, client=client, on_row_limit=on_row_limit,
                                   max_concurrency=max_concurrency, poll=poll, progress=progress,
                                   ledger=ledger, fresh=fresh, quota_timeout=quota_timeout,

@@ -58,3 +58,14 @@ def test_allowing_jobs_reaches_read_report(emu: Emulator, client: Client) -> Non
         frame = read_report("calls", start="2026-08-01", end="2026-09-03", client=client, progress=False,
                             ledger=False)
     assert len(frame.attrs["explore"]["windows"]) == 2 and emu.stats()["jobs_created"] == 2
+
+
+def test_max_jobs_is_a_keyword_of_read_report_and_write_parquet(emu: Emulator, client: Client,
+                                                                 tmp_path: Path) -> None:
+    span = {"start": "2026-08-01", "end": "2026-09-03", "client": client, "progress": False, "ledger": False}
+    with pytest.raises(ValidationError, match=r"needs 2 report jobs .* pass max_jobs=2 to confirm"):
+        read_report("calls", max_jobs=1, **span)
+    with pytest.raises(ValidationError, match=r"needs 2 report jobs"):
+        write_parquet("calls", path=tmp_path / "calls", max_jobs=1, **span)
+    assert emu.stats()["jobs_created"] == 0
+    assert len(read_report("calls", max_jobs=2, **span).attrs["explore"]["windows"]) == 2
