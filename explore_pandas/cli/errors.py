@@ -24,7 +24,7 @@ from explore_pandas.api.validation import DATE_ADVICE
 from explore_pandas.exceptions import ConfigurationError, ExploreError, ValidationError
 
 __all__ = ["CLI_OFFLINE_HINT", "EXIT_FAILED", "EXIT_USAGE", "FLAGS", "PROG", "Parser", "UsageError", "check_days",
-           "check_output", "check_port", "explain", "exit_code", "one_line", "output_error", "print_error"]
+           "check_output", "check_port", "column_list", "explain", "exit_code", "one_line", "output_error", "print_error"]
 
 PROG = "explore-pandas"
 EXIT_FAILED = 1
@@ -151,6 +151,15 @@ def check_days(days: int) -> int:
         raise ValidationError(f"days: {days} is not a number of days to pull. Use a whole number of "
                               "at least 1, e.g. --days 7.", fields=[{"name": "days", "description": "at least 1"}])
     return days
+
+
+def column_list(text: str) -> list[str]:
+    """``--columns``: JSON keys separated by commas; at least one (argparse's ``type``)."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"{text!r} names no column: give the report's JSON keys separated "
+                                         "by commas, e.g. --columns call_id,start_at,talk_time")
+    return names
 
 
 def check_port(port: int) -> int:

@@ -13,7 +13,7 @@ import warnings
 from typing import Any, Sequence
 
 from explore_pandas.api.config import ENV_NAMES
-from explore_pandas.cli.errors import PROG, Parser, check_days, check_port, one_line, print_error
+from explore_pandas.cli.errors import PROG, Parser, check_days, check_port, column_list, one_line, print_error
 from explore_pandas.frames.limits import ON_ROW_LIMIT
 from explore_pandas.spec import FORMATS
 
@@ -164,7 +164,7 @@ def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
     pull.add_argument("--max-jobs", dest="max_jobs", type=int, default=None, metavar="N",
                       help="allow a range of up to N windows of 31 days, one report job each (default 24, "
                            "about two years; a longer range is refused before any job)")
-    pull.add_argument("--columns", type=lambda text: [c.strip() for c in text.split(",") if c.strip()],
+    pull.add_argument("--columns", type=column_list,
                       help="only these columns (JSON keys, comma-separated), e.g. call_id,start_at,talk_time")
     _add_quiet(pull)
 

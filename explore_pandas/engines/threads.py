@@ -150,6 +150,6 @@ class Pull:
     def __repr__(self) -> str:
         plan = self.plan
         return (f"Pull({plan.report.slug}, {plan.start.isoformat()}..{plan.end.isoformat()} {plan.timezone}, "
-                f"{len(plan.windows)} window(s))")
+                f"{len(plan.windows)} window{'' if len(plan.windows) == 1 else 's'})")
 
 

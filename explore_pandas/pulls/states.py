@@ -69,7 +69,7 @@ class WindowStates:
             return None
         ours = sum(1 for s in states if s.job_id and is_active(s.status))
         return (f"waiting for a free job slot: the account's quota of simultaneous jobs is in use "
-                f"({ours} of them this pull's); {waiting} window(s) waiting")
+                f"({ours} of them this pull's); {waiting} window{'' if waiting == 1 else 's'} waiting")
 
     def running(self) -> list[WindowState]:
         """The windows whose job still runs on the account."""

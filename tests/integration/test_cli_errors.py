@@ -137,6 +137,9 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
      ("explore-pandas: --max-jobs: 0 is not a number of report jobs. Use a whole number of at least 1: the most "
       "windows (one job each) the pull may take (default 24).")),
     ((), 2, "explore-pandas: the following arguments are required: command (see explore-pandas --help)."),
+    ((*PULL, "-o", "x.csv", "--columns", ","), 2,
+     "explore-pandas: pull: argument --columns: ',' names no column: give the report's JSON keys separated by "
+     "commas, e.g. --columns call_id,start_at,talk_time (see explore-pandas pull --help)."),
     (("jobs", "--all"), 2, "explore-pandas: unrecognized arguments: --all (see explore-pandas --help)."),
     (("resume", "calls"), 2, "explore-pandas: unrecognized arguments: calls (see explore-pandas --help)."),
 ]
