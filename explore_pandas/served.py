@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-__all__ = ["ledger_folder", "register", "unregister"]
+__all__ = ["ledger_folder", "ledger_folders", "register", "unregister"]
 
 _folders: dict[str, Path] = {}
 _lock = threading.Lock()
@@ -37,3 +37,9 @@ def ledger_folder(base_url: str) -> Path | None:
     """The ledger folder of an API served by this process at ``base_url``, else None."""
     with _lock:
         return _folders.get(_key(base_url))
+
+
+def ledger_folders() -> list[Path]:
+    """The ledger folders of every API served by this process."""
+    with _lock:
+        return list(_folders.values())

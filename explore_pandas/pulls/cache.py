@@ -43,6 +43,7 @@ from explore_pandas.frames.layouts import LAYOUTS
 from explore_pandas.frames.parsing import to_frame
 from explore_pandas.frames.schemas import REGISTRY
 from explore_pandas.pulls.ledger import REUSE_MARGIN, default_directory
+from explore_pandas.served import ledger_folders
 from explore_pandas.spec import FILE_RETENTION
 
 __all__ = ["CACHE_MAX_BYTES_ENV", "DEFAULT_MAX_AGE", "DEFAULT_MAX_BYTES", "CachedWindow", "WindowCache", "clear_cache",
@@ -170,7 +171,9 @@ class WindowCache:
 
     def store(self, key: str, frame: Any, *, created_at: datetime, job_id: str | None, total: int | None,
               layout: str | None, columns: Sequence[str] | None = None, about: dict[str, Any] | None = None) -> bool:
-        """Keep a complete window's default-backend frame; False when the cache is off or full of it."""
+        """Keep a complete window's default-backend frame (True), evicting the least recently used
+        to stay under ``max_bytes``; False when the cache is off, already holds these columns, or
+        the frame alone is larger than ``max_bytes``."""
         if not self.enabled:
             return False
         table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -187,7 +190,7 @@ class WindowCache:
                 return False  # what is kept already holds these columns
             write_atomically(target, lambda tmp: pq.write_table(table, tmp, compression=_COMPRESSION), mode=0o600)
             self._evict(keep=target)
-        return True
+            return target.exists()
 
     def _columns_of(self, path: Path) -> list[str] | None:
         """The columns a kept file holds ([] for all of them), None when there is none."""
@@ -264,6 +267,9 @@ class WindowCache:
             path.unlink(missing_ok=True)
             total -= size
             log.info("evicted %s from the cache of parsed windows (least recently used)", path.name)
+        if keep is not None and total > self.max_bytes:  # the new file alone is over the cap: not kept
+            keep.unlink(missing_ok=True)
+            log.info("did not keep %s: one window is larger than the cache's %s bytes", keep.name, self.max_bytes)
 
 
 def _storable(column: Any) -> Any:
@@ -278,10 +284,12 @@ def timezone_utc() -> timezone:
 
 
 def clear_cache() -> int:
-    """Empty the local cache of parsed windows (``$EXPLORE_CACHE_DIR/frames``); the files removed.
+    """Empty the local cache of parsed windows (``$EXPLORE_CACHE_DIR/frames``), and those of the
+    emulators this process serves (``xp.Emulator()`` keeps its pulls' windows in its own
+    folder); the number of files removed.
 
     The next pull of any window fetches it from the API again. The job ledger is left as it
-    is. The same as ``explore-pandas cache clear``.
+    is. ``explore-pandas cache clear`` empties the first.
 
     Examples
     --------
@@ -289,4 +297,5 @@ def clear_cache() -> int:
     >>> xp.clear_cache()  # doctest: +SKIP
     3
     """
-    return WindowCache().clear()
+    caches = [WindowCache(), *(WindowCache(folder / "frames") for folder in ledger_folders())]
+    return sum(cache.clear() for cache in caches)

@@ -193,3 +193,15 @@ def test_a_split_pull_runs_again_from_the_cache_without_a_request(emu: Emulator,
     assert_frame_equal(_bare(again), _bare(first))
     fresh = _pull(fast_client, span, format="json", on_row_limit="split", fresh=True)
     assert _requests(emu) > before and fresh["call_id"].tolist() == truth  # fresh asks again, whole
+
+
+def test_clear_cache_empties_the_cache_of_the_emulator_this_kernel_serves(emu: Emulator,
+                                                                          fast_client: Client) -> None:
+    """A notebook on xp.Emulator() keeps its windows in the emulator's folder: clear_cache() is
+    how to fetch them again (break-it 16.6: it cleared only $EXPLORE_CACHE_DIR)."""
+    _pull(fast_client)
+    assert len(_cache(emu).files()) == 3
+    assert xp.clear_cache() == 3 and _cache(emu).files() == []
+    before = _requests(emu)
+    _pull(fast_client)
+    assert _requests(emu) > before  # fetched again

@@ -131,6 +131,12 @@ def test_the_least_recently_used_are_evicted_under_the_cap(tmp_path: Path) -> No
     assert store.size() <= store.max_bytes
 
 
+def test_a_window_larger_than_the_cap_is_not_kept(tmp_path: Path) -> None:
+    store = WindowCache(tmp_path, max_bytes=1000)  # a frame of a few rows takes more
+    assert store.store("k", _frame(), created_at=NOW, job_id="j", total=None, layout=None) is False
+    assert store.files() == [] and store.load("k", now=NOW) is None
+
+
 def test_clear_and_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EXPLORE_CACHE_DIR", str(tmp_path))
     store = WindowCache()
