@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-__all__ = ["iana_names", "iana_zone", "timezone_names"]
+from explore_pandas.exceptions import ValidationError
+
+__all__ = ["check_zone", "iana_names", "iana_zone", "timezone_names"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -35,3 +37,15 @@ def iana_zone(name: object) -> ZoneInfo | None:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
+
+
+def check_zone(tz: object) -> ZoneInfo:
+    """The ``ZoneInfo`` of an IANA name, or the `ValidationError` (field ``timezone``) that says
+    how to name one: the one message for requests and files alike."""
+    zone = iana_zone(tz)
+    if zone is None:
+        description = f"{tz!r} is not an IANA time zone"
+        raise ValidationError(f"timezone: {description}. Use a name such as 'UTC', 'Europe/Lisbon' or "
+                              "'America/New_York' (zoneinfo.available_timezones() lists them all).",
+                              fields=[{"name": "timezone", "description": description}])
+    return zone

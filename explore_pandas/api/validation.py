@@ -19,7 +19,7 @@ from explore_pandas.api.models import ReportRequest
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
 from explore_pandas.reports import ReportType, report_type
 from explore_pandas.spec import DATA_LATENCY, FORMATS, MAX_SPAN
-from explore_pandas.zones import iana_names, iana_zone
+from explore_pandas.zones import check_zone, iana_names
 
 __all__ = [
     "DATE_ADVICE",
@@ -54,16 +54,8 @@ def _fail(field: str, description: str, fix: str) -> ValidationError:
 
 
 def check_timezone(tz: str) -> ZoneInfo:
-    """The ``ZoneInfo`` for an IANA name such as ``"Europe/Lisbon"``."""
-    zone = iana_zone(tz)
-    if zone is None:
-        raise _fail(
-            "timezone",
-            f"{tz!r} is not an IANA time zone",
-            "Use a name such as 'UTC', 'Europe/Lisbon' or 'America/New_York' "
-            "(zoneinfo.available_timezones() lists them all).",
-        )
-    return zone
+    """The ``ZoneInfo`` for an IANA name such as ``"Europe/Lisbon"`` (see `zones.check_zone`)."""
+    return check_zone(tz)
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -16,7 +16,7 @@ from explore_pandas.frames.layouts import ambiguous_layouts
 from explore_pandas.frames.limits import user_stacklevel
 from explore_pandas.frames.schemas import ReportSchema
 from explore_pandas.spec import FORMATS
-from explore_pandas.zones import iana_zone
+from explore_pandas.zones import check_zone
 
 __all__ = ["ENCODING_ERRORS", "check_arguments", "check_format", "check_source", "invalid", "warn_drift",
            "warn_guessed_layout"]
@@ -99,7 +99,4 @@ def check_arguments(format: str, tz: str, encoding_errors: str) -> None:
     if encoding_errors not in ENCODING_ERRORS:
         raise invalid("encoding_errors", f"{encoding_errors!r} is not one of {ENCODING_ERRORS}",
                        "Use 'strict' (the default), 'replace' or 'ignore'.")
-    if not isinstance(tz, str) or iana_zone(tz) is None:
-        raise invalid("timezone", f"{tz!r} is not an IANA time zone",
-                       "Use a name such as 'UTC', 'Europe/Lisbon' or 'America/New_York' "
-                       "(zoneinfo.available_timezones() lists them all).")
+    check_zone(tz)
