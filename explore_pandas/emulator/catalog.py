@@ -142,7 +142,7 @@ EXPLORE_CALLS = report_spec("explore_calls", "Explore Calls", "end_time", 1500, 
     col("nested_disposition", "str", "choice", choices=("", "Billing > Refund")),
 ])
 
-USER_STATUS = report_spec("user_status", "User Status", "status_end_at", 3000, [
+USER_STATUS = report_spec("user_status", "User Status", "status_end_at", 4300, [
     col("user_id", "str", "user.id"),
     col("user_name", "str", "user.name"),
     col("user_email", "str", "user.email"),
@@ -159,7 +159,7 @@ USER_STATUS = report_spec("user_status", "User Status", "status_end_at", 3000, [
 ], json_header={"type": "user_status", "version": "v1"}, span_median=900)
 
 _NONE_TYPES = ("None", "Blind", "Consultative")
-CONTACTS = report_spec("contacts", "Contacts", "finished_at", 1800, [
+CONTACTS = report_spec("contacts", "Contacts", "finished_at", 1500, [
     col("interaction_id", "str", "hex", "Interaction ID"),
     col("contact_id", "str", "uuid", "Contact ID"),
     col("company_number", "str", "phone"),
@@ -211,7 +211,7 @@ CONTACTS = report_spec("contacts", "Contacts", "finished_at", 1800, [
              weights=(99, 1)),
 ])
 
-RING_ATTEMPTS = report_spec("ring_attempts", "Ring Attempts", "ring_finished_at_time", 4000, [
+RING_ATTEMPTS = report_spec("ring_attempts", "Ring Attempts", "ring_finished_at_time", 950, [
     col("interaction_id", "str", "hex"),
     col("contact_id", "str", "uuid"),
     col("batch_ring_id", "str", "uuid"),

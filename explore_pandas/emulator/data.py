@@ -37,8 +37,8 @@ import pandas as pd
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from explore_pandas.emulator import render, traffic, values
-from explore_pandas.emulator.catalog import MILLIS, REPORTS, ReportSpec
+from explore_pandas.emulator import account, render, traffic, values
+from explore_pandas.emulator.catalog import CALLS, MILLIS, REPORTS, ReportSpec
 from explore_pandas.emulator.layouts import spec_for
 
 FORMATS = ("csv", "json", "json_bulk")
@@ -100,17 +100,29 @@ def _zone(zone: str) -> str:
     return zone
 
 
+def _voice(spec: ReportSpec, seed: int, day: int, rate: float, zone: str) -> tuple[
+        NDArray[Any], dict[str, Any]]:
+    """A voice report's day (`account.view`): ``rate`` scales the account's calls."""
+    calls = rate * CALLS.default_rate / spec.default_rate
+    team = np.ascontiguousarray(_pools(seed).user_team, dtype=np.int64).tobytes()
+    return account.view(spec.model_view or spec.slug, seed, day, zone, calls, team)
+
+
 def _event_ms(spec: ReportSpec, seed: int, day: int, rate: float, zone: str) -> NDArray[Any]:
     """Sorted event times (epoch ms) of one UTC day: the only draw `count_rows` needs.
 
     The day's volume and its spread over the hours follow the account's local clock and
     the day's conditions (`traffic.py`); only the Poisson draw and the times are per report.
+    The voice reports (calls, contacts, ring attempts, user status) are views of one
+    simulated day of the account (`account.py`), drawn once and cached.
     """
+    if (spec.model_view or spec.slug) in account.VIEWS:
+        return _voice(spec, seed, day, rate, zone)[0]
     rng = _rng(seed, spec.slug, day, _EVENTS)
     shape = traffic.day_shape(day, zone)
     n = rng.poisson(rate * shape.volume * traffic.conditions(seed, day, zone).volume)
-    hours = rng.choice(24, size=n, p=shape.weights)
-    ms = day * _DAY_MS + hours * _HOUR_MS + rng.integers(0, _HOUR_MS, size=n)
+    slots = rng.choice(traffic.SLOTS, size=n, p=shape.weights)
+    ms = day * _DAY_MS + slots * traffic.SLOT_MS + rng.integers(0, traffic.SLOT_MS, size=n)
     if spec.datetime_format != MILLIS:
         ms -= ms % 1000  # the file shows whole seconds; keep the ground truth equal to it
     # Rows with equal timestamps keep their draw order, so ties break the same way each run.
@@ -156,20 +168,27 @@ def _pools(seed: int) -> values.Pools:
 
 
 def _day_arrays(
-    spec: ReportSpec, seed: int, zone: str, day: int, events: NDArray[Any]
+    spec: ReportSpec, seed: int, zone: str, day: int, events: NDArray[Any], rate: float,
 ) -> dict[str, pa.Array]:
     """All columns of one UTC day's rows, typed Arrow arrays in column order."""
     rng = _rng(seed, spec.slug, day, _VALUES)
     pools = _pools(seed)
-    model = traffic.model(spec.model_view or spec.slug, rng, seed, day, zone, events, pools)
+    view = spec.model_view or spec.slug
+    model: dict[str, Any]
+    if view in account.VIEWS and len(events):
+        model = _voice(spec, seed, day, rate, zone)[1]
+    elif view in account.VIEWS:
+        model = {"user": np.zeros(0, dtype=np.int64)}
+    else:
+        model = traffic.model(view, rng, seed, day, zone, events, pools)
     return values.day_columns(spec, rng, events, pools, model)
 
 
 def _plan(
     spec: ReportSpec, start: datetime, end: datetime, seed: int, rate: float | None,
     limit: int | None, zone: str,
-) -> Iterator[tuple[int, NDArray[Any], int, int]]:
-    """``(day, events, i0, i1)`` per UTC day with rows in the window, ``limit`` rows at most.
+) -> Iterator[tuple[int, NDArray[Any], int, int, float]]:
+    """``(day, events, i0, i1, rate)`` per UTC day with rows in the window, ``limit`` rows at most.
 
     Only timestamps are drawn here; rows ``i0:i1`` of the day are the window's.
     """
@@ -182,17 +201,17 @@ def _plan(
         i0, i1 = int(np.searchsorted(events, lo)), int(np.searchsorted(events, hi))
         i1 = int(min(i1, i0 + left))
         if i1 > i0:
-            yield day, events, i0, i1
+            yield day, events, i0, i1, rate
             left -= i1 - i0
 
 
-_Item = tuple[int, NDArray[Any], int, int]  # (day, events, i0, i1), see _plan
+_Item = tuple[int, NDArray[Any], int, int, float]  # (day, events, i0, i1, rate), see _plan
 
 
 def _slice(spec: ReportSpec, seed: int, zone: str, item: _Item) -> dict[str, pa.Array]:
     """The window's rows of one day: the whole day is generated, then cut (additivity)."""
-    day, events, i0, i1 = item
-    arrays = _day_arrays(spec, seed, zone, day, events)
+    day, events, i0, i1, rate = item
+    arrays = _day_arrays(spec, seed, zone, day, events, rate)
     return {key: arr.slice(i0, i1 - i0) for key, arr in arrays.items()}
 
 
@@ -213,7 +232,7 @@ def _in_order(fn: Callable[[_T], _R], items: Iterable[_T], workers: int = 2) -> 
 
 
 def _empty_arrays(spec: ReportSpec, seed: int, zone: str) -> dict[str, pa.Array]:
-    return _day_arrays(spec, seed, zone, 0, np.zeros(0, dtype=np.int64))
+    return _day_arrays(spec, seed, zone, 0, np.zeros(0, dtype=np.int64), 0.0)
 
 
 def _to_pandas(spec: ReportSpec, table: pa.Table) -> pd.DataFrame:

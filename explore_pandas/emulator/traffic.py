@@ -42,6 +42,8 @@ DEFAULT_ZONE = "Europe/Lisbon"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _HOUR_MS = 3_600_000
+SLOTS, SLOT_MS = 96, 900_000  # the day's clock works in UTC quarter hours
+_QUARTER = timedelta(minutes=15)
 _DAY_BIAS = 1 << 20  # as in data.py: SeedSequence entropy must be non-negative
 _CONDITIONS, _AGENTS = 3, 4  # RNG streams of their own, keyed by seed and day only
 
@@ -61,16 +63,16 @@ _OPEN = {False: (8, 20), True: (9, 18)}  # business hours (weekend?) for the *_b
 
 #: Per team, in `values._TEAMS` order: median talk (s), share of calls with a hold, median
 #: wrap-up (s). Support is quick, retention and VIP calls are long.
-_TEAM_TALK = np.array([200.0, 330.0, 260.0, 430.0, 520.0, 170.0])
+TEAM_TALK = np.array([200.0, 330.0, 260.0, 430.0, 520.0, 170.0])
 _TEAM_HOLD = np.array([0.25, 0.12, 0.35, 0.3, 0.2, 0.2])
-_TEAM_ACW = np.array([40.0, 25.0, 60.0, 45.0, 50.0, 30.0])
-_NIGHT_TEAM = 5
+TEAM_ACW = np.array([40.0, 25.0, 60.0, 45.0, 50.0, 30.0])
+NIGHT_TEAM = 5
 
 _BASE_LOAD = 0.87  # occupancy of an ordinary day's peak hour, before noise
 _ABSORB = 0.5
 _MAX_LOAD = 0.95
 _PATIENCE = 75.0  # mean seconds a caller waits before giving up
-_SHORT_ABANDON = 10  # seconds: abandons quicker than this are "short_abandoned"
+SHORT_ABANDON = 10  # seconds: abandons quicker than this are "short_abandoned"
 _VOICEMAIL_AFTER = 90  # seconds of waiting after which voicemail is offered
 
 
@@ -79,42 +81,63 @@ _VOICEMAIL_AFTER = 90  # seconds of waiting after which voicemail is offered
 
 @dataclass(frozen=True)
 class DayShape:
-    """The local clock over the 24 UTC hours of one UTC day."""
+    """The local clock over the 96 quarter hours (UTC) of one UTC day.
 
-    weights: NDArray[Any]  # P(an event of the day falls in each UTC hour)
+    Quarter hours, not hours: zones such as Asia/Kolkata (+05:30) or Pacific/Chatham
+    (+12:45) start their local hours inside a UTC hour, but every zone's offset is a whole
+    number of quarter hours, so each UTC quarter hour lies within one local hour.
+    """
+
+    weights: NDArray[Any]  # P(an event of the day falls in each UTC quarter hour)
     volume: float  # expected rows of the day, relative to the mean day
     local_hour: NDArray[Any]
     day_shift: NDArray[Any]  # bool: the day teams' shift (else the night team's)
     business: NDArray[Any]  # bool: inside business hours
     busy: NDArray[Any]  # arrivals of the local hour relative to the peak hour
+    offset_ms: NDArray[Any]  # the zone's UTC offset in each quarter hour
+
+
+def local_clock(events: NDArray[Any], offset_ms: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Local hour and weekday (Monday 0) of each event, given the offset of its quarter."""
+    local = events + offset_ms
+    return (local // _HOUR_MS) % 24, (local // 86_400_000 + 3) % 7  # 1970-01-01: a Thursday
+
+
+def business_hours(hour: NDArray[Any], weekday: NDArray[Any]) -> NDArray[Any]:
+    weekend = weekday >= 5
+    opens = np.where(weekend, _OPEN[True][0], _OPEN[False][0])
+    closes = np.where(weekend, _OPEN[True][1], _OPEN[False][1])
+    flags: NDArray[Any] = (hour >= opens) & (hour < closes)
+    return flags
 
 
 @lru_cache(maxsize=8192)
 def day_shape(day: int, zone: str) -> DayShape:
-    """The local hour, weekday and arrival weight of each UTC hour of ``day`` (DST-aware)."""
+    """The local hour, weekday and arrival weight of each UTC quarter of ``day`` (DST-aware)."""
     tz = ZoneInfo(zone)
     base = _EPOCH + timedelta(days=day)
     try:
-        local = [(base + timedelta(hours=h)).astimezone(tz) for h in range(24)]
-        hours = np.array([t.hour for t in local])
-        weekdays = np.array([t.weekday() for t in local])
+        offsets = [(base + k * _QUARTER).astimezone(tz).utcoffset() for k in range(SLOTS)]
+        offset_ms = np.array([o // timedelta(milliseconds=1) for o in offsets if o is not None])
+        if len(offset_ms) != SLOTS:
+            raise OverflowError
     except OverflowError:  # the first or last day Python can represent: no zone shift there
-        hours, weekdays = np.arange(24), np.full(24, (day + 3) % 7)  # 1970-01-01: a Thursday
-    intensity = _HOURLY[hours] * _WEEKDAY[weekdays]
-    weekend = weekdays >= 5
-    opens = np.where(weekend, _OPEN[True][0], _OPEN[False][0])
-    closes = np.where(weekend, _OPEN[True][1], _OPEN[False][1])
+        offset_ms = np.zeros(SLOTS, dtype=np.int64)
+    slot_ms = day * 86_400_000 + np.arange(SLOTS) * SLOT_MS
+    hours, weekdays = local_clock(slot_ms, offset_ms)
+    intensity = _HOURLY[hours] * _WEEKDAY[weekdays] / 4
     shape = DayShape(
         intensity / intensity.sum(), float(intensity.sum()), hours,
-        (hours >= _DAY_START) & (hours < _DAY_END), (hours >= opens) & (hours < closes),
-        _BUSY[hours] * _WEEKDAY_LOAD[weekdays],
+        (hours >= _DAY_START) & (hours < _DAY_END), business_hours(hours, weekdays),
+        _BUSY[hours] * _WEEKDAY_LOAD[weekdays], offset_ms,
     )
-    for arr in (shape.weights, shape.local_hour, shape.day_shift, shape.business, shape.busy):
+    for arr in (shape.weights, shape.local_hour, shape.day_shift, shape.business, shape.busy,
+                shape.offset_ms):
         arr.setflags(write=False)  # shared through the cache
     return shape
 
 
-def _rng(seed: int, day: int, stream: int) -> np.random.Generator:
+def day_rng(seed: int, day: int, stream: int) -> np.random.Generator:
     entropy = [int(seed), zlib.crc32(b"traffic"), day + _DAY_BIAS, stream]
     return np.random.default_rng(np.random.SeedSequence(entropy))
 
@@ -124,15 +147,15 @@ class Conditions:
     """What kind of day it was, the same for every report of a seed."""
 
     volume: float  # arrivals relative to an ordinary day
-    load: NDArray[Any]  # occupancy of agents in each UTC hour, 0..1
+    load: NDArray[Any]  # occupancy of agents in each UTC quarter hour, 0..1
 
 
 @lru_cache(maxsize=8192)
 def conditions(seed: int, day: int, zone: str) -> Conditions:
     """Day-to-day noise, surges (more calls than planned) and short-staffed days."""
-    rng = _rng(seed, day, _CONDITIONS)
+    rng = day_rng(seed, day, _CONDITIONS)
     surge, short, noise, staff, hourly = rng.random(), rng.random(), rng.lognormal(
-        0.0, 0.06), rng.lognormal(0.0, 0.03), rng.lognormal(0.0, 0.025, 24)
+        0.0, 0.06), rng.lognormal(0.0, 0.03), rng.lognormal(0.0, 0.025, 24).repeat(4)
     volume = noise * (rng.uniform(1.2, 1.45) if surge < 0.06 else 1.0)
     staffing = staff * (rng.uniform(0.78, 0.9) if short < 0.06 else 1.0)
     shape = day_shape(day, zone)
@@ -147,16 +170,17 @@ def conditions(seed: int, day: int, zone: str) -> Conditions:
 class Context:
     """Per-row facts of one day's events: what the clock and the day say about each row."""
 
-    hour: NDArray[Any]  # UTC hour of the day, 0..23
+    slot: NDArray[Any]  # UTC quarter hour of the day, 0..95
     day_shift: NDArray[Any]
-    business: NDArray[Any]
+    business: NDArray[Any]  # from the row's own local time, not its quarter's or hour's
     load: NDArray[Any]
 
 
 def context(seed: int, day: int, zone: str, events: NDArray[Any]) -> Context:
     shape, cond = day_shape(day, zone), conditions(seed, day, zone)
-    hour = np.clip((events - day * 86_400_000) // _HOUR_MS, 0, 23)
-    return Context(hour, shape.day_shift[hour], shape.business[hour], cond.load[hour])
+    slot = np.clip((events - day * 86_400_000) // SLOT_MS, 0, SLOTS - 1)
+    hour, weekday = local_clock(events, shape.offset_ms[slot])
+    return Context(slot, shape.day_shift[slot], business_hours(hour, weekday), cond.load[slot])
 
 
 # --- agents -----------------------------------------------------------------------------
@@ -173,9 +197,9 @@ class Agents:
 @lru_cache(maxsize=256)
 def agents(seed: int, user_team: bytes) -> Agents:
     team = np.frombuffer(user_team, dtype=np.int64)
-    pace = _rng(seed, 0, _AGENTS).lognormal(0.0, 0.2, len(team))
-    return Agents(team, pace, np.flatnonzero(team != _NIGHT_TEAM),
-                  np.flatnonzero(team == _NIGHT_TEAM))
+    pace = day_rng(seed, 0, _AGENTS).lognormal(0.0, 0.2, len(team))
+    return Agents(team, pace, np.flatnonzero(team != NIGHT_TEAM),
+                  np.flatnonzero(team == NIGHT_TEAM))
 
 
 def _agents(seed: int, pools: Pools) -> Agents:
@@ -184,7 +208,7 @@ def _agents(seed: int, pools: Pools) -> Agents:
 
 def on_duty(rng: np.random.Generator, ctx: Context, crew: Agents) -> NDArray[Any]:
     """An agent on shift at each row's time: a day team's by day, the night team's at night."""
-    u = rng.random(len(ctx.hour))
+    u = rng.random(len(ctx.slot))
     night = crew.night if len(crew.night) else crew.day
     return np.where(ctx.day_shift, crew.day[(u * len(crew.day)).astype(np.int64)],
                     night[(u * len(night)).astype(np.int64)])
@@ -214,6 +238,7 @@ class Outcomes:
     hold: NDArray[Any]
     acw: NDArray[Any]
     business: NDArray[Any]
+    patience: NDArray[Any]  # seconds the caller would wait
 
     @property
     def total(self) -> NDArray[Any]:
@@ -237,7 +262,7 @@ def _wait(rng: np.random.Generator, load: NDArray[Any]) -> NDArray[Any]:
 def outcomes(rng: np.random.Generator, ctx: Context, user: NDArray[Any], crew: Agents,
              inbound_share: float = 0.72) -> Outcomes:
     """The fate and timings of a day's calls; ``user`` holds the agent on duty per row."""
-    n = len(ctx.hour)
+    n = len(ctx.slot)
     inbound = rng.random(n) < inbound_share
     wait = _wait(rng, ctx.load)
     patience = rng.exponential(_PATIENCE, n)
@@ -249,7 +274,7 @@ def outcomes(rng: np.random.Generator, ctx: Context, user: NDArray[Any], crew: A
     missed = inbound & ~gave_up & ~voicemail & (rng.random(n) < 0.02)
     out_missed = ~inbound & (rng.random(n) < 0.18)
     kind = np.select(
-        [gave_up & (patience < _SHORT_ABANDON), gave_up, voicemail, missed, inbound, out_missed],
+        [gave_up & (patience < SHORT_ABANDON), gave_up, voicemail, missed, inbound, out_missed],
         [SHORT, ABANDONED, VOICEMAIL, MISSED, ANSWERED, OUT_MISSED], OUT)
     # Abandoned calls waited as long as their patience, voicemail callers until the offer.
     wait = np.where(gave_up, patience, np.where(voicemail, np.minimum(wait, _VOICEMAIL_AFTER),
@@ -258,10 +283,10 @@ def outcomes(rng: np.random.Generator, ctx: Context, user: NDArray[Any], crew: A
     answered = (kind == ANSWERED) | (kind == OUT)
     team = crew.team[user]
     # Talk: the team's median, the agent's pace, a lognormal spread and 1% long outliers.
-    talk = _TEAM_TALK[team] * crew.pace[user] * rng.lognormal(0.0, 0.55, n)
+    talk = TEAM_TALK[team] * crew.pace[user] * rng.lognormal(0.0, 0.55, n)
     talk *= np.where(rng.random(n) < 0.01, rng.uniform(4.0, 10.0, n), 1.0)
     hold = np.where(rng.random(n) < _TEAM_HOLD[team], 5 + rng.exponential(50.0, n), 0.0)
-    acw = _TEAM_ACW[team] * crew.pace[user] * rng.lognormal(0.0, 0.5, n)
+    acw = TEAM_ACW[team] * crew.pace[user] * rng.lognormal(0.0, 0.5, n)
     ring = np.select([kind == ANSWERED, kind == MISSED, kind == OUT, kind == OUT_MISSED],
                      [2 + rng.exponential(5.0, n), rng.uniform(20, 30, n),
                       rng.uniform(5, 25, n), rng.uniform(25, 45, n)], 0.0)
@@ -274,7 +299,7 @@ def outcomes(rng: np.random.Generator, ctx: Context, user: NDArray[Any], crew: A
 
     return Outcomes(kind, np.where(has_agent, user, -1), secs(ivr), secs(wait), secs(ring),
                     secs(np.maximum(talk, 5), answered), secs(hold, answered),
-                    secs(acw, answered), ctx.business)
+                    secs(acw, answered), ctx.business, secs(patience))
 
 
 # --- per report -------------------------------------------------------------------------
@@ -326,21 +351,7 @@ def _contacts(o: Outcomes, ms: NDArray[Any]) -> dict[str, Any]:
     }
 
 
-_VIEWS = {"calls": _calls, "contacts": _contacts, "explore_calls": _explore_calls}
-
-_STATUSES = pa.array(["On A Call", "After Call Work", "Available", "Away", "Busy", "Offline"])
-_IDLE = np.array([0.6, 0.2, 0.1, 0.1])  # Available, Away, Busy, Offline: the rest of the time
-
-
-def _status_labels(rng: np.random.Generator, load: NDArray[Any]) -> pa.Array:
-    """Agents spend more of a busy hour on calls and in wrap-up, less of it available."""
-    on_call = 0.5 * load
-    wrap_up = 0.17 * load
-    bounds = [on_call, on_call + wrap_up]
-    bounds += [bounds[1] + (1 - bounds[1]) * c for c in np.cumsum(_IDLE)[:-1]]
-    u = rng.random(len(load))
-    return _STATUSES.take(np.select([u < b for b in bounds], list(range(5)), 5))
-
+VIEWS = {"calls": _calls, "contacts": _contacts, "explore_calls": _explore_calls}
 
 def model(slug: str, rng: np.random.Generator, seed: int, day: int, zone: str,
           events: NDArray[Any], pools: Pools) -> dict[str, Any]:
@@ -353,9 +364,7 @@ def model(slug: str, rng: np.random.Generator, seed: int, day: int, zone: str,
     ctx = context(seed, day, zone, events)
     crew = _agents(seed, pools)
     user = on_duty(rng, ctx, crew)
-    if slug == "user_status":
-        return {"user": user, "status_label": _status_labels(rng, ctx.load)}
-    view = _VIEWS.get(slug)
+    view = VIEWS.get(slug)
     if view is None:
         return {"user": user}
     o = outcomes(rng, ctx, user, crew)
