@@ -123,8 +123,8 @@ def _pull(args: argparse.Namespace) -> Any:
     from explore_pandas.cli.commands import account
     from explore_pandas.engines.read import read_report
 
-    options = dict(start=args.start, end=args.end, last=args.last, tz=args.tz, format=args.format,
-                   on_row_limit=args.on_row_limit, progress=False if args.quiet else "auto")
+    options = {"start": args.start, "end": args.end, "last": args.last, "tz": args.tz, "format": args.format,
+               "on_row_limit": args.on_row_limit, "progress": False if args.quiet else "auto"}
     try:
         client = get_client()  # the kernel's default, or one from EXPLORE_* / the saved profile
     except ConfigurationError:

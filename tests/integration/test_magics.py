@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -15,8 +15,8 @@ from explore_pandas.api.presets import preset_range
 from explore_pandas.emulator import Emulator
 
 IPython = pytest.importorskip("IPython")
-from IPython.core.error import UsageError  # noqa: E402
-from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
 
 LISBON = ZoneInfo("Europe/Lisbon")
 
@@ -120,8 +120,8 @@ def test_a_failed_pull_is_one_line_on_stderr_and_no_value(fast_shell: Interactiv
     ("class", "%explore: -o 'class' is a Python keyword, not a variable name; use e.g. -o df"),
     ("None", "%explore: -o 'None' is a Python keyword, not a variable name; use e.g. -o df"),
     ("match", "%explore: -o 'match' is a Python keyword, not a variable name; use e.g. -o df"),
-    ("xp", "%explore: -o 'xp' would replace the module xp (explore_pandas) in this notebook; "
-           "pick another name, e.g. -o df"),
+    ("xp", ("%explore: -o 'xp' would replace the module xp (explore_pandas) in this notebook; "
+            "pick another name, e.g. -o df")),
 ])
 def test_dash_o_refuses_keywords_and_a_name_holding_a_module(shell: InteractiveShell, emu: Emulator,
                                                              name: str, message: str) -> None:
