@@ -199,7 +199,7 @@ def volume_html(counts: pd.DataFrame, width: int = 640, height: int = 90) -> str
     note = (f" · <b style='color:{EMPTY_COLOR}'>{empty} empty {unit}{'s' if empty != 1 else ''}</b>" if empty else "")
     if counts["truncated"].any():
         note += f" · <b style='color:{TRUNCATED_COLOR}'>orange: a window hit the row limit</b>"
-    return (f"<div class='xp-volume-chart' data-freq='{freq}' data-bins='{n}'>"
+    return (f"<div class='xp-volume-chart' data-freq='{freq}' data-bins='{n}' style='padding:4px 8px'>"
             f"<div style='font-size:90%'>{html.escape(str(counts.attrs.get('report') or 'rows'))}: rows per "
             f"{unit}{html.escape(of)} ({html.escape(str(counts.attrs.get('timezone', '')))}), "
             f"peak {peak:,}{note}</div>"

@@ -71,7 +71,7 @@ def test_the_html_chart_has_a_bar_per_bin_and_marks_empty_ones() -> None:
     df = _frame(["2026-11-02 09:00", "2026-11-02 17:00", "2026-11-04 10:00"], "2026-11-01", "2026-11-06",
                 truncated=("2026-11-04", "2026-11-05"))
     chart = volume_html(volume(df))
-    assert chart.startswith("<div class='xp-volume-chart' data-freq='day' data-bins='5'>")
+    assert chart.startswith("<div class='xp-volume-chart' data-freq='day' data-bins='5' style='padding:4px 8px'>")
     assert chart.count("class='xp-volume-bar") == 5 and chart.count("xp-volume-empty") == 3
     assert chart.count("xp-volume-truncated") == 1 and "3 empty local days" in chart
     assert "2026-11-03 Tue: 0 rows" in chart
