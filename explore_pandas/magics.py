@@ -9,9 +9,17 @@ pandas-gbq's ``%%bigquery``): the same report and range arguments
 (:func:`explore_pandas.cli.main.add_range_arguments`), checked the same way
 (:func:`explore_pandas.cli.main.check_range`), and the same one-line messages
 (:func:`explore_pandas.cli.errors.explain`) for a mistake found before any job,
-shown as IPython's ``UsageError`` (no traceback). ``-o`` names a variable here,
-not a file. The pull uses the kernel's client (:func:`explore_pandas.connect`,
-or :func:`explore_pandas.connect_or_emulator`).
+shown as IPython's ``UsageError`` (no traceback). A pull that fails once started
+(the API refused, the network went away, a job failed) is one line on stderr,
+``%explore: ForbiddenError: ...``, and the magic returns None, as
+``%%bigquery`` does with a failed query. ``-o`` names a variable here, not a
+file: a Python name that is no keyword and does not hold a module.
+
+The pull uses the kernel's client (:func:`explore_pandas.connect`, or
+:func:`explore_pandas.connect_or_emulator`); without one, the command line's
+rule (:func:`explore_pandas.cli.commands.account`): your account from
+``EXPLORE_*`` or the saved profile, else, with none of them set, the embedded
+emulator for this pull, which it says on stderr.
 
 This module sits above both ``cli`` and ``notebook`` in the layers (pyproject's
 ``[tool.importlinter]``), since it takes the command line's parser into a notebook.
@@ -20,7 +28,10 @@ This module sits above both ``cli`` and ``notebook`` in the layers (pyproject's
 from __future__ import annotations
 
 import argparse
+import keyword
 import shlex
+import sys
+import types
 from typing import Any
 
 from IPython.core.error import UsageError as IPythonUsageError
@@ -28,7 +39,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 
 from explore_pandas.cli.errors import EXIT_USAGE, PROG, Parser, exit_code, explain
 from explore_pandas.cli.main import add_range_arguments, check_range
-from explore_pandas.exceptions import ExploreError
+from explore_pandas.exceptions import ConfigurationError, ExploreError
 from explore_pandas.frames.limits import ON_ROW_LIMIT
 from explore_pandas.spec import FORMATS
 
@@ -67,8 +78,6 @@ class ExploreMagics(Magics):
     @line_magic
     def explore(self, line: str) -> Any:
         """Pull a report: ``%explore calls --last 7d --tz Europe/Lisbon [-o df]`` (``%explore --help``)."""
-        from explore_pandas.engines.read import read_report
-
         parser = magic_parser()
         try:
             args = parser.parse_args(shlex.split(line))
@@ -79,22 +88,51 @@ class ExploreMagics(Magics):
             raise IPythonUsageError(f"{MAGIC}: {error} in {line!r}") from None
         except ExploreError as error:
             raise _usage(error) from None
-        if args.output is not None and not args.output.isidentifier():
-            raise IPythonUsageError(f"{MAGIC}: -o {args.output!r} is not a Python name; use e.g. -o df")
+        if args.output is not None:
+            self._check_output(args.output)
         try:
-            frame = read_report(args.report, start=args.start, end=args.end, last=args.last, tz=args.tz,
-                                format=args.format, on_row_limit=args.on_row_limit,
-                                progress=False if args.quiet else "auto")
+            frame = _pull(args)
         except ExploreError as error:
             if exit_code(error) == EXIT_USAGE:  # found before any job: a bad argument or missing credentials
                 raise _usage(error) from None
-            raise
+            # a run that failed: the command line's one line, no traceback (as %%bigquery prints a failed query)
+            print(f"{MAGIC}: {explain(error).removeprefix(f'{PROG}: ')}", file=sys.stderr, flush=True)
+            return None
         if args.output is None:
             return frame
         assert self.shell is not None  # a registered magic has its shell
         self.shell.user_ns[args.output] = frame
         print(f"{args.output}: {len(frame):,} rows × {len(frame.columns)} columns", flush=True)
         return None
+
+    def _check_output(self, name: str) -> None:
+        """``-o``: a Python name, not a keyword (``class``, ``None``, ``match``), not a module of the notebook."""
+        if not name.isidentifier():
+            raise IPythonUsageError(f"{MAGIC}: -o {name!r} is not a Python name; use e.g. -o df")
+        if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+            raise IPythonUsageError(f"{MAGIC}: -o {name!r} is a Python keyword, not a variable name; use e.g. -o df")
+        current = self.shell.user_ns.get(name) if self.shell is not None else None
+        if isinstance(current, types.ModuleType):
+            raise IPythonUsageError(f"{MAGIC}: -o {name!r} would replace the module {name} "
+                                    f"({current.__name__}) in this notebook; pick another name, e.g. -o df")
+
+
+def _pull(args: argparse.Namespace) -> Any:
+    """``read_report`` with the kernel's client, else the command line's account-or-emulator rule."""
+    from explore_pandas.api.client import get_client
+    from explore_pandas.cli.commands import account
+    from explore_pandas.engines.read import read_report
+
+    options = {"start": args.start, "end": args.end, "last": args.last, "tz": args.tz, "format": args.format,
+               "on_row_limit": args.on_row_limit, "progress": False if args.quiet else "auto"}
+    try:
+        client = get_client()  # the kernel's default, or one from EXPLORE_* / the saved profile
+    except ConfigurationError:
+        # nothing usable: as `explore-pandas pull`, the embedded emulator when no EXPLORE_* variable and no
+        # profile is set (it says so on stderr), and the same ConfigurationError when only some are set
+        with account() as (fallback, _):
+            return read_report(args.report, client=fallback, **options)
+    return read_report(args.report, client=client, **options)
 
 
 def load_ipython_extension(ipython: Any) -> None:

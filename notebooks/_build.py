@@ -303,7 +303,7 @@ if emu is not None:
 from explore_pandas.pulls.ledger import Ledger
 
 ledger = Ledger(emu.ledger_directory) if emu is not None else Ledger()  # the emulator's, or your account's
-print(ledger)
+print(f"{len(ledger.entries())} jobs recorded in the ledger")
 pd.DataFrame([{"job": e.job_id[:8], "report": e.report, "start": e.start, "end": e.end,
                "status": e.status, "rows": e.rows} for e in ledger.entries()[:5]])'''),
     new_markdown_cell("""\
@@ -539,8 +539,10 @@ except xp.ValidationError as error:
 ## A picture of every pull
 
 `df.explore.plot_volume()` counts the rows per local day of the requested range (per hour
-when the range is under two days) with matplotlib. Days without a row are bars of zero,
-marked in red, and days of a window that reached the row limit are orange."""),
+when the range is under two days) with matplotlib, by the report's time column (`end_at` for
+calls). Days without a row are bars of zero, marked in red, and days of a window that reached
+the row limit are orange. Per hour, quiet hours (the night, the hour a clock change skips) are
+simply empty: only an empty hour between two busy ones is marked, as a gap."""),
     new_code_cell('''\
 import matplotlib.pyplot as plt
 
@@ -569,7 +571,7 @@ progress bar; `%explore --help` lists the options."""),
     new_code_cell('''\
 %explore calls --last yesterday --tz Europe/Lisbon -o yesterday -q
 print(yesterday.explore)
-yesterday.explore.plot_volume()  # under two days: per hour
+yesterday.explore.plot_volume()  # under two days: per hour; the quiet night hours are not gaps
 plt.show()'''),
     new_markdown_cell("""\
 A mistake is the command line's one-line message, before any job is created:"""),

@@ -6,8 +6,8 @@ every ``EXPLORE_*`` credential unset (so it starts the embedded emulator) and
 ``EXPLORE_CACHE_DIR`` in a temporary folder. A probe cell appended at the end
 reads every client secret and access token the kernel holds; the probe is
 removed, and the notebook is refused (:class:`SecretInOutput`) if any of them,
-a Bearer header, a JWT, an ``X-Amz-Signature=`` value or a ``client_secret``
-appears in it. The outputs record one run: dates ("the last 7 days"), job ids,
+a Bearer header, a JWT, an ``X-Amz-Signature=`` value, a ``client_secret`` or a
+local absolute path (a temp or home folder of this machine) appears in it. The outputs record one run: dates ("the last 7 days"), job ids,
 ports and timings differ from run to run, so ``--check`` compares the sources only.
 """
 
@@ -52,6 +52,9 @@ PATTERNS = {
     "a Bearer header": re.compile(r"Bearer\s+[A-Za-z0-9._~+/-]{8,}", re.IGNORECASE),
     "a signed storage URL": re.compile(r"X-Amz-Signature=[0-9A-Za-z%]+", re.IGNORECASE),
     "a client_secret": re.compile(r"client_secret"),
+    # a temp or home folder of the machine that ran the notebook (not "/tmp/" inside a URL)
+    "a local absolute path": re.compile(r"(?<![\w.:/~-])(?:/tmp/|/var/folders/|/private/var/|/var/tmp/|/root/"
+                                        r"|/home/[^/\s\"']+/|/Users/[^/\s\"']+/|[A-Za-z]:\\+(?:Users|Windows\\+Temp)\\+)"),
 }
 
 

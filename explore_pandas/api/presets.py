@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 from explore_pandas.api.validation import latest_end, local_midnight
 from explore_pandas.exceptions import ValidationError
 
-__all__ = ["NAMED_PRESETS", "PRESET_EXAMPLES", "check_range_arguments", "preset_range"]
+__all__ = ["NAMED_PRESETS", "PRESET_EXAMPLES", "canonical_preset", "check_range_arguments", "preset_range"]
 
 #: The named presets, in the order a form lists them.
 NAMED_PRESETS = ("today", "yesterday", "last_week", "last_month", "month_to_date")
 #: What a form or ``--help`` offers: the named presets and a few relative ones.
 PRESET_EXAMPLES = ("today", "yesterday", "7d", "last_week", "4w", "last_month", "month_to_date", "3m")
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([dwm])\s*$", re.IGNORECASE)
+#: A relative preset: ASCII digits only ("٧d", Arabic-Indic seven, is not a preset), then d, w or m.
+_RELATIVE = re.compile(r"^\s*([0-9]+)\s*([dwm])\s*$", re.IGNORECASE | re.ASCII)
 
 
 def _fail(description: str) -> ValidationError:
@@ -56,6 +57,29 @@ def check_range_arguments(start: object, end: object, last: object) -> None:
             "or a preset such as last='7d' or last='last_month'.",
             fields=[{"name": field, "description": f"no {missing}"}],
         )
+
+
+def canonical_preset(last: object) -> str:
+    """``last`` as the presets are listed: a named one in lower case, a relative one as
+    ``<count><unit>`` (``" 07D "`` -> ``"7d"``); :class:`ValidationError` naming ``last`` for
+    anything :func:`preset_range` would refuse by its grammar.
+
+    Examples
+    --------
+    >>> canonical_preset("2W"), canonical_preset("Last_Month")
+    ('2w', 'last_month')
+    """
+    if not isinstance(last, str) or not last.strip():
+        raise _fail(f"{last!r} is not a preset")
+    preset = last.strip().lower()
+    if preset in NAMED_PRESETS:
+        return preset
+    match = _RELATIVE.match(preset)
+    if match is None:
+        raise _fail(f"{last!r} is not a preset")
+    if int(match[1]) < 1:
+        raise _fail(f"{last!r} is empty")
+    return f"{int(match[1])}{match[2].lower()}"
 
 
 def preset_range(last: str, zone: ZoneInfo, *, now: datetime | None = None) -> tuple[datetime, datetime]:

@@ -162,8 +162,8 @@ class ExploreAccessor:
     def volume(self) -> pd.DataFrame:
         """Rows per local day (per hour for ranges under 2 days) over the requested range, empty bins 0.
 
-        See :func:`explore_pandas.notebook.volume.volume`: a ``rows`` and a
-        ``truncated`` column, indexed by each bin's start in the request zone.
+        See :func:`explore_pandas.notebook.volume.volume`: ``rows``, ``gap`` and
+        ``truncated`` columns, indexed by each bin's start in the request zone.
         """
         from explore_pandas.notebook.volume import volume
 
@@ -172,9 +172,10 @@ class ExploreAccessor:
     def plot_volume(self, ax: Any = None, **bar_options: Any) -> Any:
         """Draw :meth:`volume` with matplotlib (an optional dependency); the ``Axes``.
 
-        Empty days are marked in red, days of a window that hit the row limit
-        are orange, so that a gap or a truncated window jumps out. Needs
-        ``pip install 'explore_pandas[plot]'``.
+        Empty days (and an empty hour between two busy ones) are marked in red,
+        days of a window that hit the row limit are orange, so that a gap or a
+        truncated window jumps out. ``bar_options`` go to ``Axes.bar`` and win
+        over its defaults (``color="green"``). Needs ``pip install 'explore_pandas[plot]'``.
         """
         from explore_pandas.notebook.volume import plot_volume
 

@@ -251,6 +251,25 @@ PRESET_CHOICES = (
 )
 
 
+_UNITS = {"d": "day", "w": "week", "m": "month"}
+
+
+def preset_choices(last: str | None) -> tuple[tuple[tuple[str, str], ...], str]:
+    """The Range dropdown's options and value for a form given ``last``: the listed presets, plus
+    ``last`` when it is another relative one (``"2w"``: "last 2 weeks"). A preset
+    :func:`~explore_pandas.api.presets.preset_range` refuses is refused here too, with the same
+    ``ValidationError`` naming ``last``."""
+    from explore_pandas.api.presets import canonical_preset
+
+    if last is None:
+        return PRESET_CHOICES, ""
+    preset = canonical_preset(last)
+    if preset in {value for _, value in PRESET_CHOICES}:
+        return PRESET_CHOICES, preset
+    number, unit = int(preset[:-1]), _UNITS[preset[-1]]
+    return (*PRESET_CHOICES, (f"last {number} {unit}{'s' if number != 1 else ''}", preset)), preset
+
+
 def preset_bounds(preset: str, tz: str, *, now: datetime) -> tuple[datetime, datetime] | None:
     """The naive local ``(start, end)`` a preset fills in, for the form's pickers; None if it cannot."""
     from explore_pandas.api.presets import preset_range

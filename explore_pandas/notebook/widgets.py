@@ -33,7 +33,6 @@ import traitlets
 from explore_pandas.api.presets import check_range_arguments
 from explore_pandas.notebook.formview import (
     FIELDS,
-    PRESET_CHOICES,
     ROW_LIMIT_CHOICES,
     TICK,
     check_inputs,
@@ -43,6 +42,7 @@ from explore_pandas.notebook.formview import (
     local_zone,
     plan_line,
     preset_bounds,
+    preset_choices,
     preview_html,
     status_text,
     today_in,
@@ -110,6 +110,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
     ) -> None:
         if last is not None and (start is not None or end is not None):
             check_range_arguments(start, end, last)  # a preset and a bound: refused, as read_report does
+        choices, last = preset_choices(last)  # read_report's grammar: "2W" is "2w", "fortnight" refused
         zone = tz or local_zone()
         today = today_in(zone)
         self.client = client
@@ -138,7 +139,7 @@ class ReportForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets ships no typ
         self.start = widgets.NaiveDatetimePicker(value=start or today - timedelta(days=7),
                                                  description="Start", style=style)
         self.end = widgets.NaiveDatetimePicker(value=end or today, description="End (exclusive)", style=style)
-        self.preset = widgets.Dropdown(options=PRESET_CHOICES, value="", description="Range",
+        self.preset = widgets.Dropdown(options=choices, value="", description="Range",
                                        style=style, layout=widgets.Layout(width="320px"))
         self.preset.add_class("xp-preset")
         self.format = widgets.Dropdown(options=list(FORMATS), value="csv", description="Format",

@@ -8,8 +8,13 @@ the second cell *while the run goes on* (the kernel is free: its output shows
 unfinished windows and ``running: True``), then sees every window parsed, the
 preview and the chart of rows per local day (one bar per day, adding up to the frame's rows),
 and saves a screenshot of the finished form (copied to ``docs/form.png``, the README's
-picture, and the chart alone to ``docs/volume.png``, when ``EXPLORE_UPDATE_SCREENSHOT=1``).
+picture, when ``EXPLORE_UPDATE_SCREENSHOT=1``).
 Before the run it picks a Range preset and sees start and end filled in.
+
+A second run, on an emulator whose row limit cuts two of the three windows, shows
+the chart's colours (orange days of a cut window, red days left empty by the cut):
+the chart alone is ``docs/volume.png`` (when ``EXPLORE_UPDATE_SCREENSHOT=1``), and
+its title must lie inside the chart (not clipped).
 """
 
 from __future__ import annotations
@@ -195,7 +200,6 @@ def test_the_form_runs_a_multi_job_pull_in_jupyterlab(lab: Any, page: Any, tmp_p
     if os.environ.get("EXPLORE_UPDATE_SCREENSHOT"):  # refresh the README's picture on purpose only
         (REPO / "docs").mkdir(exist_ok=True)
         shutil.copyfile(shot, REPO / "docs" / "form.png")
-        volume.screenshot(path=str(REPO / "docs" / "volume.png"))
     print(f"statuses seen {sorted(seen)}; probe at {probed_at:.1f} s, done at {done_at:.1f} s; screenshot {shot}")
 
 
@@ -227,3 +231,42 @@ def test_an_api_error_is_shown_in_the_form_in_jupyterlab(lab: Any, page: Any) ->
     expect(error).to_contain_text("description: Injected 400 answer")
     expect(form.locator(".xp-status")).to_contain_text("failed")
     expect(form.locator("button.xp-run")).to_be_enabled()
+
+
+VOLUME_CELLS = [(
+    "import explore_pandas as xp\n"
+    "from datetime import datetime\n"
+    "from explore_pandas.emulator import Emulator\n"
+    "\n"
+    "# a row limit under two of the three windows' rows: their files are cut, a json total says so\n"
+    "emu = Emulator(progression='immediate', row_limit=46_000, total='matching').start()\n"
+    "xp.connect(**emu.credentials)\n"
+    "form = xp.ReportForm(tz='Europe/Lisbon', start=datetime(2026, 8, 1), end=datetime(2026, 10, 10))\n"
+    "form.format.value = 'json'\n"
+    "form"
+)]
+
+
+def test_the_volume_chart_shows_cut_windows_and_empty_days_in_jupyterlab(lab: Any, page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+    _write_notebook(lab.root / "volume.ipynb", VOLUME_CELLS)
+    panel = _open(page, lab, "volume.ipynb")
+    _run_cell(page, panel, 0)
+    form = panel.locator(".jp-OutputArea-output .xp-form")
+    expect(form.locator(".xp-plan")).to_contain_text("70 days: 3 jobs", timeout=60_000)
+    form.locator("button.xp-run").click()
+    chart = form.locator(".xp-volume .xp-volume-chart[data-freq='day'][data-bins='70']")
+    expect(chart).to_be_visible(timeout=90_000)
+    expect(chart.locator("rect.xp-volume-truncated").first).to_be_visible()
+    assert chart.locator("rect.xp-volume-empty").count() >= 1  # the days after each cut
+    expect(chart).to_contain_text("calls: rows per local day of end_at (Europe/Lisbon)")
+    expect(chart).to_contain_text("orange: a window hit the row limit")
+    # the title starts inside the picture: nothing of it is clipped on the left
+    box, title = chart.bounding_box(), chart.locator("div").first.bounding_box()
+    assert box is not None and title is not None and title["x"] >= box["x"], (box, title)
+    shot = tmp_path / "volume.png"
+    chart.screenshot(path=str(shot))
+    if os.environ.get("EXPLORE_UPDATE_SCREENSHOT"):  # refresh the README's picture on purpose only
+        shutil.copyfile(shot, REPO / "docs" / "volume.png")

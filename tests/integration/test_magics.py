@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -14,8 +15,8 @@ from explore_pandas.api.presets import preset_range
 from explore_pandas.emulator import Emulator
 
 IPython = pytest.importorskip("IPython")
-from IPython.core.error import UsageError  # noqa: E402
-from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
 
 LISBON = ZoneInfo("Europe/Lisbon")
 
@@ -73,3 +74,102 @@ def test_help_prints_and_returns_nothing(shell: InteractiveShell, capsys: pytest
     assert shell.run_line_magic("explore", "--help") is None
     out = capsys.readouterr().out
     assert "usage: %explore" in out and "--last" in out and "-o VARIABLE" in out
+
+
+@pytest.fixture
+def fast_shell(emu: Emulator) -> Iterator[InteractiveShell]:
+    """The shell, with a client that does not retry (a failure shows at once)."""
+    ip = InteractiveShell.instance()
+    with Client(**emu.credentials, timeout=(5, 30), max_retries=0, sleep=lambda _: None) as client:
+        previous = set_default_client(client)
+        try:
+            ip.run_line_magic("load_ext", "explore_pandas")
+            yield ip
+        finally:
+            set_default_client(previous)
+            ip.user_ns.pop("week", None)
+
+
+@pytest.mark.parametrize(("fault", "expected"), [
+    ("processing", "%explore: JobFailedError: "),
+    ("forbidden", "%explore: ForbiddenError: "),
+    ("unavailable", "%explore: ServerError: "),
+    ("closed", "%explore: TransportError: "),
+])
+def test_a_failed_pull_is_one_line_on_stderr_and_no_value(fast_shell: InteractiveShell, emu: Emulator,
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          fault: str, expected: str) -> None:
+    secret = emu.credentials["client_secret"]
+    if fault == "processing":
+        emu.configure(fail_at="processing")
+    elif fault == "forbidden":
+        emu.inject("status", status=403, endpoint="create")
+    elif fault == "unavailable":
+        emu.inject("status", status=503, endpoint="create", count=50)
+    else:
+        emu.close()
+    value = fast_shell.run_line_magic("explore", "calls --start 2026-10-01 --end 2026-10-02 --tz UTC -o week -q")
+    assert value is None and "week" not in fast_shell.user_ns
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), err  # one line, no traceback
+    assert "Traceback" not in err and secret not in err
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("class", "%explore: -o 'class' is a Python keyword, not a variable name; use e.g. -o df"),
+    ("None", "%explore: -o 'None' is a Python keyword, not a variable name; use e.g. -o df"),
+    ("match", "%explore: -o 'match' is a Python keyword, not a variable name; use e.g. -o df"),
+    ("xp", ("%explore: -o 'xp' would replace the module xp (explore_pandas) in this notebook; "
+            "pick another name, e.g. -o df")),
+])
+def test_dash_o_refuses_keywords_and_a_name_holding_a_module(shell: InteractiveShell, emu: Emulator,
+                                                             name: str, message: str) -> None:
+    import explore_pandas
+
+    shell.user_ns["xp"] = explore_pandas
+    try:
+        with pytest.raises(UsageError) as info:
+            shell.run_line_magic("explore", f"calls --last 1d -o {name}")
+        assert str(info.value) == message
+        assert shell.user_ns["xp"] is explore_pandas and emu.jobs() == []
+    finally:
+        shell.user_ns.pop("xp", None)
+
+
+def test_without_a_client_or_credentials_it_pulls_from_the_embedded_emulator(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from explore_pandas.api.config import ENV_NAMES
+
+    for name in [*ENV_NAMES.values(), "EXPLORE_PROFILE"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EXPLORE_CACHE_DIR", str(tmp_path / "cache"))
+    ip = InteractiveShell.instance()
+    previous = set_default_client(None)
+    try:
+        ip.run_line_magic("load_ext", "explore_pandas")
+        df = ip.run_line_magic("explore", "calls --last 1d --tz Europe/Lisbon -q")
+    finally:
+        set_default_client(previous)
+    assert isinstance(df, pd.DataFrame) and len(df) > 0
+    err = capsys.readouterr().err
+    assert "No EXPLORE_* credentials set: using the embedded emulator at http://127.0.0.1:" in err
+    assert "missing" not in err
+
+
+def test_some_credentials_set_is_the_missing_ones_named_not_the_emulator(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from explore_pandas.api.config import ENV_NAMES
+
+    for name in [*ENV_NAMES.values(), "EXPLORE_PROFILE"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EXPLORE_ACCOUNT", "acme")
+    ip = InteractiveShell.instance()
+    previous = set_default_client(None)
+    try:
+        ip.run_line_magic("load_ext", "explore_pandas")
+        with pytest.raises(UsageError) as info:
+            ip.run_line_magic("explore", "calls --last 1d --tz Europe/Lisbon -q")
+    finally:
+        set_default_client(previous)
+    assert str(info.value).startswith("%explore: EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET are missing")

@@ -22,8 +22,9 @@ Then:
 - the notebooks in the repository are committed WITH their outputs (written by
   ``notebooks/_build.py``, which executes them): every code cell was executed,
   none failed unless it is tagged ``raises-exception``, and no output or widget
-  state holds a Bearer header, a JWT, a signed storage URL (``X-Amz-Signature=``)
-  or a ``client_secret``; their sources match ``notebooks/_build.py`` (the
+  state holds a Bearer header, a JWT, a signed storage URL (``X-Amz-Signature=``),
+  a ``client_secret`` or a local absolute path (a temp or home folder of the
+  machine that ran it); their sources match ``notebooks/_build.py`` (the
   outputs are one run's record: dates, job ids and timings differ run to run).
 """
 
@@ -73,6 +74,10 @@ JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 BEARER = re.compile(r"Bearer\s+[A-Za-z0-9._~+/-]{8,}", re.IGNORECASE)
 SIGNATURE = re.compile(r"X-Amz-Signature=[0-9A-Za-z%]+", re.IGNORECASE)
 CLIENT_SECRET = re.compile(r"client_secret")
+# A path of the machine that ran the notebook (its temp or home folders): it says nothing to a reader and
+# tells about the machine. "/tmp/" in a URL ("http://host/tmp/") is not one.
+LOCAL_PATH = re.compile(r"(?<![\w.:/~-])(?:/tmp/|/var/folders/|/private/var/|/var/tmp/|/root/|/home/[^/\s\"']+/"
+                        r"|/Users/[^/\s\"']+/|[A-Za-z]:\\+(?:Users|Windows\\+Temp)\\+)")
 
 
 def _shown(notebook: dict) -> str:
@@ -84,7 +89,8 @@ def _shown(notebook: dict) -> str:
 def _check_no_token_shapes(notebook: dict) -> None:
     shown = _shown(notebook)
     for what, pattern in (("a JWT-shaped string", JWT), ("a Bearer header", BEARER),
-                          ("a signed storage URL", SIGNATURE), ("client_secret", CLIENT_SECRET)):
+                          ("a signed storage URL", SIGNATURE), ("client_secret", CLIENT_SECRET),
+                          ("a local absolute path", LOCAL_PATH)):
         match = pattern.search(shown)
         assert match is None, f"{what} appears in the notebook's outputs: {match.group()[:24]}..."
 
@@ -315,10 +321,20 @@ def test_committed_with_outputs_and_no_secret(path: Path) -> None:
 
 def test_the_secret_scan_finds_what_it_looks_for() -> None:  # the check above can fail
     for leak in ("Authorization: Bearer abcdefgh12345678", "https://s/x?X-Amz-Signature=0a1b2c",
-                 "{'client_secret': 'x'}", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc"):
+                 "{'client_secret': 'x'}", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc",
+                 "Ledger('/tmp/explore-emulator-_1jgbjzs-ledger')", "cache in /home/alice/.cache/explore",
+                 "/Users/bob/Library/Caches/explore", "/var/folders/x1/T/explore", "/root/.cache/explore",
+                 "C:\\Users\\carol\\AppData\\Local\\Temp\\x"):
         notebook = {"metadata": {}, "cells": [{"cell_type": "code", "outputs": [{"text": leak}]}]}
         with pytest.raises(AssertionError):
             _check_no_token_shapes(notebook)
+
+
+@pytest.mark.parametrize("fine", ["http://127.0.0.1:8080/tmp/x", "explore_pandas/api/client.py",
+                                  "~/tmp/notes", "s3://bucket/home/x/", "files under day=2026-11-01/"])
+def test_the_path_scan_leaves_urls_and_relative_paths(fine: str) -> None:
+    notebook = {"metadata": {}, "cells": [{"cell_type": "code", "outputs": [{"text": fine}]}]}
+    _check_no_token_shapes(notebook)
 
 
 def test_generator_is_in_sync(tmp_path: Path) -> None:

@@ -7,7 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from explore_pandas.api.presets import NAMED_PRESETS, check_range_arguments, preset_range
+from explore_pandas.api.presets import (
+    NAMED_PRESETS,
+    canonical_preset,
+    check_range_arguments,
+    preset_range,
+)
 from explore_pandas.exceptions import ValidationError
 from explore_pandas.pulls.plan import plan_pull
 
@@ -134,3 +139,20 @@ def test_plan_pull_takes_a_preset_in_its_zone():
     assert plan_pull("calls", last="7d", now=now).timezone == "UTC"
     with pytest.raises(ValidationError, match="either last="):
         plan_pull("calls", last="7d", start="2026-10-01", now=now)
+
+
+@pytest.mark.parametrize("bad", ["٧d", "١٤d", "７d", "7\u2003d", "𝟕d"])
+def test_only_ascii_digits_make_a_relative_preset(bad):
+    # Arabic-Indic, full-width and mathematical digits are digits to Python's int() and \d: not presets
+    with pytest.raises(ValidationError) as info:
+        preset_range(bad, LISBON, now=local("2026-11-20T12:00", LISBON))
+    assert info.value.fields[0]["name"] == "last" and f"{bad!r} is not a preset" in str(info.value)
+    with pytest.raises(ValidationError):
+        canonical_preset(bad)
+
+
+@pytest.mark.parametrize(("given", "canonical"), [("2W", "2w"), (" 3D ", "3d"), ("07d", "7d"), ("Last_Month", "last_month")])
+def test_canonical_preset_is_how_the_presets_are_listed(given, canonical):
+    assert canonical_preset(given) == canonical
+    now = local("2026-11-20T12:00", LISBON)
+    assert preset_range(given, LISBON, now=now) == preset_range(canonical, LISBON, now=now)

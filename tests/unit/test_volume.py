@@ -71,7 +71,7 @@ def test_the_html_chart_has_a_bar_per_bin_and_marks_empty_ones() -> None:
     df = _frame(["2026-11-02 09:00", "2026-11-02 17:00", "2026-11-04 10:00"], "2026-11-01", "2026-11-06",
                 truncated=("2026-11-04", "2026-11-05"))
     chart = volume_html(volume(df))
-    assert chart.startswith("<div class='xp-volume-chart' data-freq='day' data-bins='5'>")
+    assert chart.startswith("<div class='xp-volume-chart' data-freq='day' data-bins='5' style='padding:4px 8px'>")
     assert chart.count("class='xp-volume-bar") == 5 and chart.count("xp-volume-empty") == 3
     assert chart.count("xp-volume-truncated") == 1 and "3 empty local days" in chart
     assert "2026-11-03 Tue: 0 rows" in chart
@@ -89,6 +89,88 @@ def test_plot_volume_draws_a_bar_per_bin_and_marks_empty_ones() -> None:
     try:
         assert [p.get_height() for p in ax.patches] == [0, 2, 0, 1, 0]
         assert len(ax.collections[0].get_offsets()) == 3  # the red marks of the empty days
-        assert "rows per local day (Europe/Lisbon), 3 empty" in ax.get_title()
+        assert ax.get_title() == "calls: rows per local day of end_at (Europe/Lisbon), 3 empty (red x)"
     finally:
         plt.close(ax.figure)
+
+
+@pytest.fixture
+def plt():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    import explore_pandas  # noqa: F401  (registers df.explore)
+
+    yield pyplot
+    pyplot.close("all")
+
+
+def test_bar_options_override_the_defaults(plt) -> None:
+    df = _frame(["2026-11-02 09:00", "2026-11-02 17:00", "2026-11-04 10:00"], "2026-11-01", "2026-11-06")
+    ax = df.explore.plot_volume(color="green", width=0.5, edgecolor="black")
+    green = (0.0, 0.5019607843137255, 0.0, 1.0)
+    assert {p.get_facecolor() for p in ax.patches} == {green}
+    assert {round(p.get_width(), 6) for p in ax.patches} == {0.5}
+    assert {p.get_edgecolor() for p in ax.patches} == {(0.0, 0.0, 0.0, 1.0)}
+
+
+def _with_pre2026_calls(times: list[str]) -> pd.DataFrame:
+    zone = "Europe/Lisbon"
+    return pd.DataFrame({"interaction_id": [str(i) for i in range(len(times))], "call_type": "inbound",
+                         "start_time": pd.DatetimeIndex(pd.to_datetime(times)).tz_localize(zone)
+                         - pd.Timedelta(hours=2),
+                         "end_time": pd.DatetimeIndex(pd.to_datetime(times)).tz_localize(zone)})
+
+
+def test_a_frame_without_attrs_is_counted_by_its_reports_time_column(plt) -> None:
+    # calls end 00:30 on the 2nd and started 22:30 the day before: by end_at (the report's time
+    # column, as the pull's picture counts) they are the 2nd's, by start_at they would be the 1st's
+    times = ["2026-11-02 00:30", "2026-11-02 01:00", "2026-11-04 10:00"]
+    df = _frame(times, "2026-11-01", "2026-11-06")
+    df.insert(1, "start_at", df["end_at"] - pd.Timedelta(hours=2))
+    with_attrs = volume(df.loc[:, ["call_id", "start_at", "end_at"]])
+    bare = df.copy()
+    bare.attrs = {}
+    counts = volume(bare)
+    assert counts.attrs["report"] == "calls" and counts.attrs["time_column"] == "end_at"
+    assert with_attrs.attrs["time_column"] == "end_at"
+    assert with_attrs.loc[counts.index, "rows"].tolist() == counts["rows"].tolist()  # the same days, the same counts
+    assert counts["rows"].tolist() == [2, 0, 1]  # the 2nd to the 4th: by end_at
+    assert plt and bare.explore.plot_volume().get_title().startswith("calls: rows per local day of end_at ")
+    assert "calls: rows per local day of end_at (Europe/Lisbon)" in volume_html(counts)
+    # the older calls layout counts by its own time column, end_time
+    old = volume(_with_pre2026_calls(times))
+    assert old.attrs["time_column"] == "end_time" and old["rows"].tolist() == [2, 0, 1]
+
+
+def test_a_frame_of_no_known_report_says_which_column_it_counted() -> None:
+    df = pd.DataFrame({"when": pd.DatetimeIndex(pd.to_datetime(["2026-11-02 09:00"])).tz_localize("UTC")})
+    counts = volume(df)
+    assert counts.attrs["report"] is None and counts.attrs["time_column"] == "when"
+    assert "rows: rows per hour of when (UTC)" in volume_html(counts)
+
+
+def test_quiet_hours_are_not_gaps_a_hole_in_a_busy_stretch_is() -> None:
+    # a day of business hours: busy 08:00-19:59, nothing at night, and nothing at all 13:00-13:59
+    times = [f"2026-11-20 {h:02d}:{m:02d}" for h in range(8, 20) if h != 13 for m in range(0, 60, 10)]
+    df = _frame(times, "2026-11-20", "2026-11-21")
+    counts = volume(df)
+    empty = counts.index[counts["rows"] == 0]
+    assert len(empty) == 13  # 12 night hours and the lunch hole
+    assert counts.index[counts["gap"]].hour.tolist() == [13]  # only the hole between busy hours
+    chart = volume_html(counts)
+    assert chart.count("xp-volume-empty") == 1 and "1 empty hour<" in chart
+
+
+@pytest.mark.parametrize("day", ["2026-10-25", "2026-03-29"])
+def test_a_clock_change_at_night_flags_nothing(day: str) -> None:
+    times = [f"{day} {h:02d}:{m:02d}" for h in range(8, 20) for m in range(0, 60, 10)]
+    end = (pd.Timestamp(day) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    counts = volume(_frame(times, day, end))
+    assert not counts["gap"].any() and "xp-volume-empty" not in volume_html(counts)
+
+
+def test_every_empty_day_is_a_gap() -> None:
+    df = _frame(["2026-11-02 09:00"], "2026-11-01", "2026-11-04")
+    assert volume(df)["gap"].tolist() == [True, False, True]

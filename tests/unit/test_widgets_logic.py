@@ -253,3 +253,20 @@ def test_a_form_can_start_from_a_preset() -> None:
 
     with pytest.raises(ValidationError, match="either last="):
         ReportForm(tz="Europe/Lisbon", last="7d", start=datetime(2026, 11, 1))
+
+
+@pytest.mark.parametrize(("last", "value", "label", "days"), [
+    ("2w", "2w", "last 2 weeks", 14), ("3D", "3d", "last 3 days", 3), ("1d", "1d", "last 1 day", 1),
+    ("4W", "4w", "last 4 weeks", 28), ("Yesterday", "yesterday", "yesterday", 1),
+])
+def test_a_form_takes_every_preset_read_report_takes(last: str, value: str, label: str, days: int) -> None:
+    form = ReportForm(tz="Europe/Lisbon", last=last)
+    assert form.preset.value == value and (label, value) in form.preset.options
+    assert form.end.value - form.start.value == timedelta(days=days)
+
+
+@pytest.mark.parametrize("last", ["fortnight", "٧d", "0d", ""])
+def test_a_form_refuses_a_preset_read_report_refuses_naming_last(last: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        ReportForm(tz="Europe/Lisbon", last=last)
+    assert info.value.fields[0]["name"] == "last"
