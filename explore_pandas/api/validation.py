@@ -43,8 +43,8 @@ TimeLike = Union[str, date, datetime]  # pandas.Timestamp is a datetime
 #: What a bound may be, said in Python (the command line says it in its own words).
 DATE_ADVICE = ("Use an ISO 8601 string such as '2026-08-01' or '2026-08-01T09:30:00', "
                "a datetime.date, a datetime.datetime or a pandas.Timestamp.")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")  # seconds and their decimal fraction
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_FRACTION = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)", re.ASCII)  # seconds and their decimal fraction
 
 
 def _fail(field: str, description: str, fix: str) -> ValidationError:

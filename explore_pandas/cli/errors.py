@@ -24,7 +24,7 @@ from explore_pandas.api.validation import DATE_ADVICE
 from explore_pandas.exceptions import ConfigurationError, ExploreError, ValidationError
 
 __all__ = ["CLI_OFFLINE_HINT", "EXIT_FAILED", "EXIT_USAGE", "FLAGS", "PROG", "Parser", "UsageError", "check_days",
-           "check_output", "check_port", "column_list", "explain", "exit_code", "one_line", "output_error", "print_error"]
+           "check_output", "check_port", "column_list", "explain", "exit_code", "one_line", "output_error", "print_error", "whole_number"]
 
 PROG = "explore-pandas"
 EXIT_FAILED = 1
@@ -151,6 +151,13 @@ def check_days(days: int) -> int:
         raise ValidationError(f"days: {days} is not a number of days to pull. Use a whole number of "
                               "at least 1, e.g. --days 7.", fields=[{"name": "days", "description": "at least 1"}])
     return days
+
+
+def whole_number(text: str) -> int:
+    """A whole number in ASCII digits (argparse's ``type``; ``int()`` also takes '٧' and '７')."""
+    if not text.strip().lstrip("+-").isascii() or not text.strip().lstrip("+-").isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (digits 0-9)")
+    return int(text)
 
 
 def column_list(text: str) -> list[str]:

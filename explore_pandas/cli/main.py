@@ -13,7 +13,7 @@ import warnings
 from typing import Any, Sequence
 
 from explore_pandas.api.config import ENV_NAMES
-from explore_pandas.cli.errors import PROG, Parser, check_days, check_port, column_list, one_line, print_error
+from explore_pandas.cli.errors import PROG, Parser, check_days, check_port, column_list, one_line, print_error, whole_number
 from explore_pandas.frames.limits import ON_ROW_LIMIT
 from explore_pandas.spec import FORMATS
 
@@ -95,8 +95,8 @@ def build_parser() -> Parser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     emulator.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    emulator.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
-    emulator.add_argument("--seed", type=int, default=0, help="seed of the synthetic data (default 0)")
+    emulator.add_argument("--port", type=whole_number, default=8080, help="port (default 8080; 0 picks a free one)")
+    emulator.add_argument("--seed", type=whole_number, default=0, help="seed of the synthetic data (default 0)")
     emulator.add_argument("--tls", action="store_true", help="serve HTTPS (TLS >= 1.2) with a bundled self-signed cert")
     emulator.add_argument("--client-secret", help="fix the demo client's secret (random by default)")
     emulator.add_argument("--tour", action="store_true", help="walk one report job through the API and exit")
@@ -106,7 +106,7 @@ def build_parser() -> Parser:
                     "windows, jobs, dtypes with time zones and a daily summary.",
     )
     demo.add_argument("--tz", default="Europe/Lisbon", help="IANA time zone (default Europe/Lisbon)")
-    demo.add_argument("--days", type=int, default=92, help="days to pull, at least 1 (default 92)")
+    demo.add_argument("--days", type=whole_number, default=92, help="days to pull, at least 1 (default 92)")
     _add_quiet(demo)
     _add_pull(commands, common)
     jobs = commands.add_parser("jobs", help="list the jobs recorded in the local job ledger", parents=[common],
@@ -161,7 +161,7 @@ def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
     pull.add_argument("--on-row-limit", default="warn", choices=ON_ROW_LIMIT,
                       help="when a window reaches 1,000,000 rows (default warn)")
     pull.add_argument("--fresh", action="store_true", help="create new jobs even where recorded ones can serve")
-    pull.add_argument("--max-jobs", dest="max_jobs", type=int, default=None, metavar="N",
+    pull.add_argument("--max-jobs", dest="max_jobs", type=whole_number, default=None, metavar="N",
                       help="allow a range of up to N windows of 31 days, one report job each (default 24, "
                            "about two years; a longer range is refused before any job)")
     pull.add_argument("--columns", type=column_list,

@@ -43,7 +43,7 @@ __all__ = ["BLOCK", "breaks_in_values", "read_csv_typed", "sniff_zones", "text_t
 
 BLOCK = 1 << 22
 _DATETIME_PARSERS = [pa_csv.ISO8601, "%Y-%m-%d %H:%M:%S"]  # the second: unpadded hours ("0:00:00")
-_ZONE = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$")  # a time, then a zone
+_ZONE = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.ASCII)  # a time, then a zone
 _SAMPLE_ROWS = 200
 
 

@@ -119,7 +119,9 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
     (("demo", "--days", "-5"), 2,
      "explore-pandas: --days: -5 is not a number of days to pull. Use a whole number of at least 1, e.g. --days 7."),
     (("demo", "--days", "two"), 2,
-     "explore-pandas: demo: argument --days: invalid int value: 'two' (see explore-pandas demo --help)."),
+     "explore-pandas: demo: argument --days: 'two' is not a whole number (digits 0-9) (see explore-pandas demo --help)."),
+    (("demo", "--days", "\u0667"), 2,  # an Arabic-Indic 7: int() takes it, a date or count should not
+     "explore-pandas: demo: argument --days: '\u0667' is not a whole number (digits 0-9) (see explore-pandas demo --help)."),
     (("emulator", "--port", "70000"), 2,
      "explore-pandas: --port: 70000 is not a TCP port. Use 1..65535, or 0 for a free one."),
     (("frobnicate",), 2,
