@@ -133,7 +133,7 @@ window hit the API's 1,000,000-row limit. `df.explore.jobs` shows the windows as
     new_code_cell('''\
 meta = df.attrs["explore"]
 print({key: meta[key] for key in ("report", "timezone", "format", "start", "end", "rows", "truncated")})
-print(len(meta["windows"]), "window(s), job ids:", meta["jobs"])
+print("windows:", len(meta["windows"]), "| job ids:", meta["jobs"])
 df.explore.jobs'''),
     new_markdown_cell("""\
 ## A file you already have: `read_file`
@@ -396,7 +396,7 @@ calls a day here to keep it quick), so the shapes are plausible and the numbers 
 import matplotlib.pyplot as plt
 
 calls = xp.read_report("calls", start=start, end=end, tz=TZ)
-print(f"{len(calls):,} calls in {len(calls.attrs['explore']['windows'])} window(s)")
+print(f"{len(calls):,} calls; windows: {len(calls.attrs['explore']['windows'])}")
 calls["type"].value_counts()'''),
     new_markdown_cell("""\
 ## Calls per hour of the day, local time
