@@ -333,7 +333,7 @@ def read_report_dask(plan: Plan, options: PullOptions, *, semaphore: str | bool 
 
     columns = with_time_column(plan, options.columns)
     index = time_column(plan, empty_frame(plan).columns)
-    provenance = dask_provenance(plan, options.on_row_limit)
+    provenance = {**dask_provenance(plan, options.on_row_limit), **options.shape_record(), "columns": columns}
     tasks = [
         WindowTask(plan, window, ClientSpec.of(client), options.on_row_limit, options.poll, options.fresh,
                    ledger_dir, specs, index, provenance, options.quota_wait, options.encoding_errors,

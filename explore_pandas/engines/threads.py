@@ -104,7 +104,8 @@ class Pull:
         todo = [w for w in self.plan.windows if w not in {hit.window for hit in hits}]
         results = self._fetch(todo, len(hits)) if todo else []
         frame = assemble(self.plan, hits + results, self.options.on_row_limit)
-        frame.attrs["explore"].update(peak_concurrency=self.limit.peak, rate_limited=self.limit.throttled)
+        frame.attrs["explore"].update(peak_concurrency=self.limit.peak, rate_limited=self.limit.throttled,
+                                      **self.options.shape_record())
         return present(frame, self.options.dtype_backend, self.options.dtype)
 
     def _fetch(self, todo: list[Window], done: int) -> list[WindowResult]:

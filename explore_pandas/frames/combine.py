@@ -92,6 +92,10 @@ def _one_dtype(frames: list[pd.DataFrame], column: str, valued: list[int]) -> tu
         return frames, f"{column!r} is a duration in some files and seconds in others: all durations"
     if any(isinstance(d, pd.CategoricalDtype) for d in dtypes) or all(_numeric(d) for d in dtypes):
         return frames, None  # categoricals are unified by the caller; numbers stack as numbers
+    common = _arrow_common(dtypes)
+    if common is not None:  # dtype_backend="pyarrow": text encoded per frame, or not
+        return [f.assign(**{column: f[column].astype(common)}) if i in valued else f
+                for i, f in enumerate(frames)], None
     frames = [f.assign(**{column: f[column].astype("str").where(f[column].notna(), None)})
               if i in valued else f for i, f in enumerate(frames)]
     return frames, f"{column!r} has dtypes {sorted({str(d) for d in dtypes})}: all text"
@@ -126,6 +130,24 @@ def warn_layouts(report: str, layouts: Sequence[str | None], notes: Sequence[str
     if notes:
         said += ("; " if len(known) > 1 else "") + "; ".join(notes)
     warnings.warn(said, SchemaDriftWarning, stacklevel=stacklevel)
+
+
+def _arrow_common(dtypes: Sequence[Any]) -> Any:
+    """One ``pd.ArrowDtype`` for Arrow columns that differ only in dictionary encoding (each
+    frame chose its own index width, or none): dictionaries with ``int32`` indices when all
+    are dictionaries, else the plain values' type; None when they differ in more than that."""
+    import pyarrow as pa
+
+    if not all(isinstance(d, pd.ArrowDtype) for d in dtypes):
+        return None
+    types = [d.pyarrow_dtype for d in dtypes]
+    values = {t.value_type if pa.types.is_dictionary(t) else t for t in types}
+    if len(values) != 1:
+        return None
+    value = values.pop()
+    if all(pa.types.is_dictionary(t) for t in types):
+        return pd.ArrowDtype(pa.dictionary(pa.int32(), value))
+    return pd.ArrowDtype(value)
 
 
 def _kind(dtype: Any) -> str | None:

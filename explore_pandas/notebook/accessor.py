@@ -137,8 +137,18 @@ class ExploreAccessor:
         for column, dtype in self._obj.dtypes.items():
             if isinstance(dtype, pd.DatetimeTZDtype):
                 frame[column] = self._obj[column].dt.tz_convert(zone)
+            elif _aware_arrow_timestamp(dtype):  # dtype_backend="pyarrow": the zone is the type's metadata
+                import pyarrow as pa
+
+                to = pd.ArrowDtype(pa.timestamp(dtype.pyarrow_dtype.unit, tz=zone))
+                frame[column] = self._obj[column].astype(to)
         if isinstance(frame.index, pd.DatetimeIndex) and frame.index.tz is not None:
             frame.index = frame.index.tz_convert(zone)
+        elif _aware_arrow_timestamp(frame.index.dtype):
+            import pyarrow as pa
+
+            unit = frame.index.dtype.pyarrow_dtype.unit  # type: ignore[union-attr]
+            frame.index = frame.index.astype(pd.ArrowDtype(pa.timestamp(unit, tz=zone)))
         attrs = copy.deepcopy(self._obj.attrs)
         if isinstance(attrs.get(NAME), dict):
             attrs[NAME] = convert_provenance(attrs[NAME], zone)
@@ -254,9 +264,19 @@ def describe_provenance(meta: dict[str, Any]) -> str:
     ])
 
 
+def _aware_arrow_timestamp(dtype: Any) -> bool:
+    import pandas as pd
+    import pyarrow as pa
+
+    return isinstance(dtype, pd.ArrowDtype) and pa.types.is_timestamp(dtype.pyarrow_dtype) \
+        and dtype.pyarrow_dtype.tz is not None
+
+
 def _request_options(meta: dict[str, Any]) -> dict[str, Any]:
+    """What ``refresh()`` and ``extend()`` ask for again: the zone, format, row-limit choice,
+    and how the frame was shaped (``dtype_backend``, ``columns``, ``dtype``)."""
     options = {"tz": meta["timezone"]}
-    for key in ("format", "on_row_limit"):
+    for key in ("format", "on_row_limit", "dtype_backend", "columns", "dtype"):
         if meta.get(key) is not None:
             options[key] = meta[key]
     return options

@@ -82,6 +82,13 @@ class PullOptions:
     columns: tuple[str, ...] | None = None
     dtype: dict[str, Any] | None = None
 
+    def shape_record(self) -> dict[str, Any]:
+        """How the frame was shaped, for its provenance (``df.explore.refresh()`` and ``extend()``
+        ask for the same): ``dtype_backend``, ``columns`` and ``dtype`` (each dtype by its name)."""
+        return {"dtype_backend": self.dtype_backend,
+                "columns": list(self.columns) if self.columns is not None else None,
+                "dtype": {key: str(value) for key, value in self.dtype.items()} if self.dtype else None}
+
     @classmethod
     def resolve(
         cls,

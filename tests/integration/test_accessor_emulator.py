@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import explore_pandas  # noqa: F401  (registers df.explore)
@@ -95,3 +97,35 @@ def test_read_and_write_parquet_take_a_preset(emu: Emulator, options: dict[str, 
     assert summary["rows"] == len(df)
     with pytest.raises(xp.ValidationError, match="either last="):
         pd.DataFrame.explore.read("calls", last="7d", end="2026-11-01", **options)
+
+
+def test_extend_and_refresh_keep_the_frames_shape_and_equal_a_direct_pull(emu: Emulator,
+                                                                          options: dict[str, object]) -> None:
+    """columns, dtype_backend and dtype are part of the request (break-it 16.2: extend() gave 52
+    columns and text timestamps, refresh() the default backend)."""
+    start, seam, end = (datetime(2026, 8, 1, tzinfo=LISBON), datetime(2026, 8, 4, tzinfo=LISBON),
+                        datetime(2026, 8, 6, tzinfo=LISBON))
+    shape = {"dtype_backend": "pyarrow", "columns": ["start_at", "call_id", "talk_time", "user_name"],
+             "dtype": {"talk_time": "float64[pyarrow]"}}
+    df = pd.DataFrame.explore.read("calls", start=start, end=seam, tz="Europe/Lisbon", **shape, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no drift warning: the two parts are one shape
+        longer = df.explore.extend(end=end, **options)
+        again = df.explore.refresh(**options)
+    direct = pd.DataFrame.explore.read("calls", start=start, end=end, tz="Europe/Lisbon", **shape, **options)
+    assert list(longer.columns) == shape["columns"] and list(again.columns) == shape["columns"]
+    assert longer["start_at"].dtype == pd.ArrowDtype(pa.timestamp("us", tz="Europe/Lisbon"))
+    assert longer["talk_time"].dtype == "float64[pyarrow]" and again.dtypes.equals(df.dtypes)
+    assert longer["call_id"].tolist() == direct["call_id"].tolist() == _ids(emu, start, end)
+    for column in shape["columns"]:  # equal values; text encoding is each frame's own choice
+        assert longer[column].astype(str).tolist() == direct[column].astype(str).tolist(), column
+
+
+def test_to_timezone_converts_pyarrow_timestamps(emu: Emulator, options: dict[str, object]) -> None:
+    start, end = datetime(2026, 9, 1, tzinfo=LISBON), datetime(2026, 9, 2, tzinfo=LISBON)
+    df = pd.DataFrame.explore.read("calls", start=start, end=end, tz="Europe/Lisbon", dtype_backend="pyarrow",
+                                   **options)
+    ny = df.explore.to_timezone("America/New_York")
+    assert ny["start_at"].dtype == pd.ArrowDtype(pa.timestamp("us", tz="America/New_York"))
+    assert (ny["start_at"] == df["start_at"]).all()  # the same instants
+    assert ny["start_at"].iloc[0].hour != df["start_at"].iloc[0].hour and ny.explore.timezone == "America/New_York"

@@ -30,3 +30,24 @@ def test_a_window_whose_column_is_empty_keeps_the_dtype() -> None:
     got = concat_frames([empty, _window(["inbound"], 0)])
     assert list(got["type"].cat.categories) == ["inbound"]
     assert len(got) == 1
+
+
+def test_arrow_text_encoded_differently_per_frame_stacks_as_arrow_not_as_text() -> None:
+    import warnings
+
+    import pyarrow as pa
+
+    def arrow(values: list[str], typ: pa.DataType) -> pd.DataFrame:
+        array = pa.array(values).dictionary_encode() if pa.types.is_dictionary(typ) else pa.array(values)
+        if pa.types.is_dictionary(typ):
+            array = pa.DictionaryArray.from_arrays(array.indices.cast(typ.index_type), array.dictionary)
+        return pd.DataFrame({"team": pd.arrays.ArrowExtensionArray(array)})
+
+    narrow, wide = pa.dictionary(pa.int8(), pa.string()), pa.dictionary(pa.int16(), pa.string())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "all text" drift warning
+        both = concat_frames([arrow(["a", "b"], narrow), arrow(["c"], wide)])
+        mixed = concat_frames([arrow(["a", "b"], narrow), arrow(["c", "d"], pa.string())])
+    assert both["team"].dtype == pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))
+    assert mixed["team"].dtype == pd.ArrowDtype(pa.string())
+    assert both["team"].tolist() == ["a", "b", "c"] and mixed["team"].tolist() == ["a", "b", "c", "d"]
