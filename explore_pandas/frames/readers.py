@@ -83,9 +83,11 @@ def sniff(head: bytes) -> str | None:
         return None
     if b"\x00" in head:
         return "binary"
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines[0].strip() in (b"null", b"true", b"false") and any(line.lstrip().startswith(b"{") for line in lines[1:4]):
+        return None  # NDJSON whose first line is no object: the json_bulk reader says so, at its line
     if not text.startswith((b"{", b"[")):
         return "csv"
-    lines = [line for line in text.splitlines() if line.strip()]
     if text.startswith(b"{") and _is_object(lines[0]) and (
             len(lines) > 1 and lines[1].lstrip().startswith(b"{") or b'"entries"' not in lines[0]):
         return "json_bulk"

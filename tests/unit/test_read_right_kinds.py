@@ -147,6 +147,7 @@ ENTRY = '{"call_id": "c1", "end_at": "2026-04-23T10:25:26Z", "talk_time": 1}'
     ("c.jsonl", ENTRY + "\n\n5\n", "line 3: a number, not a JSON object"),
     ("d.json", '{"entries": [' + ENTRY + ", null], \"total\": 2}", "entry 2: null, not a JSON object"),
     ("e.json", '{"entries": [null, ' + ENTRY + '], "total": 2}', "entry 1: null, not a JSON object"),
+    ("f.jsonl", "null\n" + ENTRY + "\n", "line 1: null, not a JSON object"),  # not "looks like a csv"
 ])
 def test_an_entry_that_is_no_object_is_a_parse_error_at_its_place(tmp_path: Path, name: str, body: str,
                                                                   where: str) -> None:
