@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from explore_pandas.cli.commands import plural
+from explore_pandas.exceptions import ExploreError
 
 __all__ = ["ACTIONS", "cache", "human_bytes"]
 
@@ -27,6 +28,9 @@ def cache(action: str = "list", out: TextIO | None = None, limit: int = 50) -> i
 
     out = out or sys.stdout
     store = WindowCache()
+    if store.directory.exists() and not store.directory.is_dir():
+        raise ExploreError(f"the cache folder {store.directory} is a file, not a folder, so no window is cached: "
+                           "remove or rename it (or set EXPLORE_CACHE_DIR to another folder).")
     cap = "off (EXPLORE_CACHE_MAX_BYTES=0)" if not store.enabled else f"cap {human_bytes(store.max_bytes)}"
     if action == "clear":
         removed = store.clear()
@@ -41,13 +45,21 @@ def cache(action: str = "list", out: TextIO | None = None, limit: int = 50) -> i
         return 0
     print(f"{plural(len(entries), 'cached window')}, {human_bytes(size)}, in {store.directory} ({cap}); "
           "most recently used first:", file=out)
-    print(f"{'last used (UTC)':<20} {'report':<14} {'window':<35} {'zone':<18} {'rows':>9} {'size':>10}", file=out)
+    print(f"{'last used (UTC)':<20} {'report':<14} {'window':<35} {'zone':<18} {'rows':>9} {'size':>10}  api",
+          file=out)
     for entry in entries[:limit]:
         if entry.get("unreadable"):
             print(f"{entry['used'][:19]:<20} (unreadable: dropped at its next use) {entry['file']}", file=out)
             continue
         window = f"{str(entry.get('start', ''))[:16]} .. {str(entry.get('end', ''))[:16]}"
         print(f"{entry['used'][:19]:<20} {entry.get('report', '')!s:<14} {window:<35} "
-              f"{entry.get('timezone', '')!s:<18} {entry.get('rows', 0):>9,} {human_bytes(entry['bytes']):>10}",
-              file=out)
+              f"{entry.get('timezone', '')!s:<18} {entry.get('rows', 0):>9,} {human_bytes(entry['bytes']):>10}  "
+              f"{_host(entry.get('api'))}", file=out)
     return 0
+
+
+def _host(api: object) -> str:
+    """The API's host (and port), which tells an account's windows from an emulator's."""
+    from urllib.parse import urlsplit
+
+    return (urlsplit(api).netloc or api) if isinstance(api, str) and api else "?"

@@ -160,6 +160,8 @@ def test_the_cache_command_lists_sizes_and_clears(emu: Emulator) -> None:
         assert main(["cache", "size"]) == 0
     text = out.getvalue()
     assert "3 cached windows" in text and "calls" in text and "Europe/Lisbon" in text
+    port = creds["base_url"].split(":")[-1].split("/")[0]
+    assert text.count(f"localhost:{port}") == 3  # the API each window came from
     with redirect_stdout(io.StringIO()) as cleared:
         assert main(["cache", "clear"]) == 0
     assert "Removed 3" in cleared.getvalue()
@@ -205,3 +207,13 @@ def test_clear_cache_empties_the_cache_of_the_emulator_this_kernel_serves(emu: E
     before = _requests(emu)
     _pull(fast_client)
     assert _requests(emu) > before  # fetched again
+
+
+def test_a_cache_folder_that_is_a_file_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("EXPLORE_CACHE_DIR", str(tmp_path))
+    (tmp_path / "frames").write_text("not a folder")
+    assert main(["cache"]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said == (f"explore-pandas: ExploreError: the cache folder {tmp_path / 'frames'} is a file, not a folder, "
+                    "so no window is cached: remove or rename it (or set EXPLORE_CACHE_DIR to another folder).")
