@@ -193,7 +193,10 @@ def latest_end(now: datetime, zone: ZoneInfo) -> datetime:
     The margin also absorbs a few minutes of difference between this machine's
     clock and the server's, which refuses ends in its own future.
     """
-    return (now - DATA_LATENCY).astimezone(zone).replace(second=0, microsecond=0)
+    # In UTC: arithmetic on a datetime aware in a ZoneInfo is wall-clock arithmetic, which is an
+    # hour off in the hour after a clock change.
+    utc = (now if now.tzinfo is not None else now.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return (utc - DATA_LATENCY).replace(second=0, microsecond=0).astimezone(zone)
 
 
 def _future_fix(begin_utc: datetime, now_utc: datetime, zone: ZoneInfo) -> str:

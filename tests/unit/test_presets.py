@@ -84,6 +84,20 @@ def test_today_and_month_to_date_end_at_the_latest_complete_minute():
     assert begin == local("2026-03-01T00:00", LISBON) and finish == local("2026-03-29T15:02", LISBON)
 
 
+@pytest.mark.parametrize(("zone", "now_utc", "end_utc"), [
+    ("Europe/Lisbon", "2026-03-29T01:03", "2026-03-29T00:58"),      # the hour after clocks sprang forward
+    ("America/Los_Angeles", "2026-11-01T09:03", "2026-11-01T08:58"),  # the hour after they fell back
+    ("America/Havana", "2026-03-08T05:03", "2026-03-08T04:58"),     # DST begins at midnight
+])
+def test_the_latest_end_is_five_minutes_before_now_across_a_clock_change(zone: str, now_utc: str,
+                                                                         end_utc: str) -> None:
+    """5 minutes of real time, not of wall time (break-it 18.4: 55 minutes in the future, or 65 short)."""
+    now = datetime.fromisoformat(now_utc).replace(tzinfo=timezone.utc)
+    _, finish = preset_range("month_to_date", ZoneInfo(zone), now=now)
+    assert finish.astimezone(timezone.utc) == datetime.fromisoformat(end_utc).replace(tzinfo=timezone.utc)
+    assert finish.tzinfo == ZoneInfo(zone)
+
+
 def test_a_day_that_starts_without_a_midnight():
     # America/Santiago skips 00:00 -> 01:00 when DST begins (2026-09-06): the day starts at 01:00
     santiago = ZoneInfo("America/Santiago")
