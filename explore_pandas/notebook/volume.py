@@ -48,7 +48,8 @@ EMPTY_COLOR, TRUNCATED_COLOR, BAR_COLOR = "#c62828", "#ef6c00", "#1f77b4"
 def _time_column(df: pd.DataFrame, meta: dict[str, Any]) -> tuple[pd.Series, str | None, str | None]:
     """The times to count, the column they come from and the report: the report's timespan
     field (``end_at`` for calls), inferred from the columns when ``attrs`` are gone; else the
-    time index, else the first timezone-aware column."""
+    time index, else the first timezone-aware column. A report's time column that is not
+    timezone-aware is an error, never a reason to count another column."""
     import pandas as pd
 
     report = meta.get("report") or None
@@ -56,30 +57,46 @@ def _time_column(df: pd.DataFrame, meta: dict[str, Any]) -> tuple[pd.Series, str
     if field is None and not report:
         report, field = _infer_report(df)
     if field is not None and field in df.columns:
-        return df[field], field, report
+        times = _aware(df[field])
+        if times is None:
+            raise ValueError(f"the {report} report's time column {field!r} is not timezone-aware "
+                             f"({df[field].dtype}): rows cannot be placed in local days. Give it its zone, e.g. "
+                             f"df[{field!r}] = df[{field!r}].dt.tz_localize('UTC'), then count again.")
+        return times, field, report
     if isinstance(df.index, pd.DatetimeIndex):
         name = str(df.index.name) if df.index.name is not None else None
         return df.index.to_series(), name, report
-    columns = [c for c in df.columns if isinstance(df[c].dtype, pd.DatetimeTZDtype)]
-    if not columns:
-        raise ValueError("no time column to count rows by: the frame has no timezone-aware datetime column")
-    return df[columns[0]], str(columns[0]), report
+    for column in df.columns:
+        times = _aware(df[column])
+        if times is not None:
+            return times, str(column), report
+    raise ValueError("no time column to count rows by: the frame has no timezone-aware datetime column")
+
+
+def _aware(series: pd.Series) -> pd.Series | None:
+    """``series`` as pandas' tz-aware datetimes (Arrow timestamps with a zone converted), or None."""
+    import pandas as pd
+    import pyarrow as pa
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return series
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_timestamp(dtype.pyarrow_dtype) and dtype.pyarrow_dtype.tz:
+        return series.astype(pd.DatetimeTZDtype("us", dtype.pyarrow_dtype.tz))
+    return None
 
 
 def _infer_report(df: pd.DataFrame) -> tuple[str | None, str | None]:
     """``(report, time column)`` of the report layout whose columns ``df`` has most of, among
-    those whose time column is one of ``df``'s timezone-aware columns; ``(None, None)`` if none."""
-    import pandas as pd
-
+    those whose time column ``df`` has; ``(None, None)`` if none."""
     from explore_pandas.frames.layouts import layouts_of
     from explore_pandas.reports import REPORT_TYPES
 
     names = {str(c) for c in df.columns}
-    aware = {str(c) for c in df.columns if isinstance(df[c].dtype, pd.DatetimeTZDtype)}
     best: tuple[int, str | None, str | None] = (0, None, None)
     for slug in REPORT_TYPES:
         for schema in layouts_of(slug):
-            if schema.timespan_field in aware and (known := len(names & set(schema.keys))) > best[0]:
+            if schema.timespan_field in names and (known := len(names & set(schema.keys))) > best[0]:
                 best = (known, slug, schema.timespan_field)
     return best[1], best[2]
 

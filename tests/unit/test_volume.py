@@ -144,6 +144,25 @@ def test_a_frame_without_attrs_is_counted_by_its_reports_time_column(plt) -> Non
     assert old.attrs["time_column"] == "end_time" and old["rows"].tolist() == [2, 0, 1]
 
 
+def test_a_naive_or_text_time_column_is_an_error_never_another_column() -> None:
+    """Break-it 18.8: a calls frame whose end_at had lost its zone was counted by csat_survey_time."""
+    df = _frame(["2026-11-02 09:00", "2026-11-02 10:00"], "2026-11-02", "2026-11-03")
+    df["csat_survey_time"] = df["end_at"]
+    df.attrs = {}
+    for lost in (df["end_at"].dt.tz_localize(None), df["end_at"].astype(str)):
+        with pytest.raises(ValueError, match=r"the calls report's time column 'end_at' is not timezone-aware .*"
+                                             r"tz_localize\('UTC'\)"):
+            volume(df.assign(end_at=lost))
+
+
+def test_pyarrow_timestamps_are_counted_in_their_zone() -> None:
+    import pyarrow as pa
+
+    df = _frame(["2026-11-02 00:30", "2026-11-04 10:00"], "2026-11-01", "2026-11-06")
+    arrow = df.assign(end_at=df["end_at"].astype(pd.ArrowDtype(pa.timestamp("us", tz="Europe/Lisbon"))))
+    assert volume(arrow)["rows"].tolist() == volume(df)["rows"].tolist() == [0, 1, 0, 1, 0]
+
+
 def test_a_frame_of_no_known_report_says_which_column_it_counted() -> None:
     df = pd.DataFrame({"when": pd.DatetimeIndex(pd.to_datetime(["2026-11-02 09:00"])).tz_localize("UTC")})
     counts = volume(df)
