@@ -8,14 +8,16 @@ DuckDB and Spark read as one table with a ``day`` column)::
       day=2026-08-01/part-20260801T000000+0100-20260901T000000+0100.parquet
       day=2026-08-02/part-20260801T000000+0100-20260901T000000+0100.parquet
       ...
-      _explore/dataset.json             report, zone, time column, and the ranges asked for
+      _explore/dataset.json             report, zone, time column, columns, dtype, and the ranges asked for
       _explore/windows/<window>.json    one per window written: its job, files and rows
 
 * ``day`` is the local date (in ``tz``) of the report's time column in the
   layout of the window's file (``frames.layouts.time_column``: ``end_at`` for
   calls, ``end_time`` for calls before May 2026); it is not a column inside the
-  files. A day with no rows has no folder. A folder holds files of one layout:
-  a window of another is refused (``ValidationError``) rather than mixed in.
+  files. A day with no rows has no folder. A folder holds files of one layout,
+  and of one ``columns`` and ``dtype``: a window of another layout, or a pull
+  with other columns or dtypes, is refused (``ValidationError``) rather than
+  mixed in (a reader would take one file's schema and drop the others' columns).
 * ``part-<window start>-<window end>`` names the window that wrote the file.
   The windows recorded never overlap, so a day covered by two windows (a range
   that began or ended inside it) has two files with different rows.
@@ -169,8 +171,10 @@ class PartitionedWriter:
     def __init__(self, plan: Plan, root: Path, options: PullOptions) -> None:
         self.plan, self.root, self.options = plan, root, options
         self.column = get_schema(plan.report.slug).timespan_field
+        shape = options.shape_record()  # one folder, one schema: the same columns and dtypes in every file
         spec = {"report": plan.report.slug, "timezone": plan.timezone, "format": plan.format,
-                "partitioning": "hive", "partition": "day", "time_column": self.column}
+                "partitioning": "hive", "partition": "day", "time_column": self.column,
+                "columns": shape["columns"], "dtype": shape["dtype"]}
         self.folder = Folder(root, spec)
         self.written: list[Path] = []
         self._lock = threading.Lock()

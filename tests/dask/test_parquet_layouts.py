@@ -59,3 +59,22 @@ def test_two_windows_of_two_layouts_parsed_at_once_are_refused_not_mixed(tmp_pat
         assert emu.stats()["jobs_created"] == 2  # two windows, one per layout
     kinds = {"end_time" in pd.read_parquet(f).columns for f in root.glob("day=*/*.parquet")}
     assert len(kinds) == 1  # one window's files, of one layout
+
+
+@pytest.mark.parametrize("first", [{"columns": ["call_id", "talk_time"]}, {"dtype": {"talk_time": "str"}}])
+def test_a_pull_of_other_columns_or_dtypes_into_a_folder_is_refused_not_mixed(tmp_path: Path, first: dict) -> None:
+    """Break-it 16, second pass: files of two column sets read back as one, 49 columns lost."""
+    root = tmp_path / "calls"
+    with Emulator(seed=0, progression="immediate") as emu, Client(**emu.credentials) as client, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        span = {"tz": "UTC", "client": client, "poll": FAST, "progress": False, "path": root, "ledger": False}
+        write_parquet("calls", start=DAY, end=NEXT, **first, **span)
+        jobs = emu.stats()["jobs_created"]
+        option = next(iter(first))
+        with pytest.raises(ValidationError, match=rf"{root} already holds another pull \({option}="):
+            write_parquet("calls", start=DAY, end=AFTER, **span)
+        assert emu.stats()["jobs_created"] == jobs  # refused before any job
+        write_parquet("calls", start=DAY, end=AFTER, **first, **span)  # the same shape extends it
+    back = pd.read_parquet(root)
+    assert len(back) == emu.count_rows("calls", DAY, AFTER)  # every row once, in one schema
