@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -110,7 +111,10 @@ def apply_dtype(frame: pd.DataFrame, dtype: Mapping[str, Any]) -> pd.DataFrame:
             continue
         try:
             _check_fits(frame[key], wanted)
-            frame[key] = _source(frame[key], wanted).astype(wanted)
+            with np.errstate(all="ignore"):  # an overflowing cast is judged below, not warned about
+                converted = _convert(frame[key], wanted)
+            _check_kept(frame[key], converted)
+            frame[key] = converted
         except (TypeError, ValueError, OverflowError, pa.ArrowException) as error:
             raise ParseError(f"dtype: column {key!r} ({frame[key].dtype}) cannot become {wanted}: "
                              f"{str(error).splitlines()[0] if str(error) else type(error).__name__}. Give it a "
@@ -120,8 +124,16 @@ def apply_dtype(frame: pd.DataFrame, dtype: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def _check_fits(series: pd.Series, wanted: Any) -> None:
-    """Raise ValueError when a number of ``series`` would change in the integer dtype ``wanted``."""
+    """Raise ValueError when a value of ``series`` has no place in ``wanted``: a label outside
+    its categories, a number outside its integers."""
     target = pd.api.types.pandas_dtype(wanted)
+    if isinstance(target, pd.CategoricalDtype) and target.categories is not None:
+        values = series.dropna()
+        outside = ~values.astype(object).isin(list(target.categories))
+        if outside.any():  # pandas would make them missing (and warn that it will refuse, one day)
+            raise ValueError(f"{int(outside.sum())} values would become missing: they are not among its "
+                             f"categories (e.g. {values[outside].iloc[0]!r})")
+        return
     numeric = pd.api.types.is_numeric_dtype
     if not (pd.api.types.is_integer_dtype(target) and numeric(series.dtype)) or pd.api.types.is_bool_dtype(series.dtype):
         return
@@ -130,12 +142,51 @@ def _check_fits(series: pd.Series, wanted: Any) -> None:
         return
     if pd.api.types.is_float_dtype(values.dtype) and bool((values % 1 != 0).any()):
         raise ValueError(f"it holds fractions (e.g. {float(values[values % 1 != 0].iloc[0])})")
-    import numpy as np
 
     limits = np.iinfo(getattr(target, "numpy_dtype", target))
     low, high = values.min(), values.max()
     if low < limits.min or high > limits.max:
         raise ValueError(f"its values run from {low} to {high}, outside {limits.min}..{limits.max}")
+
+
+def _convert(series: pd.Series, wanted: Any) -> pd.Series:
+    """``series.astype(wanted)``, but numbers become durations as seconds (every integer duration
+    the API writes is in seconds, explore-api.md section 8.4; ``astype`` would read nanoseconds)."""
+    target = pd.api.types.pandas_dtype(wanted)
+    source = series.dtype
+    numeric = pd.api.types.is_numeric_dtype(source) and not pd.api.types.is_bool_dtype(source)
+    if numeric and (pd.api.types.is_timedelta64_dtype(target)
+                    or isinstance(target, pd.ArrowDtype) and pa.types.is_duration(target.pyarrow_dtype)):
+        seconds = pd.to_timedelta(series.astype("float64"), unit="s")
+        return seconds.astype(target)
+    return _source(series, wanted).astype(wanted)
+
+
+def _check_kept(before: pd.Series, after: pd.Series) -> None:
+    """Raise ValueError when the conversion lost a value: a value became missing (a category not
+    in the list), or a number, time or duration reads back as another one (float16's inf, float64
+    beyond 2**53, seconds cut from times). Text converted to numbers is judged by the parse alone."""
+    lost = after.isna().to_numpy(dtype=bool) & before.notna().to_numpy(dtype=bool)
+    if lost.any():
+        raise ValueError(f"{int(lost.sum())} values would become missing (e.g. {before[lost].iloc[0]!r})")
+    kind = before.dtype
+    if pd.api.types.is_string_dtype(kind) or isinstance(kind, pd.CategoricalDtype) or kind == object:
+        return
+    if pd.api.types.is_float_dtype(after.dtype) and pd.api.types.is_numeric_dtype(kind):
+        values = after.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
+        infinite = np.isinf(values) & before.notna().to_numpy(dtype=bool)
+        if infinite.any():  # too big for the float type: inf never reads back
+            raise ValueError(f"{int(infinite.sum())} values are too large for it (e.g. {before[infinite].iloc[0]!r})")
+    if pd.api.types.is_float_dtype(kind) and pd.api.types.is_float_dtype(after.dtype):
+        return  # a narrower float rounds (float32 keeps ~7 digits): that is what it is asked for
+    try:
+        back = after.astype(kind)
+    except (TypeError, ValueError, OverflowError, pa.ArrowException):
+        return  # no way back to compare with: the conversion's own checks decide
+    changed = (back != before).fillna(False).to_numpy(dtype=bool) & before.notna().to_numpy(dtype=bool)
+    if changed.any():
+        raise ValueError(f"{int(changed.sum())} values would change (e.g. {before[changed].iloc[0]!r} "
+                         f"would become {after[changed].iloc[0]!r})")
 
 
 def _source(series: pd.Series, wanted: Any) -> pd.Series:

@@ -142,6 +142,34 @@ def test_a_dtype_that_does_not_fit_is_a_parse_error_naming_the_column(files: dic
     assert "Give it a dtype that holds every value" in str(caught.value)
 
 
+@pytest.mark.parametrize(("column", "values", "dtype", "said"), [
+    ("t", pd.to_datetime(["2026-01-01 10:22:26.987654"]).tz_localize("UTC"), "datetime64[s, UTC]",
+     "1 values would change"),                                            # fractions of a second cut
+    ("n", pd.array([70000], dtype="Int64"), "float16", "too large for it"),   # inf
+    ("f", [1e40], "float32", "too large for it"),
+    ("n", pd.array([9007199254740993], dtype="Int64"), "float64", "would become"),  # beyond 2**53
+    ("c", pd.Categorical(["outbound", "inbound"]), pd.CategoricalDtype(["inbound"]), "would become missing"),
+])
+def test_a_conversion_that_changes_a_value_is_refused(column: str, values: object, dtype: object, said: str) -> None:
+    """Break-it 16, second pass: dtype= still lost values beyond integer overflow."""
+    from explore_pandas.frames.shaping import apply_dtype
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy overflow warning either: the check says it
+        with pytest.raises(ParseError, match=rf"column '{column}' .*cannot become .*{said}"):
+            apply_dtype(pd.DataFrame({column: values}), {column: dtype})
+
+
+def test_seconds_become_durations_as_seconds_and_a_narrower_float_rounds() -> None:
+    from explore_pandas.frames.shaping import apply_dtype
+
+    frame = pd.DataFrame({"talk_time": pd.array([1, 120, None], dtype="Int64"), "x": [0.1, 2.5, None]})
+    for wanted in ("timedelta64[ns]", "timedelta64[s]", "duration[s][pyarrow]"):  # not 120 nanoseconds
+        got = apply_dtype(frame.copy(), {"talk_time": wanted})["talk_time"]
+        assert got.iloc[1] == pd.Timedelta(seconds=120) and got.isna().iloc[2], wanted
+    assert apply_dtype(frame.copy(), {"x": "float32"})["x"].dtype == "float32"  # asked for: it rounds
+
+
 def test_a_float_with_fractions_is_not_truncated_into_an_integer() -> None:
     from explore_pandas.frames.shaping import apply_dtype
 
