@@ -79,8 +79,8 @@ class CacheBook:
 
     def keep(self, result: WindowResult) -> WindowResult:
         """Store a fetched window's frame when its rows are complete; the result, unchanged."""
-        if self.cache is None or result.truncated or result.cached:
-            return result
+        if self.cache is None or result.truncated or result.cached or self.options.encoding_errors != "strict":
+            return result  # rows read with bytes replaced or dropped are no answer for a strict read
         created = created_at(result.job)
         if not complete_by(result.window.end, created):
             return result

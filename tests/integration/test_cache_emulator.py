@@ -217,3 +217,13 @@ def test_a_cache_folder_that_is_a_file_is_said(tmp_path: Path, monkeypatch: pyte
     said = capsys.readouterr().err.strip()
     assert said == (f"explore-pandas: ExploreError: the cache folder {tmp_path / 'frames'} is a file, not a folder, "
                     "so no window is cached: remove or rename it (or set EXPLORE_CACHE_DIR to another folder).")
+
+
+def test_rows_read_with_replaced_bytes_are_not_kept_for_a_strict_read(emu: Emulator, fast_client: Client) -> None:
+    _pull(fast_client, encoding_errors="replace")
+    assert _cache(emu).files() == []  # a strict read later must read the file, and fail if it is not UTF-8
+    _pull(fast_client)
+    assert len(_cache(emu).files()) == 3
+    before = _requests(emu)
+    _pull(fast_client, encoding_errors="replace")  # a strict frame answers a lenient read
+    assert _requests(emu) == before

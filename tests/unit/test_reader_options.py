@@ -188,6 +188,20 @@ def test_pyarrow_text_with_missing_values_becomes_a_category(files: dict) -> Non
     assert [str(v) for v in got.dropna()] == [str(v) for v in want.dropna()]
 
 
+def test_a_column_the_registry_does_not_know_can_be_chosen_and_typed(tmp_path: Path) -> None:
+    """A column the API added since (kept with a drift warning) is selectable; a near miss of a
+    known column is still a typo (break-it 16, second pass: 'extra_big' was refused)."""
+    path = tmp_path / "c.json"
+    path.write_text('{"entries": [{"call_id": "c1", "end_at": "2026-04-23T10:25:26Z", "extra_big": 7}], "total": 1}')
+    frame = xp.read_file(path, report="calls", columns=["call_id", "extra_big"], dtype={"extra_big": "float64"})
+    assert frame["extra_big"].tolist() == [7.0] and frame["extra_big"].dtype == "float64"
+    with pytest.warns(xp.SchemaDriftWarning, match=r"asked for but not in the file \(read as empty\): \['brand_new'\]"):
+        absent = xp.read_file(path, report="calls", columns=["call_id", "brand_new"])
+    assert absent["brand_new"].isna().all()
+    with pytest.raises(ValidationError, match="Did you mean 'talk_time'"):
+        xp.read_file(path, report="calls", columns=["talktime"])
+
+
 def test_an_undocumented_report_takes_any_column_name(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("A,B\n1,x\n")
