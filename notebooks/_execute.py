@@ -94,6 +94,20 @@ def _kernel_env(base: Path) -> dict[str, str]:
     return env
 
 
+#: A pull's progress bar as a saved output shows: a live view, whose text is its first frame.
+_PROGRESS = re.compile(r"\d+%\|.*\| \d+/\d+ \[.*window/s\]")
+
+
+def _drop_progress_bars(notebook: nbformat.NotebookNode) -> None:
+    """Remove the outputs of pulls' progress bars: saved, a bar reads "0%" forever on GitHub and in
+    the docs (they draw its text, not the widget), which says the pull never ran."""
+    for cell in notebook.cells:
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not _PROGRESS.search("".join(o.get("data", {}).get("text/plain", ""))
+                                                    + "".join(o.get("text", "")))]
+
+
 def execute(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     """``notebook`` executed on the embedded emulator, outputs kept, checked for secrets."""
     import nbclient
@@ -118,6 +132,7 @@ def execute(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode
         if probe.outputs:
             raise RuntimeError(f"{name}: the probe cell printed something: {probe.outputs}")
         known = json.loads(found_file.read_text())
+    _drop_progress_bars(notebook)
     widgets = notebook.metadata.get("widgets")
     notebook.metadata = nbformat.from_dict(metadata)  # this repository's kernelspec, not the build's
     if widgets:
