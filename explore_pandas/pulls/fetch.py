@@ -119,7 +119,7 @@ class WindowFetcher:
         if hit is not None:
             self.states.update(window, status="cached", rows=len(hit.frame))
             return hit
-        if self.options.on_row_limit == "split" and self.book.known_split(self.book.key(window)):
+        if self.options.on_row_limit == "split" and self.book.known_split(window):
             try:
                 halves = bisect(window)
             except ValueError:  # one second: fetch it (and warn) as the first run did

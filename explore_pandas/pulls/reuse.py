@@ -13,6 +13,7 @@ from filelock import Timeout
 
 from explore_pandas.exceptions import ExploreError, ExploreWarning, NotFoundError
 from explore_pandas.pulls.ledger import Entry, Ledger, complete_by, window_key
+from explore_pandas.spec import FORMATS
 
 if TYPE_CHECKING:
     from explore_pandas.api.client import Client
@@ -111,11 +112,20 @@ class JobBook:
         log.info("re-attached to job %s (%s) from the ledger", job.id, job.status.value)
         return job
 
-    def known_split(self, key: str) -> bool:
-        """Whether this window's recorded job had a file at the row limit (its halves are fetched
-        instead, without asking for the file again); never with ``fresh``."""
-        entry = self.ledger.find(key) if self.ledger is not None and not self.fresh else None
-        return bool(entry is not None and entry.truncated and not entry.failed)
+    def known_split(self, window: Window) -> bool:
+        """Whether a recorded job of this window had a file at the row limit, in any format (the
+        limit counts rows, not bytes): its halves are fetched instead, without asking for a file
+        again. Never with ``fresh``."""
+        if self.ledger is None or self.fresh:
+            return False
+        plan, settings = self.plan, self.client.settings
+        for format in FORMATS:
+            entry = self.ledger.find(window_key(api=settings.base_url, client_id=settings.client_id or "",
+                                                report=plan.report.slug, timezone=plan.timezone, format=format,
+                                                start=window.start, end=window.end))
+            if entry is not None and entry.truncated and not entry.failed:
+                return True
+        return False
 
     def record(self, key: str, request: ReportRequest, job: Job) -> None:
         if self.ledger is None:

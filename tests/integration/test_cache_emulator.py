@@ -193,6 +193,8 @@ def test_a_split_pull_runs_again_from_the_cache_without_a_request(emu: Emulator,
     assert _requests(emu) == before
     assert all(w["cached"] for w in again.attrs["explore"]["windows"])
     assert_frame_equal(_bare(again), _bare(first))
+    other = _pull(fast_client, span, format="json_bulk", on_row_limit="split")  # the limit counts rows
+    assert _requests(emu) == before and other["call_id"].tolist() == truth
     fresh = _pull(fast_client, span, format="json", on_row_limit="split", fresh=True)
     assert _requests(emu) > before and fresh["call_id"].tolist() == truth  # fresh asks again, whole
 
