@@ -39,7 +39,7 @@ from explore_pandas.frames.limits import (
 )
 from explore_pandas.frames.locate import Problem, foreign_content
 from explore_pandas.frames.options import check_columns, check_dtype, check_dtype_backend
-from explore_pandas.frames.readers import Source, file_notes, infer_format, opened, peek
+from explore_pandas.frames.readers import Source, file_columns, file_notes, infer_format, opened, peek
 from explore_pandas.frames.reading import parse_error, read_table, seekable, source_name
 from explore_pandas.frames.schemas import ReportSchema
 from explore_pandas.frames.shaping import present, select_columns
@@ -211,10 +211,9 @@ def parse_file(
             except Problem as again:
                 raise parse_error(name, format, slug, again) from None
     rows = table.num_rows
-    read_notes = file_notes(table)
+    read_notes, columns_of_file = file_notes(table), file_columns(table)
     if rows == 0:
         table = _empty_table(schema)
-    file_columns = table.column_names
     table = select_columns(table, wanted, lambda key: pa.string())
     typed, notes = typed_table(table, schema, tz)
     notes = read_notes + notes
@@ -222,8 +221,8 @@ def parse_file(
     frame = present(to_frame(typed), backend, overrides)
     del typed
     if rows:
-        warn_drift(schema, file_columns, notes, wanted)
-        warn_guessed_layout(schema, file_columns)
+        warn_drift(schema, columns_of_file, notes, wanted)
+        warn_guessed_layout(schema, columns_of_file)
     total = meta.pop("total", None)
     total = total if isinstance(total, int) and not isinstance(total, bool) else None
     return ParsedReport(frame, total, len(frame), format, meta, schema.layout)

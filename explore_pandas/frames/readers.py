@@ -40,6 +40,7 @@ _CHUNK = 1 << 22  # bytes per block handed to Arrow
 BOM = b"\xef\xbb\xbf"
 _EXACT = 2.0**53  # integers from here on are not all exact in a float64
 _NOTES = b"explore_notes"  # table metadata: what a reader noted about the file (`file_notes`)
+_COLUMNS = b"explore_columns"  # table metadata: every column of a file read in part (`file_columns`)
 # The envelope's text before and after the entries array: scalar "key": value pairs only.
 _STRING = rb'"(?:[^"\\]|\\.)*"'
 _PAIR = _STRING + rb"\s*:\s*(?:" + _STRING + rb"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)"
@@ -173,7 +174,8 @@ def csv_table(source: Source, f: IO[bytes], match: Match, columns: Sequence[str]
     if include is None:
         return without_trailing_delimiter(table.rename_columns(keys)), schema
     by_label = dict(zip(labels, keys))
-    return table.rename_columns([by_label[name] for name in table.column_names]), schema
+    table = table.rename_columns([by_label[name] for name in table.column_names])
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), _COLUMNS: json.dumps(keys).encode()}), schema
 
 
 def without_trailing_delimiter(table: pa.Table) -> pa.Table:
@@ -297,6 +299,13 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def loads(raw: bytes | str) -> Any:
     """``json.loads`` that keeps the values of repeated keys (`unique_keys`)."""
     return json.loads(raw, object_pairs_hook=unique_keys)
+
+
+def file_columns(table: pa.Table) -> list[str]:
+    """The file's columns (JSON keys), also when only some were read (``columns=``): the drift
+    and layout warnings are about the file, not about the selection."""
+    meta = table.schema.metadata or {}
+    return list(json.loads(meta[_COLUMNS])) if _COLUMNS in meta else list(table.column_names)
 
 
 def file_notes(table: pa.Table) -> list[str]:

@@ -17,10 +17,12 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explore_pandas.api.models import ReportRequest
+from explore_pandas.exceptions import ValidationError
 from explore_pandas.emulator.rules import MAX_SPAN, parse_instant
 from explore_pandas.pulls.plan import plan_pull
 from explore_pandas.reports import report_type
@@ -40,8 +42,17 @@ def test_windows_on_the_wire_tile_the_range(zone: str, offset: int, hours: int, 
     _check(zone, start_wall, start_wall + timedelta(hours=hours))
 
 
+def _in_gap(wall: datetime, tz: ZoneInfo) -> bool:
+    """A wall time the clocks skip (refused, naming the gap: tests/unit/test_validation.py)."""
+    return wall.replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) != wall
+
+
 def _check(zone: str, start_wall: datetime, end_wall: datetime) -> None:
     if end_wall.replace(tzinfo=ZoneInfo(zone)) > NOW:
+        return
+    if _in_gap(start_wall, ZoneInfo(zone)) or _in_gap(end_wall, ZoneInfo(zone)):
+        with pytest.raises(ValidationError, match="does not exist"):
+            plan_pull("calls", start=start_wall.isoformat(), end=end_wall.isoformat(), tz=zone, now=NOW)
         return
     plan = plan_pull("calls", start=start_wall.isoformat(), end=end_wall.isoformat(), tz=zone, now=NOW)
     tz = ZoneInfo(zone)

@@ -272,3 +272,16 @@ def test_line_breaks_only_after_the_first_bytes_still_read_exactly(tmp_path: Pat
     assert frame["call_id"].tolist() == [a for a, _, _ in rows]
     assert frame["notes"].tolist() == [b for _, b, _ in rows]
     assert frame["total_time"].dtype == "Int64" and frame["total_time"].tolist() == [c for _, _, c in rows]
+
+
+def test_the_layout_warning_judges_the_files_header_not_the_columns_read(tmp_path: Path) -> None:
+    """A pre-2026 calls csv read with columns=['talk_time'] was told it fit two layouts alike and
+    was read as 'the current one' (break-it 16, second pass)."""
+    path = tmp_path / "pre.csv"
+    path.write_text("Interaction ID,Call Type,Start Time,End Time,Talk Time\r\n"
+                    "i1,inbound,2022-06-30 16:42:24,2022-06-30 16:44:24,0.001388889\r\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no layout warning: the header decides
+        warnings.filterwarnings("ignore", message=".*missing", category=xp.SchemaDriftWarning)
+        frame = xp.read_file(path, report="calls", columns=["talk_time"])
+    assert frame["talk_time"].tolist() == [pd.Timedelta(seconds=120)]
