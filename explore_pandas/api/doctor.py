@@ -195,10 +195,13 @@ def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str]
                unreachable: dict[str, str]) -> tuple[Check, dict[str, probes.Answer]]:
     """The TLS line; a proxy that did not answer goes into ``unreachable`` (proxy -> why), for the proxy line."""
     answers: dict[str, probes.Answer] = {}
-    seen, failures = [], []
+    seen, failures, no_bundle = [], [], False
     for origin in dict.fromkeys(probes.origin(u) for u in urls.values() if u in resolved):
         try:
             answer = probes.probe(transport, origin)
+        except ConfigurationError:  # the CA bundle is not a file: the proxy line says so, with its fix
+            no_bundle = True
+            continue
         except ExploreError as error:
             proxy = probes.proxy_for(origin)
             if proxy is not None and "ProxyError" in str(error):
@@ -216,7 +219,8 @@ def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str]
         detail = "; ".join(f"{_host(o)}: {_reason(w)}" for o, w in failures)
         return Check("tls", False, detail, tls_fix(origin, why, verify)), answers
     if not seen:
-        why = "the proxy did not answer (see the proxy line)" if unreachable else "no host resolved"
+        why = ("no CA bundle to check certificates with (see the proxy line)" if no_bundle else
+               "the proxy did not answer (see the proxy line)" if unreachable else "no host resolved")
         return Check("tls", None, f"skipped: {why}"), answers
     return Check("tls", True, "; ".join(seen)), answers
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import random
 import ssl
 import time
@@ -41,7 +42,8 @@ from explore_pandas.exceptions import (
 )
 from explore_pandas.spec import DATA_LATENCY
 
-__all__ = ["DEFAULT_TIMEOUT", "TLS12Adapter", "Transport", "clock_skew_error", "error_class", "error_for"]
+__all__ = ["DEFAULT_TIMEOUT", "TLS12Adapter", "Transport", "clock_skew_error", "error_class", "error_for",
+           "missing_ca_bundle"]
 
 log = logging.getLogger(__name__)
 redaction.install()  # before any request: no token or URL signature in any log
@@ -293,11 +295,29 @@ class Transport:
             return self.session.request(method, url, **kwargs), None
         except (requests.ConnectionError, requests.Timeout) as error:
             return None, error
+        except OSError as error:  # requests' own: a CA bundle path that is not a file
+            if "CA certificate bundle" not in str(error):
+                raise
+        raise missing_ca_bundle(self.verify)
 
     def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
         delay = self.retry.delay(attempt, retry_after, self._rng)
         log.info("%s: retry %d of %d in %.2f s", why, attempt + 1, self.retry.max_retries, delay)
         self._sleep(delay)
+
+
+def missing_ca_bundle(verify: bool | str) -> ConfigurationError:
+    """The CA bundle that certificates are checked with is not a file: a setting to fix, said with its name."""
+    if isinstance(verify, str):
+        name, path = "verify", verify
+    else:
+        name, path = next(((n, os.environ[n]) for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if os.environ.get(n)),
+                          ("REQUESTS_CA_BUNDLE", "?"))
+    return ConfigurationError(
+        f"{name}={path} is not a file, so no server certificate can be checked. Point {name} at an existing "
+        "CA bundle file (your company's, behind a TLS-inspecting proxy), or unset it to use certifi's.",
+        setting=name,
+    )
 
 
 def _maybe_sent(error: Exception) -> bool:
