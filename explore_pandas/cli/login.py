@@ -67,8 +67,10 @@ def chosen_profile(args: argparse.Namespace) -> str:
     from explore_pandas.api.config import PROFILE_ENV
     from explore_pandas.api.profiles import DEFAULT_PROFILE
 
-    return (getattr(args, "profile", None) or getattr(args, "global_profile", None)
-            or os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE)
+    for given in (getattr(args, "profile", None), getattr(args, "global_profile", None)):
+        if given is not None:  # typed, even empty: '' is not a profile name, never the default
+            return str(given)
+    return os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE
 
 
 def login(args: argparse.Namespace, *, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
@@ -172,7 +174,7 @@ def logout(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     from explore_pandas.api import profiles
 
     out = out or sys.stdout
-    name = chosen_profile(args)
+    name = profiles.check_name(chosen_profile(args))
     removed = profiles.delete(name)
     if not removed:
         print(f"No profile {name!r} was saved (saved: {', '.join(profiles.names()) or 'none'}).", file=out)

@@ -203,8 +203,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     try:
         if getattr(args, "run", None) is not None:  # login, logout, doctor
             return int(args.run(args))
-        if args.global_profile:  # pull, jobs, resume: the profile as EXPLORE_PROFILE says it
-            os.environ[PROFILE_ENV] = args.global_profile
+        if args.global_profile is not None:  # pull, jobs, resume: the profile as EXPLORE_PROFILE says it
+            from explore_pandas.api.profiles import check_name
+
+            os.environ[PROFILE_ENV] = check_name(args.global_profile)
         progress: bool | str = False if getattr(args, "quiet", False) else "auto"
         if args.command == "demo":
             from explore_pandas.api.validation import check_timezone
@@ -230,7 +232,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             return cache(args.action)
     finally:
-        if args.global_profile:
+        if args.global_profile is not None:
             os.environ.pop(PROFILE_ENV, None)
             if previous is not None:
                 os.environ[PROFILE_ENV] = previous

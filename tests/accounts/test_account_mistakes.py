@@ -67,3 +67,117 @@ def test_a_pull_with_a_missing_ca_bundle_names_the_variable(home: Home, tmp_path
         "explore-pandas: REQUESTS_CA_BUNDLE=/nonexistent.pem is not a file, so no server certificate can be "
         "checked. Point REQUESTS_CA_BUNDLE at an existing CA bundle file (your company's, behind a "
         "TLS-inspecting proxy), or unset it to use certifi's.")
+
+
+# -- profiles saved with the file fallback: 4, 5, 6 ---------------------------------------------
+
+def _login_to_file(emu: Emulator, home: Home) -> None:
+    login = run_cli("login", "--base-url", emu.base_url, "--token-url", emu.token_url,
+                    "--client-id", emu.client_id, "--secret-stdin", stdin=SECRET + "\n")
+    assert login.returncode == 0, login.stderr
+    assert (home.secrets / "default").exists()
+
+
+def _pull(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli("pull", "calls", "--start", "2026-09-01", "--end", "2026-09-02", "-o", str(tmp_path / "c.csv"))
+
+
+def test_a_secret_file_edited_by_hand_is_trimmed_as_login_trims(emu: Emulator, home: Home, tmp_path: Path) -> None:
+    _login_to_file(emu, home)
+    (home.secrets / "default").write_text(SECRET + "\r\n", encoding="utf-8")  # printf 'secret\n' > file
+    pull = _pull(tmp_path)
+    assert pull.returncode == 0, pull.stderr
+    assert emu.stats()["jobs_created"] == 1
+
+
+@pytest.mark.parametrize(("what", "mode", "fix"), [("file", 0o644, "chmod 600"), ("folder", 0o755, "chmod 700")])
+def test_a_secret_others_can_read_is_refused_as_ssh_does(emu: Emulator, home: Home, tmp_path: Path,
+                                                         what: str, mode: int, fix: str) -> None:
+    _login_to_file(emu, home)
+    path = home.secrets / "default" if what == "file" else home.secrets
+    path.chmod(mode)
+    pull = _pull(tmp_path)
+    assert pull.returncode == 2 and emu.stats()["jobs_created"] == 0
+    assert _one_line(pull) == (
+        f"explore-pandas: {path} is not private (mode {mode:o}): other users can "
+        f"{'read' if what == 'file' else 'list'} it. Run `{fix} {path}`, or run "
+        "`explore-pandas login --profile default` again.")
+    doctor = run_cli("doctor")
+    assert doctor.returncode == 1
+    assert doctor.stdout.splitlines()[0].startswith(f"✗ settings {path} is not private (mode {mode:o})")
+
+
+@pytest.mark.parametrize("which", ["config", "secret"])
+def test_a_file_that_is_not_text_is_a_setting_to_fix_not_a_bug(emu: Emulator, home: Home, tmp_path: Path,
+                                                                which: str) -> None:
+    _login_to_file(emu, home)
+    path = home.config_toml if which == "config" else home.secrets / "default"
+    path.write_bytes(b"\xff\xfe")
+    pull = _pull(tmp_path)
+    assert pull.returncode == 2 and emu.stats()["jobs_created"] == 0
+    line = _one_line(pull)
+    assert "This is a bug" not in line
+    if which == "config":
+        assert line == (f"explore-pandas: cannot read the profiles in {path}: it is not UTF-8 text. Fix the "
+                        "file, or delete it and run `explore-pandas login` again.")
+    else:
+        assert line == (f"explore-pandas: cannot read the secret of profile 'default' in {path}: it is not "
+                        "UTF-8 text. Fix the file, or run `explore-pandas login --profile default` again.")
+    doctor = run_cli("doctor")
+    assert doctor.returncode == 1 and "Traceback" not in doctor.stderr
+    assert doctor.stdout.startswith("✗ settings cannot read the ")
+
+
+# -- 7: a config.toml that is not what login writes -----------------------------------------------
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("profiles = 3\n", "'profiles' is a int, not a table of profiles ([profiles.NAME])"),
+    ("[profiles]\ndefault = 'x'\n", "profiles.default is a str, not a table ([profiles.default])"),
+    ("[profiles.default]\nclient_id = 42\n", "profiles.default.client_id is 42, not text in quotes"),
+    ("[profiles.default]\nclient_id = 'c'\nsecret_store = 'vault'\n",
+     "profiles.default.secret_store is 'vault', not 'keyring' or 'file'"),
+    ("[profiles.default]\nclient_id = 'c'\nclient_secret = 'oops'\n",
+     "profiles.default has a client_secret, and secrets never go in this file: remove that line (rotate the "
+     "secret if the file was shared), then run `explore-pandas login --profile default` to keep it in the keyring"),
+    ("[profiles.default]\nclient_id = 'c'\nacount = 'acme'\n",
+     "profiles.default has unknown key acount (known: account, region, client_id, base_url, token_url, "
+     "secret_store)"),
+])
+def test_a_config_toml_login_did_not_write_is_refused(home: Home, tmp_path: Path, text: str, why: str) -> None:
+    home.config_toml.parent.mkdir(parents=True)
+    home.config_toml.write_text(text, encoding="utf-8")
+    pull = _pull(tmp_path)
+    assert pull.returncode == 2 and not (tmp_path / "c.csv").exists()
+    assert _one_line(pull) == (f"explore-pandas: cannot read the profiles in {home.config_toml}: {why}. Fix the "
+                               "file, or delete it and run `explore-pandas login` again.")
+    assert "oops" not in pull.stderr
+
+
+# -- 8: an empty profile name is refused, never the default ---------------------------------------
+
+EMPTY = ("explore-pandas: profile '' is not a profile name: use letters, digits, '_', '.' or '-' (at most 64), "
+         "e.g. 'default' or 'work'.")
+
+
+@pytest.mark.parametrize("args", [("logout", "--profile", ""), ("--profile", "", "logout"),
+                                  ("--profile", "", "pull", "calls", "--last", "1d", "-o", "x.csv"),
+                                  ("login", "--profile", "", "--client-id", "c", "--token-url",
+                                   "http://127.0.0.1:9/t", "--base-url", "http://127.0.0.1:9", "--secret-stdin")])
+def test_an_empty_profile_name_is_refused_and_default_is_untouched(emu: Emulator, home: Home,
+                                                                   args: tuple[str, ...]) -> None:
+    _login_to_file(emu, home)
+    before = home.config_toml.read_text(encoding="utf-8")
+    result = run_cli(*args, stdin="other\n")
+    assert result.returncode == 2 and _one_line(result) == EMPTY
+    assert home.config_toml.read_text(encoding="utf-8") == before and (home.secrets / "default").exists()
+
+
+def test_doctor_and_connect_refuse_an_empty_profile_name(emu: Emulator, home: Home) -> None:
+    import explore_pandas as xp
+    from explore_pandas.exceptions import ConfigurationError
+
+    _login_to_file(emu, home)
+    doctor = run_cli("doctor", "--profile", "")
+    assert doctor.returncode == 1 and doctor.stdout.startswith("✗ settings profile '' is not a profile name")
+    with pytest.raises(ConfigurationError, match="profile '' is not a profile name"):
+        xp.connect(profile="")
