@@ -122,6 +122,15 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
      "explore-pandas: demo: argument --days: 'two' is not a whole number (digits 0-9) (see explore-pandas demo --help)."),
     (("demo", "--days", "\u0667"), 2,  # an Arabic-Indic 7: int() takes it, a date or count should not
      "explore-pandas: demo: argument --days: '\u0667' is not a whole number (digits 0-9) (see explore-pandas demo --help)."),
+    (("demo", "--days", "100000", "--tz", "UTC"), 2,  # the demo has no --max-jobs: the most days it takes
+     ("explore-pandas: --days: 100,000 days would take more than the 24 report jobs (windows of at most 31 days) "
+      "that the demo makes. Use --days 744 or fewer.")),
+    (("demo", "--days", "745", "--tz", "UTC"), 2,
+     ("explore-pandas: --days: 745 days would take more than the 24 report jobs (windows of at most 31 days) "
+      "that the demo makes. Use --days 744 or fewer.")),
+    (("demo", "--days", "9" * 30, "--tz", "UTC"), 2,  # no OverflowError
+     (f"explore-pandas: --days: {int('9' * 30):,} days would take more than the 24 report jobs (windows of at "
+      "most 31 days) that the demo makes. Use --days 744 or fewer.")),
     (("emulator", "--port", "70000"), 2,
      "explore-pandas: --port: 70000 is not a TCP port. Use 1..65535, or 0 for a free one."),
     (("frobnicate",), 2,
