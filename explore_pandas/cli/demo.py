@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEMO_DAYS = 92  # three windows of at most 31 days
+#: The call types of a conversation (the others: abandoned, missed, voicemail, outbound_missed).
+ANSWERED = ("inbound", "outbound")
 
 
 def run_demo(*, tz: str = "Europe/Lisbon", days: int = DEMO_DAYS, seed: int = 0,
@@ -93,13 +95,20 @@ def describe(df: pd.DataFrame, meta: dict[str, Any]) -> str:
 
 
 def daily_summary(df: pd.DataFrame) -> pd.DataFrame:
-    """Calls per local day: how many, the inbound share, and the median talk time."""
+    """Calls per local day: how many, the inbound share, and the median talk time of the answered ones.
+
+    Abandoned, missed and voicemail calls have no talk: counted in, they would make a day with many of
+    them read as one of short conversations.
+    """
     import pandas as pd
 
     day = df["end_at"].dt.strftime("%Y-%m-%d %a").rename("day")
+    answered = df["type"].isin(ANSWERED)
+    talk = pd.to_numeric(df["talk_time"])[answered]
     summary: pd.DataFrame = pd.DataFrame({
         "calls": df.groupby(day).size(),
         "inbound %": df["type"].eq("inbound").groupby(day).mean().mul(100).round(1),
-        "median talk (s)": pd.to_numeric(df["talk_time"]).groupby(day).median().round().astype("Int64"),
+        "answered %": answered.groupby(day).mean().mul(100).round(1),
+        "median talk (s) of answered": talk.groupby(day[answered]).median().round().astype("Int64"),
     })
     return summary
