@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from explore_pandas.api import config, probes
+from explore_pandas.api.auth import refusal_fix
 from explore_pandas.api.retry import RetryPolicy
 from explore_pandas.api.transport import Transport
 from explore_pandas.exceptions import (
@@ -296,13 +297,15 @@ def _token_check(transport: Transport, settings: config.Settings,
     return Check("token", True, f"fetched from {_host(settings.token_url)}{life} (not shown)"), granted
 
 
-def refused_credentials(settings: config.Settings, error: AuthenticationError) -> tuple[str, str]:
-    """``(what, fix)`` when the token URL refused the client id and secret: it names the URL and the account."""
+def refused_credentials(settings: config.Settings, error: AuthenticationError,
+                        missing: list[str] | None = None) -> tuple[str, str]:
+    """``(what, fix)`` when the token URL refused: it names the URL, the account, and the fix fitted to why
+    (``missing``: the scopes the client lacks, when known)."""
     account = f" (account {settings.account!r})" if settings.account else ""
     what = (f"{settings.token_url}{account} refused client {settings.client_id!r} "
             f"({error.status} {error.code or ''}".rstrip() + ")")
-    fix = "check the client id and secret of the OAuth client in Talkdesk"
-    if not config.is_loopback_url(settings.token_url):
+    fix = refusal_fix(error, settings.scopes, missing)
+    if error.code != "invalid_scope" and not config.is_loopback_url(settings.token_url):
         fix += "; " + mixup_hint(settings, settings.token_url)
     return what, fix
 

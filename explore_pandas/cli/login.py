@@ -156,7 +156,8 @@ def _check(settings: Any) -> str | None:
     try:
         TokenSource(settings, transport).get()
     except AuthenticationError as error:  # the token URL answered: it refused these credentials
-        what, fix = refused_credentials(settings, error)
+        missing = _missing_scopes(transport, settings) if error.code == "invalid_scope" else None
+        what, fix = refused_credentials(settings, error, missing)
         return f"{what}; fix: {fix}."
     except TransportError as error:
         if str(error).startswith("TLS failed"):
@@ -167,6 +168,19 @@ def _check(settings: Any) -> str | None:
     finally:
         transport.close()
     return None
+
+
+def _missing_scopes(transport: Any, settings: Any) -> list[str] | None:
+    """The scopes the client lacks, asked as doctor asks (a token without ``scope`` lists those granted)."""
+    from explore_pandas.api import probes
+    from explore_pandas.api.config import SCOPES
+    from explore_pandas.exceptions import ExploreError
+
+    try:
+        granted = probes.fetch_scopes(transport, settings)
+    except ExploreError:
+        return None
+    return None if granted.scopes is None else [s for s in SCOPES if s not in granted.scopes] or None
 
 
 def logout(args: argparse.Namespace, *, out: TextIO | None = None) -> int:

@@ -181,3 +181,30 @@ def test_doctor_and_connect_refuse_an_empty_profile_name(emu: Emulator, home: Ho
     assert doctor.returncode == 1 and doctor.stdout.startswith("✗ settings profile '' is not a profile name")
     with pytest.raises(ConfigurationError, match="profile '' is not a profile name"):
         xp.connect(profile="")
+
+
+# -- 2 and 3: a refused login says why --------------------------------------------------------------
+
+def test_a_login_whose_client_lacks_a_scope_names_it(emu: Emulator, home: Home) -> None:
+    emu.add_client("reader", "reader-secret", ("data-reports:read",))
+    login = run_cli("login", "--base-url", emu.base_url, "--token-url", emu.token_url, "--client-id", "reader",
+                    "--secret-stdin", stdin="reader-secret\n")
+    assert login.returncode == 1 and "Traceback" not in login.stderr and "reader-secret" not in login.stderr
+    assert login.stderr.splitlines() == [
+        f"explore-pandas: login failed, nothing saved: {emu.token_url} refused client 'reader' (400 invalid_scope); "
+        "fix: the OAuth client is not granted data-reports:write: add it to the client in Talkdesk (new scopes "
+        "take a few minutes)."]
+    assert not home.config_toml.exists()
+
+
+def test_a_login_at_a_wrong_token_url_points_at_the_url(emu: Emulator, home: Home) -> None:
+    wrong = emu.base_url + "/oauth/wrong"
+    login = run_cli("login", "--base-url", emu.base_url, "--token-url", wrong, "--client-id", emu.client_id,
+                    "--secret-stdin", stdin=SECRET + "\n")
+    assert login.returncode == 1 and "Traceback" not in login.stderr
+    line, = login.stderr.splitlines()
+    assert line.startswith(f"explore-pandas: login failed, nothing saved: {wrong} refused client "
+                           f"'{emu.client_id}' (404 ")
+    assert line.endswith("fix: the token URL answered 404, so it is not a token endpoint: check the token URL "
+                         "(https://<account>.talkdeskid.com/oauth/token for your account and region).")
+    assert "secret" not in line and not home.config_toml.exists()
