@@ -381,3 +381,28 @@ def test_the_profile_option_reads_profile_name(cli: Run, command: tuple[str, ...
 def test_pull_help_offers_max_jobs(cli: Run) -> None:
     helped = cli("pull", "--help")
     assert "--max-jobs N" in helped.stdout and "(default 24" in " ".join(helped.stdout.split())
+
+
+def test_a_cache_folder_setting_that_is_a_file_is_named_before_any_job(cli: Run, account: Emulator,
+                                                                       tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    env_cache = str(tmp_path / "a-file")
+    for args in ((*PULL, "-o", "x.csv"), ("jobs",), ("resume",)):
+        result = subprocess.run([str(ENTRY_POINT), *args], env={**_environment(dict(account.credentials)),
+                                                               "EXPLORE_CACHE_DIR": env_cache},
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 2, result.stderr
+        assert _one_line(result) == (f"explore-pandas: EXPLORE_CACHE_DIR={env_cache}: {env_cache} is a file, not "
+                                     "a folder. Set EXPLORE_CACHE_DIR to a folder you can write, or unset it.")
+    assert account.stats()["jobs_created"] == 0 and not (tmp_path / "x.csv").exists()
+
+
+def test_a_full_standard_output_is_named_with_its_fix(entry_point: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(entry_point), "emulator", "--tour"], env=_environment(None), stdout=full,
+                                stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+    assert result.returncode == 2
+    assert _one_line(result) == ("explore-pandas: cannot write to standard output: No space left on device. "
+                                 "Redirect it to a file on a disk with room, or to /dev/null.")
