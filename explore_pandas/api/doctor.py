@@ -205,7 +205,7 @@ def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str]
             continue
         except ExploreError as error:
             proxy = probes.proxy_for(origin)
-            if proxy is not None and "ProxyError" in str(error):
+            if proxy is not None and getattr(error, "failure", None) == "ProxyError":
                 unreachable[proxy] = _proxy_reason(str(error))
             else:
                 failures.append((origin, str(error)))
@@ -217,7 +217,7 @@ def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str]
             seen.append(f"{_host(origin)}: {answer.tls_version}")
     if failures:
         origin, why = failures[0]
-        detail = "; ".join(f"{_host(o)}: {_reason(w)}" for o, w in failures)
+        detail = "; ".join(f"{_host(o)}: {_reason(w).split(': check that the server')[0]}" for o, w in failures)
         return Check("tls", False, detail, tls_fix(origin, why, verify)), answers
     if not seen:
         why = ("no CA bundle to check certificates with (see the proxy line)" if no_bundle else
@@ -246,13 +246,14 @@ def tls_failure(url: str, why: str, verify: bool | str) -> str:
 def _proxy_reason(message: str) -> str:
     """Why a proxy did not answer, from requests' ProxyError text."""
     found = re.search(r"(Connection refused|Name or service not known|timed out|No route to host"
-                      r"|Temporary failure in name resolution)", message)
-    return found.group(1) if found else "no answer"
+                      r"|Temporary failure in name resolution)", message, re.IGNORECASE)
+    return found.group(1).capitalize() if found else "no answer"
 
 
 def _reason(message: str) -> str:
     """The OpenSSL reason of a TLS failure ("certificate verify failed: ..."), else the message."""
-    found = re.search(r"\[SSL: [A-Z0-9_]+\] ([^(]+?)\s*\(_ssl", message)
+    found = (re.search(r"\[SSL: [A-Z0-9_]+\] ([^(]+?)\s*\(_ssl", message)
+             or re.search(r"^TLS failed for \S+ \S+: (.+?) \([A-Z0-9_]+\)", message))
     return f"TLS failed: {found.group(1)}" if found else message
 
 

@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _stand_in_for_closed_streams()
     stdout = sys.stdout
     if not isinstance(stdout, ClosedOutput):  # that one says its own line
-        sys.stdout = GuardedOutput(stdout)  # type: ignore[assignment]
+        sys.stdout = GuardedOutput(stdout)
     try:
         args = parser.parse_args(words)
         with warnings.catch_warnings():  # restores the warning display when done (main may run in-process)

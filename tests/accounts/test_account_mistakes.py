@@ -208,3 +208,29 @@ def test_a_login_at_a_wrong_token_url_points_at_the_url(emu: Emulator, home: Hom
     assert line.endswith("fix: the token URL answered 404, so it is not a token endpoint: check the token URL "
                          "(https://<account>.talkdeskid.com/oauth/token for your account and region).")
     assert "secret" not in line and not home.config_toml.exists()
+
+
+# -- 11: a transport failure is one line with the host and the fix ---------------------------------
+
+def test_a_pull_with_nothing_listening_names_the_server_and_the_fix(home: Home, tmp_path: Path) -> None:
+    env = {"EXPLORE_BASE_URL": "http://127.0.0.1:1", "EXPLORE_TOKEN_URL": "http://127.0.0.1:1/oauth/token",
+           "EXPLORE_CLIENT_ID": "c", "EXPLORE_CLIENT_SECRET": SECRET}
+    pull = run_cli("pull", "calls", "--last", "1d", "-o", str(tmp_path / "c.csv"), env=env)
+    assert pull.returncode == 1
+    assert _one_line(pull) == (
+        "explore-pandas: TransportError: no answer to POST http://127.0.0.1:1/oauth/token after 6 attempts "
+        "(connection refused): check that the server at http://127.0.0.1:1 is running and reachable (the network, "
+        "a firewall, HTTPS_PROXY and NO_PROXY); `explore-pandas doctor` checks each step")
+
+
+def test_a_pull_to_an_untrusted_certificate_says_the_reason_and_the_ca_bundle(home: Home, tmp_path: Path) -> None:
+    with Emulator(progression="immediate", tls=True, client_secret=SECRET) as emu:
+        pull = run_cli("pull", "calls", "--last", "1d", "-o", str(tmp_path / "c.csv"),
+                       env=_env(emu, REQUESTS_CA_BUNDLE="", CURL_CA_BUNDLE=""))
+        assert emu.stats()["jobs_created"] == 0
+        token_url = emu.token_url
+    assert pull.returncode == 1
+    assert _one_line(pull) == (
+        f"explore-pandas: TransportError: TLS failed for POST {token_url}: certificate verify failed: "
+        "self-signed certificate (CERTIFICATE_VERIFY_FAILED). The certificate is not trusted by the CA bundle in "
+        "use: behind a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at your company's CA bundle")
