@@ -110,9 +110,10 @@ def run_checks(
             sources = {key: "the connected client" for key in ("account", "region", "client_id", "client_secret",
                                                                "base_url", "token_url")}
     except ConfigurationError as error:
+        missing = bool(getattr(error, "missing", None))  # else the message has its own fix (a file, a name)
         return [Check("settings", False, str(error),
                       "run `explore-pandas login` to save a profile, or set EXPLORE_ACCOUNT, "
-                      "EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET"),
+                      "EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET" if missing else ""),
                 *(Check(name, None, "skipped: no settings") for name in _NETWORK_CHECKS),
                 _proxy_check(None, verify)]
     checks = [_settings_check(settings, sources)]
@@ -272,8 +273,10 @@ def _clock_check(answers: Mapping[str, probes.Answer], urls: Mapping[str, str]) 
     return Check(
         "clock", False,
         f"this computer's clock is {_duration(abs(skew))} {way} {_host(answer.url)}'s (its Date header)",
-        "turn on network time (NTP) on this computer; with a clock ahead, the API refuses a report "
-        "end it sees as in the future",
+        "turn on network time (NTP) on this computer; "
+        + ("with a clock ahead, the API refuses a report end it sees as in the future" if skew > 0 else
+           "with a clock behind, a token looks valid after it expired and the newest data is left out of "
+           "ranges that end now"),
     )
 
 

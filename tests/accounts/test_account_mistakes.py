@@ -234,3 +234,26 @@ def test_a_pull_to_an_untrusted_certificate_says_the_reason_and_the_ca_bundle(ho
         f"explore-pandas: TransportError: TLS failed for POST {token_url}: certificate verify failed: "
         "self-signed certificate (CERTIFICATE_VERIFY_FAILED). The certificate is not trusted by the CA bundle in "
         "use: behind a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at your company's CA bundle")
+
+
+# -- 13: doctor's fix fits what it saw ---------------------------------------------------------------
+
+def test_a_clock_behind_is_not_told_about_a_clock_ahead() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from explore_pandas.api.doctor import run_checks
+
+    with Emulator(now=datetime.now(timezone.utc) + timedelta(minutes=10, seconds=5)) as emu:
+        clock = next(c for c in run_checks(**emu.credentials) if c.name == "clock")
+    assert clock.passed is False and "10 min" in clock.detail and "behind 127.0.0.1's" in clock.detail
+    assert clock.fix == ("turn on network time (NTP) on this computer; with a clock behind, a token looks valid "
+                         "after it expired and the newest data is left out of ranges that end now")
+
+
+def test_a_settings_line_that_says_its_own_fix_gets_no_other(home: Home) -> None:
+    home.config_toml.parent.mkdir(parents=True)
+    home.config_toml.write_text("profiles = 3\n", encoding="utf-8")
+    doctor = run_cli("doctor")
+    first = doctor.stdout.splitlines()[0]
+    assert doctor.returncode == 1 and first.endswith("Fix the file, or delete it and run `explore-pandas login` again.")
+    assert "fix:" not in first
