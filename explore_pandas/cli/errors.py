@@ -53,6 +53,9 @@ class UsageError(ExploreError):
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line naming the subcommand and its ``--help``."""
 
+    #: The top parser's subcommands by name (set by ``build_parser``).
+    subcommands: dict[str, argparse.ArgumentParser] = {}
+
     def error(self, message: str) -> NoReturn:
         where = self.prog.removeprefix(PROG).strip()
         help_hint = f"{self.prog} --help"

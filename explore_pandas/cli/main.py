@@ -40,7 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not isinstance(stdout, ClosedOutput):  # that one says its own line
         sys.stdout = GuardedOutput(stdout)
     try:
-        args = parser.parse_args(words)
+        args, extra = parser.parse_known_args(words)
+        if extra:  # said by the subcommand, so that its --help is the one named
+            subcommand = parser.subcommands.get(getattr(args, "command", None) or "", parser)
+            subcommand.error(f"unrecognized arguments: {' '.join(extra)}")
         with warnings.catch_warnings():  # restores the warning display when done (main may run in-process)
             warnings.showwarning = _show_warning
             code = _dispatch(args)
@@ -169,6 +172,7 @@ def build_parser() -> Parser:
 
     login.add_parsers(commands)
     doctor.add_parser(commands)
+    parser.subcommands = dict(commands.choices)
     return parser
 
 

@@ -151,8 +151,11 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
     ((*PULL, "-o", "x.csv", "--columns", ","), 2,
      "explore-pandas: pull: argument --columns: ',' names no column: give the report's JSON keys separated by "
      "commas, e.g. --columns call_id,start_at,talk_time (see explore-pandas pull --help)."),
-    (("jobs", "--all"), 2, "explore-pandas: unrecognized arguments: --all (see explore-pandas --help)."),
-    (("resume", "calls"), 2, "explore-pandas: unrecognized arguments: calls (see explore-pandas --help)."),
+    (("jobs", "--all"), 2, "explore-pandas: jobs: unrecognized arguments: --all (see explore-pandas jobs --help)."),
+    (("resume", "calls"), 2, "explore-pandas: resume: unrecognized arguments: calls (see explore-pandas resume --help)."),
+    (("logout", "extra"), 2, "explore-pandas: logout: unrecognized arguments: extra (see explore-pandas logout --help)."),
+    (("cache", "clear", "extra"), 2,
+     "explore-pandas: cache: unrecognized arguments: extra (see explore-pandas cache --help)."),
 ]
 
 
