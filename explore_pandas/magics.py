@@ -28,6 +28,7 @@ This module sits above both ``cli`` and ``notebook`` in the layers (pyproject's
 from __future__ import annotations
 
 import argparse
+import builtins
 import keyword
 import shlex
 import sys
@@ -37,7 +38,7 @@ from typing import Any
 from IPython.core.error import UsageError as IPythonUsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from explore_pandas.cli.errors import EXIT_USAGE, PROG, Parser, exit_code, explain
+from explore_pandas.cli.errors import EXIT_USAGE, PROG, Parser, column_list, exit_code, explain, whole_number
 from explore_pandas.cli.main import add_range_arguments, check_range
 from explore_pandas.exceptions import ConfigurationError, ExploreError
 from explore_pandas.frames.limits import ON_ROW_LIMIT
@@ -59,6 +60,10 @@ def magic_parser() -> Parser:
                         help="file format asked of the API (default csv)")
     parser.add_argument("--on-row-limit", default="warn", choices=ON_ROW_LIMIT,
                         help="when a window reaches 1,000,000 rows (default warn)")
+    parser.add_argument("--max-jobs", dest="max_jobs", type=whole_number, default=None, metavar="N",
+                        help="allow a range of up to N windows of 31 days, one report job each (default 24)")
+    parser.add_argument("--columns", type=column_list,
+                        help="only these columns (JSON keys, comma-separated), e.g. call_id,start_at,talk_time")
     parser.add_argument("-o", "--output", metavar="VARIABLE",
                         help="store the DataFrame under this name in the notebook instead of returning it")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -80,7 +85,7 @@ class ExploreMagics(Magics):
         """Pull a report: ``%explore calls --last 7d --tz Europe/Lisbon [-o df]`` (``%explore --help``)."""
         parser = magic_parser()
         try:
-            args = parser.parse_args(shlex.split(line))
+            args = parser.parse_args(shlex.split(line, comments=True))  # IPython passes a trailing # comment
             check_range(parser, args)
         except SystemExit:  # --help printed the help
             return None
@@ -109,8 +114,17 @@ class ExploreMagics(Magics):
         """``-o``: a Python name, not a keyword (``class``, ``None``, ``match``), not a module of the notebook."""
         if not name.isidentifier():
             raise IPythonUsageError(f"{MAGIC}: -o {name!r} is not a Python name; use e.g. -o df")
-        if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        if keyword.iskeyword(name):
             raise IPythonUsageError(f"{MAGIC}: -o {name!r} is a Python keyword, not a variable name; use e.g. -o df")
+        if name == "_":
+            raise IPythonUsageError(f"{MAGIC}: -o '_' is where IPython keeps the last output (and a soft keyword, "
+                                    "match's wildcard): the next cell would replace it; use e.g. -o df")
+        if keyword.issoftkeyword(name):
+            raise IPythonUsageError(f"{MAGIC}: -o {name!r} is a Python soft keyword (of match statements); "
+                                    "use e.g. -o df")
+        if hasattr(builtins, name):
+            raise IPythonUsageError(f"{MAGIC}: -o {name!r} would hide Python's built-in {name}() in this notebook; "
+                                    "pick another name, e.g. -o df")
         current = self.shell.user_ns.get(name) if self.shell is not None else None
         if isinstance(current, types.ModuleType):
             raise IPythonUsageError(f"{MAGIC}: -o {name!r} would replace the module {name} "
@@ -124,7 +138,8 @@ def _pull(args: argparse.Namespace) -> Any:
     from explore_pandas.engines.read import read_report
 
     options = {"start": args.start, "end": args.end, "last": args.last, "tz": args.tz, "format": args.format,
-               "on_row_limit": args.on_row_limit, "progress": False if args.quiet else "auto"}
+               "on_row_limit": args.on_row_limit, "progress": False if args.quiet else "auto",
+               "max_jobs": args.max_jobs, "columns": args.columns}
     try:
         client = get_client()  # the kernel's default, or one from EXPLORE_* / the saved profile
     except ConfigurationError:

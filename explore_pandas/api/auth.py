@@ -33,7 +33,7 @@ from explore_pandas.api.config import Settings, is_loopback_url
 from explore_pandas.api.transport import Transport
 from explore_pandas.exceptions import AuthenticationError, ConfigurationError
 
-__all__ = ["BearerAuth", "NoAuth", "TokenSource"]
+__all__ = ["BearerAuth", "NoAuth", "TokenSource", "refusal_fix"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,19 @@ log = logging.getLogger(__name__)
 DEFAULT_EXPIRES_IN = 600.0
 #: Renew this long before expiry, at most (a tenth of the lifetime for short-lived tokens).
 RENEW_MARGIN = 60.0
+
+
+def refusal_fix(error: AuthenticationError, scopes: tuple[str, ...] | list[str],
+                missing: list[str] | None = None) -> str:
+    """What to do when the token URL refused: fitted to why (no such URL, a scope, the id or secret)."""
+    if getattr(error, "status", None) == 404:
+        return ("the token URL answered 404, so it is not a token endpoint: check the token URL "
+                "(https://<account>.talkdeskid.com/oauth/token for your account and region)")
+    if getattr(error, "code", None) == "invalid_scope":
+        lacking = " and ".join(missing or scopes)
+        return (f"the OAuth client is not granted {lacking}: add {'it' if len(missing or scopes) == 1 else 'them'} "
+                "to the client in Talkdesk (new scopes take a few minutes)")
+    return "check the client id and secret of the OAuth client in Talkdesk"
 
 
 class BearerAuth(requests.auth.AuthBase):
@@ -160,9 +173,8 @@ class TokenSource:
             log.warning("token scopes differ from the request: %s", changed)
         except AuthenticationError as error:  # the transport's map: any refusal of the credentials
             raise error.with_message(
-                f"Talkdesk ID refused the client credentials ({error.message}). Check "
-                "client_id and client_secret, and that the client has the scopes "
-                f"{' '.join(self._settings.scopes)} (new scopes take a few minutes)."
+                f"Talkdesk ID refused the client credentials ({error.message}): "
+                f"{refusal_fix(error, self._settings.scopes)}."
             ) from None
         except OAuth2Error as error:
             raise AuthenticationError(

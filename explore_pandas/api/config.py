@@ -335,7 +335,7 @@ def _secret_layer(layers: list[_Layer], client_id: str | None) -> _Layer | None:
 def _profile_for(name: str | None, env: Mapping[str, str], *, complete: bool) -> profiles.Profile | None:
     """The profile named by ``name`` or ``EXPLORE_PROFILE`` (an error if not saved), else
     ``default`` when saved and the other layers are not ``complete``."""
-    named = name or (env.get(PROFILE_ENV) or "").strip() or None
+    named = name if name is not None else (env.get(PROFILE_ENV) or "").strip() or None
     if named is None:
         return None if complete else profiles.load(profiles.DEFAULT_PROFILE)
     saved = profiles.load(profiles.check_name(named))

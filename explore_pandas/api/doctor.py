@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from explore_pandas.api import config, probes
+from explore_pandas.api.auth import refusal_fix
 from explore_pandas.api.retry import RetryPolicy
 from explore_pandas.api.transport import Transport
 from explore_pandas.exceptions import (
@@ -109,9 +110,10 @@ def run_checks(
             sources = {key: "the connected client" for key in ("account", "region", "client_id", "client_secret",
                                                                "base_url", "token_url")}
     except ConfigurationError as error:
+        missing = bool(getattr(error, "missing", None))  # else the message has its own fix (a file, a name)
         return [Check("settings", False, str(error),
                       "run `explore-pandas login` to save a profile, or set EXPLORE_ACCOUNT, "
-                      "EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET"),
+                      "EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET" if missing else ""),
                 *(Check(name, None, "skipped: no settings") for name in _NETWORK_CHECKS),
                 _proxy_check(None, verify)]
     checks = [_settings_check(settings, sources)]
@@ -195,13 +197,16 @@ def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str]
                unreachable: dict[str, str]) -> tuple[Check, dict[str, probes.Answer]]:
     """The TLS line; a proxy that did not answer goes into ``unreachable`` (proxy -> why), for the proxy line."""
     answers: dict[str, probes.Answer] = {}
-    seen, failures = [], []
+    seen, failures, no_bundle = [], [], False
     for origin in dict.fromkeys(probes.origin(u) for u in urls.values() if u in resolved):
         try:
             answer = probes.probe(transport, origin)
+        except ConfigurationError:  # the CA bundle is not a file: the proxy line says so, with its fix
+            no_bundle = True
+            continue
         except ExploreError as error:
             proxy = probes.proxy_for(origin)
-            if proxy is not None and "ProxyError" in str(error):
+            if proxy is not None and getattr(error, "failure", None) == "ProxyError":
                 unreachable[proxy] = _proxy_reason(str(error))
             else:
                 failures.append((origin, str(error)))
@@ -213,10 +218,11 @@ def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str]
             seen.append(f"{_host(origin)}: {answer.tls_version}")
     if failures:
         origin, why = failures[0]
-        detail = "; ".join(f"{_host(o)}: {_reason(w)}" for o, w in failures)
+        detail = "; ".join(f"{_host(o)}: {_reason(w).split(': check that the server')[0]}" for o, w in failures)
         return Check("tls", False, detail, tls_fix(origin, why, verify)), answers
     if not seen:
-        why = "the proxy did not answer (see the proxy line)" if unreachable else "no host resolved"
+        why = ("no CA bundle to check certificates with (see the proxy line)" if no_bundle else
+               "the proxy did not answer (see the proxy line)" if unreachable else "no host resolved")
         return Check("tls", None, f"skipped: {why}"), answers
     return Check("tls", True, "; ".join(seen)), answers
 
@@ -241,13 +247,14 @@ def tls_failure(url: str, why: str, verify: bool | str) -> str:
 def _proxy_reason(message: str) -> str:
     """Why a proxy did not answer, from requests' ProxyError text."""
     found = re.search(r"(Connection refused|Name or service not known|timed out|No route to host"
-                      r"|Temporary failure in name resolution)", message)
-    return found.group(1) if found else "no answer"
+                      r"|Temporary failure in name resolution)", message, re.IGNORECASE)
+    return found.group(1).capitalize() if found else "no answer"
 
 
 def _reason(message: str) -> str:
     """The OpenSSL reason of a TLS failure ("certificate verify failed: ..."), else the message."""
-    found = re.search(r"\[SSL: [A-Z0-9_]+\] ([^(]+?)\s*\(_ssl", message)
+    found = (re.search(r"\[SSL: [A-Z0-9_]+\] ([^(]+?)\s*\(_ssl", message)
+             or re.search(r"^TLS failed for \S+ \S+: (.+?) \([A-Z0-9_]+\)", message))
     return f"TLS failed: {found.group(1)}" if found else message
 
 
@@ -266,8 +273,10 @@ def _clock_check(answers: Mapping[str, probes.Answer], urls: Mapping[str, str]) 
     return Check(
         "clock", False,
         f"this computer's clock is {_duration(abs(skew))} {way} {_host(answer.url)}'s (its Date header)",
-        "turn on network time (NTP) on this computer; with a clock ahead, the API refuses a report "
-        "end it sees as in the future",
+        "turn on network time (NTP) on this computer; "
+        + ("with a clock ahead, the API refuses a report end it sees as in the future" if skew > 0 else
+           "with a clock behind, a token looks valid after it expired and the newest data is left out of "
+           "ranges that end now"),
     )
 
 
@@ -292,13 +301,15 @@ def _token_check(transport: Transport, settings: config.Settings,
     return Check("token", True, f"fetched from {_host(settings.token_url)}{life} (not shown)"), granted
 
 
-def refused_credentials(settings: config.Settings, error: AuthenticationError) -> tuple[str, str]:
-    """``(what, fix)`` when the token URL refused the client id and secret: it names the URL and the account."""
+def refused_credentials(settings: config.Settings, error: AuthenticationError,
+                        missing: list[str] | None = None) -> tuple[str, str]:
+    """``(what, fix)`` when the token URL refused: it names the URL, the account, and the fix fitted to why
+    (``missing``: the scopes the client lacks, when known)."""
     account = f" (account {settings.account!r})" if settings.account else ""
     what = (f"{settings.token_url}{account} refused client {settings.client_id!r} "
             f"({error.status} {error.code or ''}".rstrip() + ")")
-    fix = "check the client id and secret of the OAuth client in Talkdesk"
-    if not config.is_loopback_url(settings.token_url):
+    fix = refusal_fix(error, settings.scopes, missing)
+    if error.code != "invalid_scope" and not config.is_loopback_url(settings.token_url):
         fix += "; " + mixup_hint(settings, settings.token_url)
     return what, fix
 

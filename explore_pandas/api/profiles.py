@@ -113,18 +113,48 @@ def _read_config() -> dict[str, Any]:
             document = tomllib.load(handle)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigurationError(
-            f"cannot read the profiles in {path}: {error}. Fix the file, or delete it and "
-            "run `explore-pandas login` again.",
-            setting="profile",
-        ) from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        why = "it is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else str(error)
+        raise _bad_config(path, why) from None
     return document
+
+
+def _bad_config(path: Path, why: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"cannot read the profiles in {path}: {why}. Fix the file, or delete it and "
+        "run `explore-pandas login` again.",
+        setting="profile",
+    )
 
 
 def _profiles_table(document: dict[str, Any]) -> dict[str, Any]:
     table = document.get("profiles", {})
-    return table if isinstance(table, dict) else {}
+    if not isinstance(table, dict):
+        raise _bad_config(config_file(), f"'profiles' is a {type(table).__name__}, not a table of "
+                                         "profiles ([profiles.NAME])")
+    return table
+
+
+def _check_entry(name: str, entry: Any) -> dict[str, Any]:
+    """A profile's table in config.toml, once each key is known and each value is text."""
+    path = config_file()
+    if not isinstance(entry, dict):
+        raise _bad_config(path, f"profiles.{name} is a {type(entry).__name__}, not a table ([profiles.{name}])")
+    if "client_secret" in entry:
+        raise _bad_config(path, f"profiles.{name} has a client_secret, and secrets never go in this file: "
+                                "remove that line (rotate the secret if the file was shared), then run "
+                                f"`explore-pandas login --profile {name}` to keep it in the keyring")
+    unknown = sorted(set(entry) - {*FIELDS, "secret_store"})
+    if unknown:
+        raise _bad_config(path, f"profiles.{name} has unknown key{'s' if len(unknown) > 1 else ''} "
+                                f"{', '.join(unknown)} (known: {', '.join(FIELDS)}, secret_store)")
+    for key, value in entry.items():
+        if not isinstance(value, str):
+            raise _bad_config(path, f"profiles.{name}.{key} is {value!r}, not text in quotes")
+    if entry.get("secret_store", "keyring") not in ("keyring", "file"):
+        raise _bad_config(path, f"profiles.{name}.secret_store is {entry['secret_store']!r}, "
+                                "not 'keyring' or 'file'")
+    return entry
 
 
 def names() -> list[str]:
@@ -144,9 +174,10 @@ def selected(environ: Mapping[str, str] | None = None) -> str | None:
 
 def load(name: str) -> Profile | None:
     """The saved profile ``name``, or None."""
-    entry = _profiles_table(_read_config()).get(name)
-    if not isinstance(entry, dict):
+    table = _profiles_table(_read_config())
+    if name not in table:
         return None
+    entry = _check_entry(name, table[name])
     values = {key: str(entry[key]) for key in FIELDS if entry.get(key)}
     if "client_id" not in values:
         raise ConfigurationError(
@@ -215,10 +246,7 @@ def read_secret(profile: Profile) -> str:
 
     relogin = f"run `explore-pandas login --profile {profile.name}` again"
     if profile.secret_store == "file":
-        try:
-            secret = _secret_file(profile.name).read_text(encoding="utf-8")
-        except OSError:
-            secret = ""
+        secret = _read_secret_file(profile.name, relogin)
         where = f"file {_secret_file(profile.name)}"
     else:
         backend = keyring_backend()
@@ -242,6 +270,33 @@ def read_secret(profile: Profile) -> str:
             f"profile {profile.name!r} has no secret in the {where}: {relogin}.", setting="profile"
         )
     return secret
+
+
+def _read_secret_file(name: str, relogin: str) -> str:
+    """The secret file's text, stripped like login strips a typed secret; refused when others can read it."""
+    target = _secret_file(name)
+    try:
+        _check_private(target, relogin)
+        return target.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+    except (OSError, UnicodeDecodeError) as error:
+        why = "it is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error.strerror or str(error)
+        raise ConfigurationError(f"cannot read the secret of profile {name!r} in {target}: {why}. Fix the "
+                                 f"file, or {relogin}.", setting="profile") from None
+
+
+def _check_private(target: Path, relogin: str) -> None:
+    """ssh's rule: a secret file or its folder that others can use is refused, with the chmod that fixes it."""
+    if os.name != "posix":
+        return
+    for path, mode in ((target.parent, 0o700), (target, 0o600)):
+        bits = path.stat().st_mode & 0o777
+        if bits & 0o077:
+            raise ConfigurationError(
+                f"{path} is not private (mode {bits:o}): other users can "
+                f"{'read' if path == target else 'list'} it. Run `chmod {mode:o} {path}`, or {relogin}.",
+                setting="profile")
 
 
 def save(profile: Profile, secret: str) -> Profile:

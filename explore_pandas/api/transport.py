@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import random
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -41,7 +44,8 @@ from explore_pandas.exceptions import (
 )
 from explore_pandas.spec import DATA_LATENCY
 
-__all__ = ["DEFAULT_TIMEOUT", "TLS12Adapter", "Transport", "clock_skew_error", "error_class", "error_for"]
+__all__ = ["DEFAULT_TIMEOUT", "TLS12Adapter", "Transport", "clock_skew_error", "error_class", "error_for",
+           "missing_ca_bundle", "tls_reason"]
 
 log = logging.getLogger(__name__)
 redaction.install()  # before any request: no token or URL signature in any log
@@ -256,7 +260,8 @@ class Transport:
             # requests' exception holds the request, Authorization header included, and
             # pickling that carries chains along (tblib, which dask installs) would leak it.
             if isinstance(failure, requests.exceptions.SSLError):
-                raise TransportError(f"TLS failed for {method} {_redact(url)}: {failure}", request_sent=False)
+                raise TransportError(f"TLS failed for {method} {_redact(url)}: {tls_reason(failure)}",
+                                     request_sent=False)
             if failure is not None:
                 sent = _maybe_sent(failure)
                 if (idempotent or not sent) and attempt < self.retry.max_retries:
@@ -266,8 +271,11 @@ class Transport:
                     attempt += 1
                     continue
                 raise TransportError(
-                    f"no answer to {method} {_redact(url)} after {attempt + 1} attempt{'' if attempt == 0 else 's'}: "
-                    f"{type(failure).__name__}: {failure}",
+                    f"no answer to {method} {_redact(url)} after {attempt + 1} attempt{'' if attempt == 0 else 's'} "
+                    f"({_connection_reason(failure)}): check that the server at {_origin(url)} is running and "
+                    "reachable (the network, a firewall, HTTPS_PROXY and NO_PROXY); `explore-pandas doctor` "
+                    "checks each step",
+                    failure=type(failure).__name__,
                     request_sent=sent,
                     attempts=attempt + 1,
                 )
@@ -293,11 +301,59 @@ class Transport:
             return self.session.request(method, url, **kwargs), None
         except (requests.ConnectionError, requests.Timeout) as error:
             return None, error
+        except OSError as error:  # requests' own: a CA bundle path that is not a file
+            if "CA certificate bundle" not in str(error):
+                raise
+        raise missing_ca_bundle(self.verify)
 
     def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
         delay = self.retry.delay(attempt, retry_after, self._rng)
         log.info("%s: retry %d of %d in %.2f s", why, attempt + 1, self.retry.max_retries, delay)
         self._sleep(delay)
+
+
+def tls_reason(failure: Exception) -> str:
+    """OpenSSL's reason, ``certificate verify failed: self-signed certificate (CERTIFICATE_VERIFY_FAILED)``,
+    and what to do about an untrusted certificate; not requests' whole pool and retry dump."""
+    found = re.search(r"\[SSL: ([A-Z0-9_]+)\] ([^(]+?)\s*\(_ssl", str(failure))
+    if found is None:
+        return f"{type(failure).__name__}: {failure}"
+    reason = f"{found.group(2)} ({found.group(1)})"
+    if found.group(1) == "CERTIFICATE_VERIFY_FAILED":
+        reason += (". The certificate is not trusted by the CA bundle in use: behind a TLS-inspecting proxy, "
+                   "point REQUESTS_CA_BUNDLE at your company's CA bundle")
+    return reason
+
+
+#: Words of a connection failure, as the OS says them.
+_CONNECTION_REASONS = ("Connection refused", "Name or service not known", "Temporary failure in name resolution",
+                       "nodename nor servname provided", "No route to host", "Network is unreachable",
+                       "timed out", "Connection reset by peer", "Connection aborted", "Remote end closed")
+
+
+def _connection_reason(failure: Exception) -> str:
+    text = str(failure)
+    found = next((words for words in _CONNECTION_REASONS if words in text), None)
+    return found.lower() if found else type(failure).__name__
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def missing_ca_bundle(verify: bool | str) -> ConfigurationError:
+    """The CA bundle that certificates are checked with is not a file: a setting to fix, said with its name."""
+    if isinstance(verify, str):
+        name, path = "verify", verify
+    else:
+        name, path = next(((n, os.environ[n]) for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if os.environ.get(n)),
+                          ("REQUESTS_CA_BUNDLE", "?"))
+    return ConfigurationError(
+        f"{name}={path} is not a file, so no server certificate can be checked. Point {name} at an existing "
+        "CA bundle file (your company's, behind a TLS-inspecting proxy), or unset it to use certifi's.",
+        setting=name,
+    )
 
 
 def _maybe_sent(error: Exception) -> bool:

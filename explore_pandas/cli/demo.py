@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEMO_DAYS = 92  # three windows of at most 31 days
+#: The call types of a conversation (the others: abandoned, missed, voicemail, outbound_missed).
+ANSWERED = ("inbound", "outbound")
 
 
 def run_demo(*, tz: str = "Europe/Lisbon", days: int = DEMO_DAYS, seed: int = 0,
@@ -32,6 +34,7 @@ def run_demo(*, tz: str = "Europe/Lisbon", days: int = DEMO_DAYS, seed: int = 0,
     zone = check_timezone(tz)
     check_days(days)
     end = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    check_demo_range(end.replace(tzinfo=None), days, tz)  # before the emulator starts or anything is said
     start = (end - timedelta(days=days)).replace(tzinfo=None)
     with Emulator(seed=seed, progression={"seconds": 2}) as emu, Client(**emu.credentials) as client:
         print(f"Explore API emulator at {emu.base_url} (offline, synthetic data, no account needed)", file=out)
@@ -46,6 +49,29 @@ def run_demo(*, tz: str = "Europe/Lisbon", days: int = DEMO_DAYS, seed: int = 0,
               f"running at once (the account quota is 15), and {plural(stats['requests'].get('storage', 0), 'download')}, "
               f"{stats['storage_requests_with_authorization']} of them carrying a bearer token.", file=out)
     return 0
+
+
+def check_demo_range(end: datetime, days: int, tz: str) -> None:
+    """Refuse a ``--days`` that needs more report jobs than a pull makes unless told, in the demo's words
+    (the demo has no ``--max-jobs``: the most days it takes, instead)."""
+    from explore_pandas.exceptions import ValidationError
+    from explore_pandas.pulls.plan import MAX_JOBS, plan_pull
+
+    def fits(count: int) -> bool:
+        try:
+            plan_pull("calls", start=(end - timedelta(days=count)).isoformat(), end=end.isoformat(), tz=tz)
+        except ValidationError as error:
+            if not any(f.get("name") == "max_jobs" for f in getattr(error, "fields", []) if isinstance(f, dict)):
+                raise
+            return False
+        return True
+
+    if days <= MAX_JOBS * 31 and fits(days):
+        return
+    most = next(count for count in range(MAX_JOBS * 31, 0, -1) if fits(count))
+    raise ValidationError(f"days: {days:,} days would take more than the {MAX_JOBS} report jobs (windows of at "
+                          f"most 31 days) that the demo makes. Use --days {most} or fewer.",
+                          fields=[{"name": "days", "description": f"at most {most}"}])
 
 
 def describe(df: pd.DataFrame, meta: dict[str, Any]) -> str:
@@ -69,13 +95,20 @@ def describe(df: pd.DataFrame, meta: dict[str, Any]) -> str:
 
 
 def daily_summary(df: pd.DataFrame) -> pd.DataFrame:
-    """Calls per local day: how many, the inbound share, and the median talk time."""
+    """Calls per local day: how many, the inbound share, and the median talk time of the answered ones.
+
+    Abandoned, missed and voicemail calls have no talk: counted in, they would make a day with many of
+    them read as one of short conversations.
+    """
     import pandas as pd
 
     day = df["end_at"].dt.strftime("%Y-%m-%d %a").rename("day")
+    answered = df["type"].isin(ANSWERED)
+    talk = pd.to_numeric(df["talk_time"])[answered]
     summary: pd.DataFrame = pd.DataFrame({
         "calls": df.groupby(day).size(),
         "inbound %": df["type"].eq("inbound").groupby(day).mean().mul(100).round(1),
-        "median talk (s)": pd.to_numeric(df["talk_time"]).groupby(day).median().round().astype("Int64"),
+        "answered %": answered.groupby(day).mean().mul(100).round(1),
+        "median talk (s) of answered": talk.groupby(day[answered]).median().round().astype("Int64"),
     })
     return summary

@@ -36,7 +36,8 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     from explore_pandas.api.doctor import format_check, run_checks
 
     out = out or sys.stdout
-    profile = getattr(args, "profile", None) or getattr(args, "global_profile", None)
+    profile = next((p for p in (getattr(args, "profile", None), getattr(args, "global_profile", None))
+                    if p is not None), None)  # typed, even empty: '' is refused as a name
     checks = run_checks(profile=profile)
     ascii_only = not _can_print("✓✗", out)
     for check in checks:

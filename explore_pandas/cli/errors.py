@@ -24,7 +24,7 @@ from explore_pandas.api.validation import DATE_ADVICE
 from explore_pandas.exceptions import ConfigurationError, ExploreError, ValidationError
 
 __all__ = ["CLI_OFFLINE_HINT", "EXIT_FAILED", "EXIT_USAGE", "FLAGS", "PROG", "Parser", "UsageError", "check_days",
-           "check_output", "check_port", "column_list", "explain", "exit_code", "one_line", "output_error", "print_error", "whole_number"]
+           "check_cache_folder", "check_output", "check_port", "column_list", "explain", "exit_code", "one_line", "output_error", "print_error", "whole_number"]
 
 PROG = "explore-pandas"
 EXIT_FAILED = 1
@@ -52,6 +52,9 @@ class UsageError(ExploreError):
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line naming the subcommand and its ``--help``."""
+
+    #: The top parser's subcommands by name (set by ``build_parser``).
+    subcommands: dict[str, argparse.ArgumentParser] = {}
 
     def error(self, message: str) -> NoReturn:
         where = self.prog.removeprefix(PROG).strip()
@@ -144,6 +147,27 @@ def check_output(output: str, *, folder: bool) -> Path:
     if not folder and target.exists() and not os.access(target, os.W_OK):
         raise output_error(output, "the file exists and cannot be replaced (no write permission)")
     return target
+
+
+def check_cache_folder() -> Path:
+    """The cache folder (``$EXPLORE_CACHE_DIR``, else the user's), once it is known to be a folder that can be
+    written, or can be made under one: before any job, naming the variable that chose it."""
+    from explore_pandas.api.config import CACHE_DIR_ENV
+    from explore_pandas.pulls.ledger import default_directory
+
+    folder = default_directory()
+    named = os.environ.get(CACHE_DIR_ENV)
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    problem = (f"{existing} is a file, not a folder" if not existing.is_dir() else
+               f"{existing} cannot be written (no write permission)" if not os.access(existing, os.W_OK | os.X_OK)
+               else None)
+    if problem is None:
+        return folder
+    where = f"{CACHE_DIR_ENV}={named}" if named else f"the cache folder {folder}"
+    raise ConfigurationError(f"{where}: {problem}. Set {CACHE_DIR_ENV} to a folder you can write"
+                             f"{', or unset it' if named else ''}.", setting=CACHE_DIR_ENV)
 
 
 def check_days(days: int) -> int:

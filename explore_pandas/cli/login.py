@@ -67,8 +67,10 @@ def chosen_profile(args: argparse.Namespace) -> str:
     from explore_pandas.api.config import PROFILE_ENV
     from explore_pandas.api.profiles import DEFAULT_PROFILE
 
-    return (getattr(args, "profile", None) or getattr(args, "global_profile", None)
-            or os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE)
+    for given in (getattr(args, "profile", None), getattr(args, "global_profile", None)):
+        if given is not None:  # typed, even empty: '' is not a profile name, never the default
+            return str(given)
+    return os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE
 
 
 def login(args: argparse.Namespace, *, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
@@ -154,7 +156,8 @@ def _check(settings: Any) -> str | None:
     try:
         TokenSource(settings, transport).get()
     except AuthenticationError as error:  # the token URL answered: it refused these credentials
-        what, fix = refused_credentials(settings, error)
+        missing = _missing_scopes(transport, settings) if error.code == "invalid_scope" else None
+        what, fix = refused_credentials(settings, error, missing)
         return f"{what}; fix: {fix}."
     except TransportError as error:
         if str(error).startswith("TLS failed"):
@@ -167,12 +170,25 @@ def _check(settings: Any) -> str | None:
     return None
 
 
+def _missing_scopes(transport: Any, settings: Any) -> list[str] | None:
+    """The scopes the client lacks, asked as doctor asks (a token without ``scope`` lists those granted)."""
+    from explore_pandas.api import probes
+    from explore_pandas.api.config import SCOPES
+    from explore_pandas.exceptions import ExploreError
+
+    try:
+        granted = probes.fetch_scopes(transport, settings)
+    except ExploreError:
+        return None
+    return None if granted.scopes is None else [s for s in SCOPES if s not in granted.scopes] or None
+
+
 def logout(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """Remove the profile's secret (keyring and file) and its settings; 0, or 1 when none was saved."""
     from explore_pandas.api import profiles
 
     out = out or sys.stdout
-    name = chosen_profile(args)
+    name = profiles.check_name(chosen_profile(args))
     removed = profiles.delete(name)
     if not removed:
         print(f"No profile {name!r} was saved (saved: {', '.join(profiles.names()) or 'none'}).", file=out)

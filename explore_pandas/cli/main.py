@@ -13,7 +13,8 @@ import warnings
 from typing import Any, Sequence
 
 from explore_pandas.api.config import ENV_NAMES
-from explore_pandas.cli.errors import PROG, Parser, check_days, check_port, column_list, one_line, print_error, whole_number
+from explore_pandas.cli.errors import PROG, Parser, check_cache_folder, check_days, check_port, column_list, one_line, print_error, whole_number
+from explore_pandas.exceptions import ConfigurationError
 from explore_pandas.frames.limits import ON_ROW_LIMIT
 from explore_pandas.spec import FORMATS
 
@@ -35,8 +36,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in words
     _stand_in_for_closed_streams()
+    stdout = sys.stdout
+    if not isinstance(stdout, ClosedOutput):  # that one says its own line
+        sys.stdout = GuardedOutput(stdout)
     try:
-        args = parser.parse_args(words)
+        args, extra = parser.parse_known_args(words)
+        if extra:  # said by the subcommand, so that its --help is the one named
+            subcommand = parser.subcommands.get(getattr(args, "command", None) or "", parser)
+            subcommand.error(f"unrecognized arguments: {' '.join(extra)}")
         with warnings.catch_warnings():  # restores the warning display when done (main may run in-process)
             warnings.showwarning = _show_warning
             code = _dispatch(args)
@@ -54,6 +61,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:  # the traceback, then the same line and exit code as without --debug
             traceback.print_exc()
         return print_error(error)
+    finally:
+        sys.stdout = stdout
+
+
+class GuardedOutput:
+    """Standard output whose write errors (``> /dev/full``, a full disk) say the stream and the fix.
+
+    A closed pipe stays a BrokenPipeError (``| head`` is no mistake); everything else is the stream's.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _stream_error(error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _stream_error(error) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _stream_error(error: OSError) -> ConfigurationError:
+    return ConfigurationError(f"cannot write to standard output: {error.strerror or error}. Redirect it to a "
+                              "file on a disk with room, or to /dev/null.", setting="stdout")
 
 
 class ClosedOutput(io.TextIOBase):
@@ -129,6 +172,7 @@ def build_parser() -> Parser:
 
     login.add_parsers(commands)
     doctor.add_parser(commands)
+    parser.subcommands = dict(commands.choices)
     return parser
 
 
@@ -203,9 +247,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     try:
         if getattr(args, "run", None) is not None:  # login, logout, doctor
             return int(args.run(args))
-        if args.global_profile:  # pull, jobs, resume: the profile as EXPLORE_PROFILE says it
-            os.environ[PROFILE_ENV] = args.global_profile
+        if args.global_profile is not None:  # pull, jobs, resume: the profile as EXPLORE_PROFILE says it
+            from explore_pandas.api.profiles import check_name
+
+            os.environ[PROFILE_ENV] = check_name(args.global_profile)
         progress: bool | str = False if getattr(args, "quiet", False) else "auto"
+        if args.command in ("pull", "jobs", "resume", "cache"):
+            check_cache_folder()  # where jobs and windows are recorded, before any job
         if args.command == "demo":
             from explore_pandas.api.validation import check_timezone
             from explore_pandas.cli.demo import run_demo
@@ -230,7 +278,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             return cache(args.action)
     finally:
-        if args.global_profile:
+        if args.global_profile is not None:
             os.environ.pop(PROFILE_ENV, None)
             if previous is not None:
                 os.environ[PROFILE_ENV] = previous

@@ -162,3 +162,20 @@ def test_resume_finishes_only_interrupted_pulls_of_the_same_account_and_never_ov
         monkeypatch.setenv("EXPLORE_CLIENT_SECRET", "wrong")  # (another range: the cache would answer that one)
         assert main(["pull", "calls", "--start", "2026-09-05", "--end", "2026-09-06", "-o", str(out), "-q"]) != 0
         assert [p["status"] for p in Ledger().pulls()].count("failed") == 1  # failed, not left for resume
+
+
+def test_the_demos_median_talk_is_over_answered_calls_only() -> None:
+    import pandas as pd
+
+    from explore_pandas.cli.demo import daily_summary
+
+    end = pd.to_datetime(["2026-11-07 10:00"] * 4 + ["2026-11-08 10:00"]).tz_localize("Europe/Lisbon")
+    df = pd.DataFrame({"end_at": end, "type": ["inbound", "outbound", "abandoned", "missed", "abandoned"],
+                       "talk_time": [100, 300, 0, 0, 0]})
+    summary = daily_summary(df)
+    assert summary.columns.tolist() == ["calls", "inbound %", "answered %", "median talk (s) of answered"]
+    saturday = summary.loc["2026-11-07 Sat"]
+    assert saturday["calls"] == 4 and saturday["answered %"] == 50.0
+    assert saturday["median talk (s) of answered"] == 200  # not 50: the abandoned and missed have no talk
+    sunday = summary.loc["2026-11-08 Sun"]
+    assert sunday["answered %"] == 0.0 and pd.isna(sunday["median talk (s) of answered"])

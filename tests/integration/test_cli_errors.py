@@ -122,6 +122,15 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
      "explore-pandas: demo: argument --days: 'two' is not a whole number (digits 0-9) (see explore-pandas demo --help)."),
     (("demo", "--days", "\u0667"), 2,  # an Arabic-Indic 7: int() takes it, a date or count should not
      "explore-pandas: demo: argument --days: '\u0667' is not a whole number (digits 0-9) (see explore-pandas demo --help)."),
+    (("demo", "--days", "100000", "--tz", "UTC"), 2,  # the demo has no --max-jobs: the most days it takes
+     ("explore-pandas: --days: 100,000 days would take more than the 24 report jobs (windows of at most 31 days) "
+      "that the demo makes. Use --days 744 or fewer.")),
+    (("demo", "--days", "745", "--tz", "UTC"), 2,
+     ("explore-pandas: --days: 745 days would take more than the 24 report jobs (windows of at most 31 days) "
+      "that the demo makes. Use --days 744 or fewer.")),
+    (("demo", "--days", "9" * 30, "--tz", "UTC"), 2,  # no OverflowError
+     (f"explore-pandas: --days: {int('9' * 30):,} days would take more than the 24 report jobs (windows of at "
+      "most 31 days) that the demo makes. Use --days 744 or fewer.")),
     (("emulator", "--port", "70000"), 2,
      "explore-pandas: --port: 70000 is not a TCP port. Use 1..65535, or 0 for a free one."),
     (("frobnicate",), 2,
@@ -142,8 +151,11 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
     ((*PULL, "-o", "x.csv", "--columns", ","), 2,
      "explore-pandas: pull: argument --columns: ',' names no column: give the report's JSON keys separated by "
      "commas, e.g. --columns call_id,start_at,talk_time (see explore-pandas pull --help)."),
-    (("jobs", "--all"), 2, "explore-pandas: unrecognized arguments: --all (see explore-pandas --help)."),
-    (("resume", "calls"), 2, "explore-pandas: unrecognized arguments: calls (see explore-pandas --help)."),
+    (("jobs", "--all"), 2, "explore-pandas: jobs: unrecognized arguments: --all (see explore-pandas jobs --help)."),
+    (("resume", "calls"), 2, "explore-pandas: resume: unrecognized arguments: calls (see explore-pandas resume --help)."),
+    (("logout", "extra"), 2, "explore-pandas: logout: unrecognized arguments: extra (see explore-pandas logout --help)."),
+    (("cache", "clear", "extra"), 2,
+     "explore-pandas: cache: unrecognized arguments: extra (see explore-pandas cache --help)."),
 ]
 
 
@@ -372,3 +384,28 @@ def test_the_profile_option_reads_profile_name(cli: Run, command: tuple[str, ...
 def test_pull_help_offers_max_jobs(cli: Run) -> None:
     helped = cli("pull", "--help")
     assert "--max-jobs N" in helped.stdout and "(default 24" in " ".join(helped.stdout.split())
+
+
+def test_a_cache_folder_setting_that_is_a_file_is_named_before_any_job(cli: Run, account: Emulator,
+                                                                       tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    env_cache = str(tmp_path / "a-file")
+    for args in ((*PULL, "-o", "x.csv"), ("jobs",), ("resume",)):
+        result = subprocess.run([str(ENTRY_POINT), *args], env={**_environment(dict(account.credentials)),
+                                                               "EXPLORE_CACHE_DIR": env_cache},
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 2, result.stderr
+        assert _one_line(result) == (f"explore-pandas: EXPLORE_CACHE_DIR={env_cache}: {env_cache} is a file, not "
+                                     "a folder. Set EXPLORE_CACHE_DIR to a folder you can write, or unset it.")
+    assert account.stats()["jobs_created"] == 0 and not (tmp_path / "x.csv").exists()
+
+
+def test_a_full_standard_output_is_named_with_its_fix(entry_point: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([str(entry_point), "emulator", "--tour"], env=_environment(None), stdout=full,
+                                stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+    assert result.returncode == 2
+    assert _one_line(result) == ("explore-pandas: cannot write to standard output: No space left on device. "
+                                 "Redirect it to a file on a disk with room, or to /dev/null.")

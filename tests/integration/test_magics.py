@@ -119,7 +119,13 @@ def test_a_failed_pull_is_one_line_on_stderr_and_no_value(fast_shell: Interactiv
 @pytest.mark.parametrize(("name", "message"), [
     ("class", "%explore: -o 'class' is a Python keyword, not a variable name; use e.g. -o df"),
     ("None", "%explore: -o 'None' is a Python keyword, not a variable name; use e.g. -o df"),
-    ("match", "%explore: -o 'match' is a Python keyword, not a variable name; use e.g. -o df"),
+    ("match", "%explore: -o 'match' is a Python soft keyword (of match statements); use e.g. -o df"),
+    ("_", "%explore: -o '_' is where IPython keeps the last output (and a soft keyword, match's wildcard): the "
+          "next cell would replace it; use e.g. -o df"),
+    ("print", "%explore: -o 'print' would hide Python's built-in print() in this notebook; pick another name, "
+              "e.g. -o df"),
+    ("list", "%explore: -o 'list' would hide Python's built-in list() in this notebook; pick another name, "
+             "e.g. -o df"),
     ("xp", ("%explore: -o 'xp' would replace the module xp (explore_pandas) in this notebook; "
             "pick another name, e.g. -o df")),
 ])
@@ -173,3 +179,18 @@ def test_some_credentials_set_is_the_missing_ones_named_not_the_emulator(
     finally:
         set_default_client(previous)
     assert str(info.value).startswith("%explore: EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET are missing")
+
+
+def test_a_trailing_comment_is_left_out_as_python_would(shell: InteractiveShell, emu: Emulator) -> None:
+    df = shell.run_line_magic("explore", "calls --last yesterday --tz Europe/Lisbon -q  # yesterday's calls")
+    start, end = preset_range("yesterday", LISBON)
+    assert isinstance(df, pd.DataFrame) and df.explore.timespan == (pd.Timestamp(start), pd.Timestamp(end))
+
+
+def test_max_jobs_and_columns_are_pulls_options_here_too(shell: InteractiveShell, emu: Emulator) -> None:
+    with pytest.raises(UsageError) as info:
+        shell.run_line_magic("explore", "calls --start 2023-01-01 --end 2026-01-01 -q")
+    assert "pass --max-jobs 36 to confirm" in str(info.value) and emu.jobs() == []
+    df = shell.run_line_magic("explore", "calls --start 2026-09-01 --end 2026-09-03 --columns call_id,talk_time "
+                                         "--max-jobs 1 -q")
+    assert list(df.columns) == ["call_id", "talk_time"] and len(emu.jobs()) == 1

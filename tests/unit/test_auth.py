@@ -138,7 +138,21 @@ def test_refused_credentials_raise_authentication_error_without_the_secret() -> 
     with pytest.raises(AuthenticationError) as info:
         tokens.get()
     assert info.value.status == 401 and info.value.code == "invalid_client"
-    assert "client_secret" in str(info.value) and SECRET not in str(info.value)
+    assert str(info.value).endswith("check the client id and secret of the OAuth client in Talkdesk.")
+    assert "scope" not in str(info.value) and SECRET not in str(info.value)  # a bad secret is not about scopes
+
+
+def test_the_fix_of_a_refusal_fits_its_reason() -> None:
+    from explore_pandas.api.auth import refusal_fix
+
+    scopes = ("data-reports:read", "data-reports:write")
+    assert refusal_fix(AuthenticationError("", status=400, code="invalid_scope"), scopes, ["data-reports:write"]) == (
+        "the OAuth client is not granted data-reports:write: add it to the client in Talkdesk (new scopes take a "
+        "few minutes)")
+    assert refusal_fix(AuthenticationError("", status=400, code="invalid_scope"), scopes).startswith(
+        "the OAuth client is not granted data-reports:read and data-reports:write: add them")
+    assert refusal_fix(AuthenticationError("", status=404, code="not_found"), scopes).startswith(
+        "the token URL answered 404")
 
 
 def test_requests_oauthlib_debug_logs_do_not_leak(caplog: pytest.LogCaptureFixture) -> None:
