@@ -62,6 +62,8 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
     ``max_jobs`` confirms a range of more windows than :data:`~explore_pandas.pulls.plan.MAX_JOBS`.
     """
     from explore_pandas.engines.parquet import is_directory_output
+    from explore_pandas.frames.options import check_columns
+    from explore_pandas.pulls.cache import max_bytes_from_env
     from explore_pandas.pulls.ledger import Ledger
     from explore_pandas.pulls.plan import allowing_jobs, plan_pull
 
@@ -75,6 +77,8 @@ def pull(report: str, *, start: str | None, end: str | None, tz: str, format: st
                      max_jobs=max_jobs)  # refuse bad input (and a range of too many jobs) first
     if last is not None:
         start, end = plan.start.isoformat(), plan.end.isoformat()
+    check_columns(columns, plan.report.slug)  # before the credentials (and an emulator's notice)
+    max_bytes_from_env()  # EXPLORE_CACHE_MAX_BYTES too
     target = check_output(output, folder=folder)  # and an output that cannot be written
     spec: dict[str, Any] = {
         "report": report, "start": start, "end": end, "tz": tz, "format": format,

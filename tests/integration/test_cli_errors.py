@@ -409,3 +409,18 @@ def test_a_full_standard_output_is_named_with_its_fix(entry_point: Path) -> None
     assert result.returncode == 2
     assert _one_line(result) == ("explore-pandas: cannot write to standard output: No space left on device. "
                                  "Redirect it to a file on a disk with room, or to /dev/null.")
+
+
+@pytest.mark.parametrize(("extra", "env", "said"), [
+    (("--columns", "talktime"), {}, "explore-pandas: --columns: the calls report has no column 'talktime'. Did you mean"),
+    ((), {"EXPLORE_CACHE_MAX_BYTES": "lots"}, "explore-pandas: EXPLORE_CACHE_MAX_BYTES"),
+])
+def test_a_mistake_on_the_emulator_is_one_line_without_its_notice_first(
+        cli: Run, monkeypatch: pytest.MonkeyPatch, extra: tuple[str, ...], env: dict[str, str], said: str) -> None:
+    """With no EXPLORE_* the pull falls back to the embedded emulator and says so; a mistake is
+    found before that, so stderr holds the one line (break-it 14, second pass)."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = cli(*PULL, "-o", "x.csv", *extra)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(said) and "emulator" not in result.stderr
