@@ -184,9 +184,11 @@ def _add_quiet(parser: argparse.ArgumentParser) -> None:
 def _add_pull(commands: Any, common: argparse.ArgumentParser) -> None:
     pull = commands.add_parser(
         "pull", help="pull a report into a .csv or .parquet file", parents=[common],
-        description="Pull a report of any length into one file. Credentials come from EXPLORE_ACCOUNT, "
-                    "EXPLORE_REGION, EXPLORE_CLIENT_ID and EXPLORE_CLIENT_SECRET (or EXPLORE_BASE_URL and "
-                    "EXPLORE_TOKEN_URL); with none set it uses the embedded emulator and says so. "
+        description="Pull a report of any length into one file. Credentials come from the EXPLORE_* "
+                    "variables (EXPLORE_ACCOUNT, EXPLORE_REGION, EXPLORE_CLIENT_ID, EXPLORE_CLIENT_SECRET, or "
+                    "EXPLORE_BASE_URL and EXPLORE_TOKEN_URL), then the profile (--profile NAME, "
+                    "EXPLORE_PROFILE, else 'default') saved by `explore-pandas login`; with none, it uses the "
+                    "embedded emulator and says so. "
                     "Every argument and the output are checked before the first job.",
         epilog="""examples:
   explore-pandas pull calls --start 2026-08-01 --end 2026-11-01 --tz Europe/Lisbon -o calls.parquet
