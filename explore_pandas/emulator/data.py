@@ -105,7 +105,7 @@ def _voice(spec: ReportSpec, seed: int, day: int, rate: float, zone: str) -> tup
     """A voice report's day (`account.view`): ``rate`` scales the account's calls."""
     calls = rate * CALLS.default_rate / spec.default_rate
     team = np.ascontiguousarray(_pools(seed).user_team, dtype=np.int64).tobytes()
-    return account.view(spec.model_view or spec.slug, seed, day, zone, calls, team)
+    return account.window(spec.model_view or spec.slug, seed, day, zone, calls, team)
 
 
 def _event_ms(spec: ReportSpec, seed: int, day: int, rate: float, zone: str) -> NDArray[Any]:
