@@ -24,7 +24,7 @@ import json
 import math
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache, partial
@@ -86,6 +86,25 @@ def _rate(spec: ReportSpec, rate: float | None) -> float:
     if not rate >= 0 or math.isinf(rate):
         raise ValueError(f"rate must be a finite number >= 0, got {rate!r}")
     return rate
+
+
+def voice_rate(rates: Mapping[str, float], slug: str) -> float | None:
+    """The rate to generate report ``slug`` at, given the emulator's ``rates`` by report.
+
+    The voice reports (`account.VIEWS`) are views of one simulated day, so one volume
+    drives them all: the ``calls`` rate when given, else the first voice report's in
+    ``rates``. It is converted at the ratio of the reports' default rates, so that
+    ``rates={"calls": 3000}`` means 3000 calls a day, as many contacts, and about twice
+    the default user status and ring attempts rows (those follow the agents and the calls,
+    not the rate exactly). Other reports take their own rate (None: the default).
+    """
+    if slug not in account.VIEWS:
+        return rates.get(slug)
+    given = [s for s in rates if s in account.VIEWS]
+    driver = "calls" if "calls" in given else (given[0] if given else None)
+    if driver is None:
+        return None
+    return float(rates[driver]) * REPORTS[slug].default_rate / REPORTS[driver].default_rate
 
 
 def _days(lo: int, hi: int) -> range:
