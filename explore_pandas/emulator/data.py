@@ -92,11 +92,10 @@ def voice_rate(rates: Mapping[str, float], slug: str) -> float | None:
     """The rate to generate report ``slug`` at, given the emulator's ``rates`` by report.
 
     The voice reports (`account.VIEWS`) are views of one simulated day, so one volume
-    drives them all: the ``calls`` rate when given, else the first voice report's in
-    ``rates``. It is converted at the ratio of the reports' default rates, so that
-    ``rates={"calls": 3000}`` means 3000 calls a day, as many contacts, and about twice
-    the default user status and ring attempts rows (those follow the agents and the calls,
-    not the rate exactly). Other reports take their own rate (None: the default).
+    drives them all: the ``calls`` rate if given, else the first voice report's in
+    ``rates``, at the ratio of the default rates: ``{"calls": 3000}`` is 3000 calls and
+    contacts a day, about twice the default user status and ring attempts rows (those
+    follow the agents and calls). Other reports take their own rate (None: the default).
     """
     if slug not in account.VIEWS:
         return rates.get(slug)

@@ -115,6 +115,11 @@ def user_status(c: Calls, rng: np.random.Generator) -> tuple[NDArray[Any], dict[
     free = on_to + o.acw[staffed] * 1000
     hi = hi.copy()
     np.maximum.at(hi, shift, free)  # overtime: a shift ends when its last call is wrapped up
+    # ... or when the last call that rang the agent out stops ringing.
+    rang = np.flatnonzero((o.kind == MISSED) & (o.user >= 0))
+    at = np.maximum(np.searchsorted(key, _key(o.user[rang], c.ring_start[rang], c), "right") - 1, 0)
+    mine = agent[at] == o.user[rang]
+    np.maximum.at(hi, at[mine], (c.ring_start[rang] + o.ring[rang] * 1000)[mine])
     # Idle spells: from the shift's start or the last wrap-up to the next ring or shift end.
     first = np.r_[True, shift[1:] != shift[:-1]] if len(shift) else np.zeros(0, bool)
     gap_from = np.concatenate([np.where(first, lo[shift], np.r_[0, free[:-1]]), lo])
