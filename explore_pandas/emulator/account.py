@@ -19,9 +19,9 @@ which call and when. Everything is vectorised but the queue, and seeded by ``(se
   00:00-08:00 and 20:00-24:00), and within the team to the agent free longest: an agent
   takes one call at a time (`_assign`, a heap per team and the night's two ends). The
   evening queue starts empty, so the next morning can start from the agents busy on the
-  evening's last calls (`_carry`) without simulating earlier days. A caller whose wait outruns their patience
-  abandons and never occupies an agent; an outbound call is dialled when an agent is free,
-  or dropped after two minutes.
+  evening's last calls (`_carry`) without simulating earlier days. A caller whose wait
+  outruns their patience abandons and never occupies an agent; an outbound call is
+  dialled when an agent is free, or dropped after two minutes.
 - **Ring attempts**: the accepted ring of each answered inbound call, sometimes after missed,
   ignored or rejected rings, during the wait, to teammates who were Available then; a missed
   call rings an Available agent out.
@@ -108,12 +108,13 @@ def _assign(crew: NDArray[Any], ready: NDArray[Any], parts: NDArray[Any], budget
 
     Rows are sorted by ``ready`` (ms: the call starts ringing, or is dialled); ``parts``
     holds ring, talk, hold and wrap-up seconds at pace 1 (an agent's talk and wrap-up scale
-    with their ``pace``, as `_paced` rounds them); ``budget`` is the ms the caller still waits. A call no agent is
-    free for within its budget gets none (-1) and occupies no one. ``extra`` unanswered
-    rings precede the accepted one, one per `_RING_SLOT` before ``ready``, to teammates idle
-    then (before ``until``, the crew's shift end). The night team's morning starts with
-    each agent busy until ``carry`` (the last evening's calls). Returns the agent, the start of each
-    call's ring (ms) and the ``(row, agent, start)`` of those rings. This is the one
+    with their ``pace``, as `_paced` rounds them); ``budget`` is the ms the caller still
+    waits. A call no agent is free for within its budget gets none (-1) and occupies no
+    one. ``extra`` unanswered rings precede the accepted one, one per `_RING_SLOT` before
+    ``ready``, to teammates idle then (and before ``until``, the crew's shift end); with
+    no such teammate, fewer rings. The night team's morning starts with each agent busy
+    until ``carry`` (the last evening's calls). Returns the agent, the start of each call's
+    ring (ms) and the ``(row, agent, start)`` of the unanswered rings. This is the one
     sequential step of the model (an M/G/c+M queue per crew), a few microseconds a call.
     """
     heaps: dict[int, list[tuple[int, int]]] = {}

@@ -1,12 +1,12 @@
 """The contact-centre model behind the emulator's synthetic data: when contacts arrive, who
 takes them, how long they wait, talk and hold, and which of them are abandoned.
 
-Everything is vectorised over one UTC day's rows and seeded (see `data.py`):
+Vectorised over one day's rows and seeded (`data.py`); the voice reports' day is local (`account`):
 
 - **Arrivals** follow the account's local clock (``account_timezone``, Europe/Lisbon by
   default): a business day from 08:00 to 20:00 with a late-morning peak, far fewer at night,
-  and weekends at a third to a half of a weekday. `day_shape` turns that into weights of the
-  24 UTC hours of a day (daylight-saving days included).
+  and weekends at a third to a half of a weekday. `day_shape` (`localday.shape`) turns that
+  into weights of the quarter hours of a UTC (local) day, daylight-saving days included.
 - **Day conditions** (`conditions`) are drawn per ``(seed, day)``, shared by every report: a
   little day-to-day noise, and now and then a surge in volume or a short-staffed day. They
   set the occupancy ``load`` of each hour: busier hours and bad days load agents more.
