@@ -73,6 +73,11 @@ class Emulator:
     **settings
         Initial :class:`Options` (``progression``, ``fail_at``, ``row_limit``, ``rates``,
         ``layouts={"calls": "pre2026"}`` to serve the calls payload of before May 2026...).
+        ``rates`` gives mean rows per day by report, except that the voice reports
+        (calls, contacts, explore_calls, ring_attempts, user_status) are views of one
+        simulated day of the account: one volume drives them all, the ``calls`` rate if
+        given, else the first voice report's (see `data.voice_rate`), and the agents on duty
+        scale with it below the default 1500 calls a day.
 
     Examples
     --------
@@ -266,7 +271,8 @@ class Emulator:
     def count_rows(self, report: str, start: TimeLike, end: TimeLike, *, tz: str | None = None) -> int:
         """Rows the emulator holds for ``report`` over [start, end); the bounds as :meth:`truth` takes them."""
         begin, finish = instants(start, end, tz)
-        return data.count_rows(report, begin, finish, seed=self.seed, rate=self.options.rates.get(report),
+        rate = data.voice_rate(self.options.rates, report)
+        return data.count_rows(report, begin, finish, seed=self.seed, rate=rate,
                                account_timezone=self.options.account_timezone)
 
     def truth(self, report: str, start: TimeLike, end: TimeLike, *, tz: str | None = None) -> pd.DataFrame:
@@ -281,7 +287,8 @@ class Emulator:
         ...     emu.truth("calls", "2026-11-01", "2026-11-02", tz="Europe/Lisbon")
         """
         begin, finish = instants(start, end, tz)
-        return data.generate(report, begin, finish, seed=self.seed, rate=self.options.rates.get(report),
+        rate = data.voice_rate(self.options.rates, report)
+        return data.generate(report, begin, finish, seed=self.seed, rate=rate,
                              layout=self.options.layouts.get(report),
                              account_timezone=self.options.account_timezone)
 

@@ -24,7 +24,7 @@ import json
 import math
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache, partial
@@ -88,6 +88,24 @@ def _rate(spec: ReportSpec, rate: float | None) -> float:
     return rate
 
 
+def voice_rate(rates: Mapping[str, float], slug: str) -> float | None:
+    """The rate to generate report ``slug`` at, given the emulator's ``rates`` by report.
+
+    The voice reports (`account.VIEWS`) are views of one simulated day, so one volume
+    drives them all: the ``calls`` rate if given, else the first voice report's in
+    ``rates``, at the ratio of the default rates: ``{"calls": 3000}`` is 3000 calls and
+    contacts a day, about twice the default user status and ring attempts rows (those
+    follow the agents and calls). Other reports take their own rate (None: the default).
+    """
+    if slug not in account.VIEWS:
+        return rates.get(slug)
+    given = [s for s in rates if s in account.VIEWS]
+    driver = "calls" if "calls" in given else (given[0] if given else None)
+    if driver is None:
+        return None
+    return float(rates[driver]) * REPORTS[slug].default_rate / REPORTS[driver].default_rate
+
+
 def _days(lo: int, hi: int) -> range:
     return range(lo // _DAY_MS, (hi - 1) // _DAY_MS + 1) if hi > lo else range(0)
 
@@ -105,7 +123,7 @@ def _voice(spec: ReportSpec, seed: int, day: int, rate: float, zone: str) -> tup
     """A voice report's day (`account.view`): ``rate`` scales the account's calls."""
     calls = rate * CALLS.default_rate / spec.default_rate
     team = np.ascontiguousarray(_pools(seed).user_team, dtype=np.int64).tobytes()
-    return account.view(spec.model_view or spec.slug, seed, day, zone, calls, team)
+    return account.window(spec.model_view or spec.slug, seed, day, zone, calls, team)
 
 
 def _event_ms(spec: ReportSpec, seed: int, day: int, rate: float, zone: str) -> NDArray[Any]:

@@ -114,7 +114,7 @@ class JobStore:
         options = self._options()
         now = self._clock.now()
         data_end = min(request.end, now - timedelta(seconds=options.latency_seconds))
-        rate = options.rates.get(slug)
+        rate = data.voice_rate(options.rates, slug)
         matching = (
             data.count_rows(slug, request.start, data_end, seed=self._seed, rate=rate,
                             account_timezone=options.account_timezone)

@@ -52,7 +52,8 @@ class Options:
     #: rows newer than this many seconds before the job's creation are not in the file
     latency_seconds: float = 300.0
     retention_days: float = 30.0
-    #: mean rows per day, by report slug (the catalog's default otherwise)
+    #: mean rows per day, by report slug (the catalog's default otherwise); one rate drives
+    #: every voice report, the calls' or the first voice report's given (`data.voice_rate`)
     rates: dict[str, float] = field(default_factory=dict)
     #: datetimes in files: "utc" (as documented) or "job" (the job's timezone)
     render_tz: str = "utc"

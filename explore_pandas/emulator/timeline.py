@@ -17,6 +17,9 @@ from explore_pandas.emulator.traffic import ANSWERED, MISSED, OUT, OUT_MISSED
 if TYPE_CHECKING:
     from explore_pandas.emulator.account import Calls
 
+EVENING = traffic.NIGHT_TEAM + 1  # `account`'s heap of the night team's evening
+_SPAN = 4 * 86_400_000  # ms of (agent, time) keys: a local day, the day before, overtime
+
 _DAY_MS = 86_400_000
 _ATTEMPTS = pa.array(["Accepted", "Missed", "Ignored", "Rejected"])
 _RING_SLOT = 15  # seconds: a ring that times out; earlier rings sit back to back
@@ -27,37 +30,17 @@ _BREAK_SHARE = 0.35  # of such idle spells that hold a break
 _BREAKS = np.array([0.5, 0.35, 0.15])  # Away, Busy, Offline
 
 
-def _teammates(crew: traffic.Agents) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any],
-                                                 NDArray[Any]]:
-    """Agents sorted by team, each team's first index and size, each agent's place in it."""
-    members = np.argsort(crew.team, kind="stable")
-    size = np.bincount(crew.team)
-    first = np.cumsum(size) - size
-    place = np.empty(len(members), dtype=np.int64)
-    place[members] = np.arange(len(members)) - first[crew.team[members]]
-    return members, first, size, place
-
-
-def ring_attempts(c: Calls, rng: np.random.Generator,
-                  crew: traffic.Agents) -> tuple[NDArray[Any], dict[str, Any]]:
-    """One accepted ring per answered inbound call, after 0-2 unanswered rings to teammates
-    during the wait; one missed ring per missed call."""
+def ring_attempts(c: Calls, rng: np.random.Generator) -> tuple[NDArray[Any], dict[str, Any]]:
+    """One accepted ring per answered inbound call, after the unanswered rings that the
+    queue sent to Available teammates during the wait (`account._assign`); one missed ring
+    per missed call."""
     o = c.o
-    taken = np.flatnonzero(o.kind == ANSWERED)
-    missed = np.flatnonzero(o.kind == MISSED)
-    # Earlier rings to other agents of the team, as many as the wait had room for.
-    extra = np.minimum(rng.choice(3, size=len(taken), p=[0.75, 0.18, 0.07]),
-                       o.wait[taken] // _RING_SLOT)
-    call = np.repeat(taken, extra)
-    j = np.arange(len(call)) - np.repeat(np.cumsum(extra) - extra, extra)
+    taken = np.flatnonzero((o.kind == ANSWERED) & (o.user >= 0))
+    missed = np.flatnonzero((o.kind == MISSED) & (o.user >= 0))
+    call, other, begin = c.rings.T
     kind = rng.choice(3, size=len(call), p=[0.45, 0.35, 0.2]) + 1  # Missed, Ignored, Rejected
     secs = np.where(kind == 3, rng.integers(2, 9, len(call)), rng.integers(12, _RING_SLOT + 1,
                                                                             len(call)))
-    begin = c.ring_start[call] - (j + 1) * _RING_SLOT * 1000
-    members, first, size, place = _teammates(crew)
-    agent = o.user[call]
-    team = crew.team[agent]
-    other = members[first[team] + (place[agent] + j + 1) % size[team]]
     rows = np.concatenate([taken, missed, call])
     starts = np.concatenate([c.ring_start[taken], c.ring_start[missed], begin])
     spans = np.concatenate([o.ring[taken], o.ring[missed], secs])
@@ -73,31 +56,54 @@ def ring_attempts(c: Calls, rng: np.random.Generator,
     }
 
 
-def _shifts(shape: traffic.DayShape, day: int, crew: traffic.Agents) -> tuple[
-        NDArray[Any], NDArray[Any], NDArray[Any]]:
-    """``(agent, start, end)`` of every agent's shifts within the UTC day, by agent and time."""
+def _shifts(c: Calls) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
+    """``(agent, start, end)`` of the shifts of the agents on duty, by agent and time: day
+    teams work the day shift; the night team the night before 08:00 and after 20:00."""
+    shape = c.shape
     flags = shape.day_shift
-    bounds = np.r_[0, np.flatnonzero(flags[1:] != flags[:-1]) + 1, traffic.SLOTS]
-    lo = day * _DAY_MS + bounds[:-1] * traffic.SLOT_MS
-    hi = np.minimum(day * _DAY_MS + bounds[1:] * traffic.SLOT_MS, (day + 1) * _DAY_MS - 1000)
+    bounds = np.r_[0, np.flatnonzero(flags[1:] != flags[:-1]) + 1, shape.slots]
+    lo = shape.start + bounds[:-1] * traffic.SLOT_MS
+    hi = np.minimum(shape.start + bounds[1:] * traffic.SLOT_MS, shape.end)
     on_day = flags[bounds[:-1]]
-    night = crew.team == traffic.NIGHT_TEAM
-    if not night.any():
-        night = np.zeros(len(crew.team), dtype=bool)
-    fits = (on_day[None, :] != night[:, None])  # agent x window: the agent works it
-    agent, window = np.nonzero(fits)
-    return agent, lo[window], hi[window]
+    night = c.crews == traffic.NIGHT_TEAM
+    works = np.where(on_day[None, :], ((c.crews >= 0) & ~night)[:, None], night[:, None])
+    agent, window = np.nonzero(works)  # agent x window: the agent works it
+    # The morning starts once the last evening's calls are wrapped up.
+    begin = np.where(window == 0, np.maximum(lo[window], c.carry[agent]), lo[window])
+    return agent, begin, np.maximum(hi[window], begin)
 
 
-def user_status(c: Calls, shape: traffic.DayShape, day: int, crew: traffic.Agents,
-                rng: np.random.Generator) -> tuple[NDArray[Any], dict[str, Any]]:
+def _key(agent: NDArray[Any], ms: NDArray[Any], c: Calls) -> NDArray[Any]:
+    """One sortable number per (agent, time) of the local day and its overtime."""
+    key: NDArray[Any] = agent * _SPAN + (ms - c.shape.start + _DAY_MS)
+    return key
+
+
+def _first_rings(c: Calls, gap_user: NDArray[Any], gap_from: NDArray[Any],
+                 gap_ring: NDArray[Any]) -> NDArray[Any]:
+    """``gap_ring`` moved back to the first ring that is not a staffed call's (an unanswered
+    ring, a missed call's) inside each idle spell: a break ends before the phone rings."""
+    o = c.o
+    missed = np.flatnonzero((o.kind == MISSED) & (o.user >= 0))
+    who = np.concatenate([o.user[missed], c.rings[:, 1]])
+    when = np.concatenate([c.ring_start[missed], c.rings[:, 2]])
+    keys = _key(gap_user, gap_from, c)
+    order = np.argsort(keys, kind="stable")
+    spell = order[np.maximum(np.searchsorted(keys[order], _key(who, when, c), "right") - 1, 0)]
+    inside = (gap_user[spell] == who) & (gap_from[spell] <= when) & (when < gap_ring[spell])
+    capped = gap_ring.copy()
+    np.minimum.at(capped, spell[inside], when[inside])
+    return capped
+
+
+def user_status(c: Calls, rng: np.random.Generator) -> tuple[NDArray[Any], dict[str, Any]]:
     """Every agent's shifts as one status at a time (see `account`)."""
     o = c.o
     staffed = np.flatnonzero((o.answered | (o.kind == OUT_MISSED)) & (o.user >= 0))
-    agent, lo, hi = _shifts(shape, day, crew)
+    agent, lo, hi = _shifts(c)
     # The shift of each call: its agent's last shift starting before the ring.
-    key = agent * 2 * _DAY_MS + (lo - day * _DAY_MS)
-    call_key = o.user[staffed] * 2 * _DAY_MS + (c.ring_start[staffed] - day * _DAY_MS)
+    key = _key(agent, lo, c)
+    call_key = _key(o.user[staffed], c.ring_start[staffed], c)
     shift = np.maximum(np.searchsorted(key, call_key, side="right") - 1, 0)
     fits = agent[shift] == o.user[staffed]
     staffed, shift = staffed[fits], shift[fits]
@@ -109,6 +115,11 @@ def user_status(c: Calls, shape: traffic.DayShape, day: int, crew: traffic.Agent
     free = on_to + o.acw[staffed] * 1000
     hi = hi.copy()
     np.maximum.at(hi, shift, free)  # overtime: a shift ends when its last call is wrapped up
+    # ... or when the last call that rang the agent out stops ringing.
+    rang = np.flatnonzero((o.kind == MISSED) & (o.user >= 0))
+    at = np.maximum(np.searchsorted(key, _key(o.user[rang], c.ring_start[rang], c), "right") - 1, 0)
+    mine = agent[at] == o.user[rang]
+    np.maximum.at(hi, at[mine], (c.ring_start[rang] + o.ring[rang] * 1000)[mine])
     # Idle spells: from the shift's start or the last wrap-up to the next ring or shift end.
     first = np.r_[True, shift[1:] != shift[:-1]] if len(shift) else np.zeros(0, bool)
     gap_from = np.concatenate([np.where(first, lo[shift], np.r_[0, free[:-1]]), lo])
@@ -119,6 +130,7 @@ def user_status(c: Calls, shape: traffic.DayShape, day: int, crew: traffic.Agent
         last_free[shift] = free  # rows sorted by time within a shift: the last one wins
     gap_from[len(staffed):] = last_free
     gap_user = np.concatenate([o.user[staffed], agent])
+    gap_ring = _first_rings(c, gap_user, gap_from, gap_ring)
     idle = (gap_ring - gap_from) // 1000
     u = rng.random((3, len(idle)))
     takes = (idle > _BREAK_AFTER) & (u[0] < _BREAK_SHARE)

@@ -1,12 +1,12 @@
 """The contact-centre model behind the emulator's synthetic data: when contacts arrive, who
 takes them, how long they wait, talk and hold, and which of them are abandoned.
 
-Everything is vectorised over one UTC day's rows and seeded (see `data.py`):
+Vectorised over one day's rows and seeded (`data.py`); the voice reports' day is local (`account`):
 
 - **Arrivals** follow the account's local clock (``account_timezone``, Europe/Lisbon by
   default): a business day from 08:00 to 20:00 with a late-morning peak, far fewer at night,
-  and weekends at a third to a half of a weekday. `day_shape` turns that into weights of the
-  24 UTC hours of a day (daylight-saving days included).
+  and weekends at a third to a half of a weekday. `day_shape` (`localday.shape`) turns that
+  into weights of the quarter hours of a UTC (local) day, daylight-saving days included.
 - **Day conditions** (`conditions`) are drawn per ``(seed, day)``, shared by every report: a
   little day-to-day noise, and now and then a surge in volume or a short-staffed day. They
   set the occupancy ``load`` of each hour: busier hours and bad days load agents more.
@@ -58,7 +58,7 @@ _WEEKDAY_RAW = np.array([1.15, 1.1, 1.05, 1.05, 1.0, 0.45, 0.3])
 _WEEKDAY = _WEEKDAY_RAW / _WEEKDAY_RAW.mean()
 #: Monday..Sunday occupancy: staffing follows the weekly forecast, Mondays least well.
 _WEEKDAY_LOAD = np.array([1.04, 1.01, 1.0, 0.99, 0.99, 0.97, 0.96])
-_DAY_START, _DAY_END = 8, 20  # the day teams' shift, local hours; "Night" covers the rest
+DAY_START, DAY_END = 8, 20  # the day teams' shift, local hours; "Night" covers the rest
 _OPEN = {False: (8, 20), True: (9, 18)}  # business hours (weekend?) for the *_business_hours flags
 
 #: Per team, in `values._TEAMS` order: median talk (s), share of calls with a hold, median
@@ -111,6 +111,17 @@ def business_hours(hour: NDArray[Any], weekday: NDArray[Any]) -> NDArray[Any]:
     return flags
 
 
+def hourly_intensity(hour: NDArray[Any], weekday: NDArray[Any]) -> NDArray[Any]:
+    """Expected arrivals per quarter hour at these local hours and weekdays (mean day: 1)."""
+    intensity: NDArray[Any] = _HOURLY[hour] * _WEEKDAY[weekday] / 4
+    return intensity
+
+
+def busy_of(hour: NDArray[Any], weekday: NDArray[Any]) -> NDArray[Any]:
+    busy: NDArray[Any] = _BUSY[hour] * _WEEKDAY_LOAD[weekday]
+    return busy
+
+
 @lru_cache(maxsize=8192)
 def day_shape(day: int, zone: str) -> DayShape:
     """The local hour, weekday and arrival weight of each UTC quarter of ``day`` (DST-aware)."""
@@ -125,11 +136,11 @@ def day_shape(day: int, zone: str) -> DayShape:
         offset_ms = np.zeros(SLOTS, dtype=np.int64)
     slot_ms = day * 86_400_000 + np.arange(SLOTS) * SLOT_MS
     hours, weekdays = local_clock(slot_ms, offset_ms)
-    intensity = _HOURLY[hours] * _WEEKDAY[weekdays] / 4
+    intensity = hourly_intensity(hours, weekdays)
     shape = DayShape(
         intensity / intensity.sum(), float(intensity.sum()), hours,
-        (hours >= _DAY_START) & (hours < _DAY_END), business_hours(hours, weekdays),
-        _BUSY[hours] * _WEEKDAY_LOAD[weekdays], offset_ms,
+        (hours >= DAY_START) & (hours < DAY_END), business_hours(hours, weekdays),
+        busy_of(hours, weekdays), offset_ms,
     )
     for arr in (shape.weights, shape.local_hour, shape.day_shift, shape.business, shape.busy,
                 shape.offset_ms):
@@ -153,17 +164,31 @@ class Conditions:
 @lru_cache(maxsize=8192)
 def conditions(seed: int, day: int, zone: str) -> Conditions:
     """Day-to-day noise, surges (more calls than planned) and short-staffed days."""
+    volume, staffing, hourly = day_draws(seed, day)
+    load = occupancy(volume / staffing, day_shape(day, zone).busy, hourly.repeat(4), 1.0)
+    return Conditions(volume, load)
+
+
+def day_draws(seed: int, day: int) -> tuple[float, float, NDArray[Any]]:
+    """``(volume, staffing, hourly noise)`` of a day: surges, short-staffed days, noise."""
     rng = day_rng(seed, day, _CONDITIONS)
     surge, short, noise, staff, hourly = rng.random(), rng.random(), rng.lognormal(
-        0.0, 0.06), rng.lognormal(0.0, 0.03), rng.lognormal(0.0, 0.025, 24).repeat(4)
+        0.0, 0.06), rng.lognormal(0.0, 0.03), rng.lognormal(0.0, 0.025, 24)
     volume = noise * (rng.uniform(1.2, 1.45) if surge < 0.06 else 1.0)
     staffing = staff * (rng.uniform(0.78, 0.9) if short < 0.06 else 1.0)
-    shape = day_shape(day, zone)
-    # Real-time management absorbs part of a bad day: occupancy moves less than the ratio.
-    load = _BASE_LOAD * (volume / staffing) ** _ABSORB * (0.7 + 0.3 * shape.busy) * hourly
-    load = np.minimum(load, _MAX_LOAD)
-    load.setflags(write=False)
-    return Conditions(float(volume), load)
+    return float(volume), float(staffing), hourly
+
+
+def occupancy(ratio: float, busy: NDArray[Any], hourly: NDArray[Any],
+              scale: float) -> NDArray[Any]:
+    """Agents' occupancy per slot; ``scale`` (<= 1) lowers it when few calls meet the staff.
+
+    Real-time management absorbs part of a bad day: occupancy moves less than the ratio.
+    """
+    load = _BASE_LOAD * scale * ratio ** _ABSORB * (0.7 + 0.3 * busy) * hourly
+    capped: NDArray[Any] = np.minimum(load, _MAX_LOAD)
+    capped.setflags(write=False)
+    return capped
 
 
 @dataclass(frozen=True)
