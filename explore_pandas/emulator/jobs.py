@@ -126,7 +126,9 @@ class JobStore:
         if fail_stage is None and matching > options.row_limit and options.on_row_limit == "fail":
             fail_stage = "processing"  # the result is computed, found too big, and refused
         job = Job(
-            id=str(uuid.uuid4()), slug=slug, request=request, created_at=now,
+            # Born when registered, not when the request came: counting the rows takes a moment of
+            # this machine's time, and a job older than its processing time would be born done.
+            id=str(uuid.uuid4()), slug=slug, request=request, created_at=max(now, self._clock.now()),
             progression=progression_of(options), fail_stage=fail_stage, data_end=data_end,
             matching_rows=matching, row_limit=options.row_limit, rate=rate,
             render_tz=request.timezone if options.render_tz == "job" else "UTC",
