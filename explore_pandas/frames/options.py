@@ -58,7 +58,8 @@ def _check_names(names: Iterable[Any], report: str, option: str) -> list[str]:
             # A name close to a column of the registry is a typo; any other may be a column the API
             # added since (kept with a SchemaDriftWarning, explore-api.md section 9.10): it is read
             # if the file has it, and said in the drift warning if not.
-            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+            folded = name.strip().lower().replace(" ", "_")  # TALK_TIME, "Talk Time": talk_time
+            close = difflib.get_close_matches(folded, known, n=3, cutoff=0.6)
             if close:
                 raise _invalid(option, f"{option}: the {report} report has no column {name!r}. Did you mean "
                                f"{', '.join(repr(c) for c in close)}? Its columns: {', '.join(known)}.",

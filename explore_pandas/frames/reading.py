@@ -32,6 +32,7 @@ from explore_pandas.frames.readers import (
     BOM,
     Source,
     csv_table,
+    file_columns,
     json_bulk_table,
     opened,
     peek,
@@ -108,10 +109,11 @@ def read_table(source: Source, f: IO[bytes], report: str, format: str, columns: 
 
 def _check_known(table: pa.Table, schema: ReportSchema, format: str) -> None:
     """A file of a documented report with columns but none of the report's is not its file."""
-    if not schema.known or not table.num_columns or any(k in schema.by_key for k in table.column_names):
+    columns = file_columns(table)  # the file's, also when only some were read (columns=)
+    if not schema.known or not columns or any(k in schema.by_key for k in columns):
         return
-    names = table.column_names[:5]
-    labels = {name: schema.key_for_label(name) for name in table.column_names}
+    names = columns[:5]
+    labels = {name: schema.key_for_label(name) for name in columns}
     labels = {name: key for name, key in labels.items() if key in schema.by_key}
     if format != "csv" and labels:
         # Section 7.2: csv headers are display labels, the API's json uses snake_case keys.
@@ -121,7 +123,7 @@ def _check_known(table: pa.Table, schema: ReportSchema, format: str) -> None:
                       "file, or rename the keys", line=1)
     what = "header names" if format == "csv" else "entries name"
     raise Problem(f"its {what} no column of the {schema.slug} report ({names}"
-                  f"{'...' if table.num_columns > 5 else ''}): another report's file, or no report?",
+                  f"{'...' if len(columns) > 5 else ''}): another report's file, or no report?",
                   line=1)
 
 

@@ -112,10 +112,14 @@ def apply_dtype(frame: pd.DataFrame, dtype: Mapping[str, Any]) -> pd.DataFrame:
         try:
             _check_fits(frame[key], wanted)
             with np.errstate(all="ignore"):  # an overflowing cast is judged below, not warned about
-                converted = _convert(frame[key], wanted)
-            _check_kept(frame[key], converted)
+                if _seconds_to_duration(frame[key], wanted):
+                    converted = pd.to_timedelta(frame[key].astype("float64"), unit="s").astype(wanted)
+                else:
+                    _check_not_epoch(frame[key], wanted)
+                    converted = _source(frame[key], wanted).astype(wanted)
+                    _check_kept(frame[key], converted)
             frame[key] = converted
-        except (TypeError, ValueError, OverflowError, pa.ArrowException) as error:
+        except (TypeError, ValueError, OverflowError, NotImplementedError, pa.ArrowException) as error:
             raise ParseError(f"dtype: column {key!r} ({frame[key].dtype}) cannot become {wanted}: "
                              f"{str(error).splitlines()[0] if str(error) else type(error).__name__}. Give it a "
                              "dtype that holds every value (a wider one; 'Int64', 'boolean' or 'string' where "
@@ -140,8 +144,10 @@ def _check_fits(series: pd.Series, wanted: Any) -> None:
     values = series.dropna()
     if not len(values):
         return
-    if pd.api.types.is_float_dtype(values.dtype) and bool((values % 1 != 0).any()):
-        raise ValueError(f"it holds fractions (e.g. {float(values[values % 1 != 0].iloc[0])})")
+    numbers = values.astype("float64").to_numpy(dtype="float64")  # Arrow floats have no % in pandas
+    fractions = numbers % 1 != 0
+    if fractions.any():
+        raise ValueError(f"it holds fractions (e.g. {float(numbers[fractions][0])})")
 
     limits = np.iinfo(getattr(target, "numpy_dtype", target))
     low, high = values.min(), values.max()
@@ -149,17 +155,27 @@ def _check_fits(series: pd.Series, wanted: Any) -> None:
         raise ValueError(f"its values run from {low} to {high}, outside {limits.min}..{limits.max}")
 
 
-def _convert(series: pd.Series, wanted: Any) -> pd.Series:
-    """``series.astype(wanted)``, but numbers become durations as seconds (every integer duration
-    the API writes is in seconds, explore-api.md section 8.4; ``astype`` would read nanoseconds)."""
+def _number(dtype: Any) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
+
+
+def _seconds_to_duration(series: pd.Series, wanted: Any) -> bool:
+    """Numbers asked to become durations: they are seconds (every integer duration the API
+    writes is, explore-api.md section 8.4), in any unit asked; ``astype`` would read nanoseconds."""
     target = pd.api.types.pandas_dtype(wanted)
-    source = series.dtype
-    numeric = pd.api.types.is_numeric_dtype(source) and not pd.api.types.is_bool_dtype(source)
-    if numeric and (pd.api.types.is_timedelta64_dtype(target)
-                    or isinstance(target, pd.ArrowDtype) and pa.types.is_duration(target.pyarrow_dtype)):
-        seconds = pd.to_timedelta(series.astype("float64"), unit="s")
-        return seconds.astype(target)
-    return _source(series, wanted).astype(wanted)
+    duration = pd.api.types.is_timedelta64_dtype(target) or (
+        isinstance(target, pd.ArrowDtype) and pa.types.is_duration(target.pyarrow_dtype))
+    return _number(series.dtype) and duration
+
+
+def _check_not_epoch(series: pd.Series, wanted: Any) -> None:
+    """Numbers are not times: ``astype`` would read 776 as 776 nanoseconds after 1970."""
+    target = pd.api.types.pandas_dtype(wanted)
+    timestamp = pd.api.types.is_datetime64_any_dtype(target) or (
+        isinstance(target, pd.ArrowDtype) and pa.types.is_timestamp(target.pyarrow_dtype))
+    if _number(series.dtype) and timestamp:
+        raise ValueError("numbers are not times (astype would count nanoseconds since 1970); convert "
+                         "them yourself with pd.to_datetime(values, unit=...) if they are epoch times")
 
 
 def _check_kept(before: pd.Series, after: pd.Series) -> None:
@@ -171,6 +187,7 @@ def _check_kept(before: pd.Series, after: pd.Series) -> None:
         raise ValueError(f"{int(lost.sum())} values would become missing (e.g. {before[lost].iloc[0]!r})")
     kind = before.dtype
     if pd.api.types.is_string_dtype(kind) or isinstance(kind, pd.CategoricalDtype) or kind == object:
+        _check_digits_kept(before, after)
         return
     if pd.api.types.is_float_dtype(after.dtype) and pd.api.types.is_numeric_dtype(kind):
         values = after.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
@@ -187,6 +204,20 @@ def _check_kept(before: pd.Series, after: pd.Series) -> None:
     if changed.any():
         raise ValueError(f"{int(changed.sum())} values would change (e.g. {before[changed].iloc[0]!r} "
                          f"would become {after[changed].iloc[0]!r})")
+
+
+def _check_digits_kept(before: pd.Series, after: pd.Series) -> None:
+    """Text of whole numbers made floats: refuse when a float cannot hold one exactly (IDs of 16+
+    digits: "9007199254740993" would read 9007199254740992.0)."""
+    if not pd.api.types.is_float_dtype(after.dtype):
+        return
+    text = before.dropna().astype(str).str.strip()
+    whole = text[text.str.fullmatch(r"[-+]?[0-9]{16,}")]
+    for index, digits in whole.items():
+        value = after.loc[index]  # type: ignore[call-overload]
+        if pd.notna(value) and float(value) == float(value) and int(float(value)) != int(digits):
+            raise ValueError(f"{digits} would become {float(value)!r}: a float holds about 15 digits "
+                             "(keep it as text, or use 'Int64' for whole numbers)")
 
 
 def _source(series: pd.Series, wanted: Any) -> pd.Series:

@@ -160,13 +160,30 @@ def test_a_conversion_that_changes_a_value_is_refused(column: str, values: objec
             apply_dtype(pd.DataFrame({column: values}), {column: dtype})
 
 
+@pytest.mark.parametrize(("values", "dtype", "said"), [
+    (pd.array(["9007199254740993", "12"], dtype="str"), "float64", "9007199254740993 would become 9007199254740992.0"),
+    (pd.array(["9007199254740993"], dtype="str"), "double[pyarrow]", "a float holds about 15 digits"),
+    (pd.array([1.5, 2.0], dtype="double[pyarrow]"), "Int64", r"it holds fractions \(e.g. 1.5\)"),
+    (pd.array([776], dtype="Int64"), "datetime64[us, UTC]", "numbers are not times"),
+])
+def test_text_digits_arrow_fractions_and_epochs_are_refused_by_name(values: object, dtype: str, said: str) -> None:
+    """Break-it 16, third look: text IDs made floats lost digits; Arrow floats raised a bare error."""
+    from explore_pandas.frames.shaping import apply_dtype
+
+    with pytest.raises(ParseError, match=rf"column 'x' .*cannot become .*{said}"):
+        apply_dtype(pd.DataFrame({"x": values}), {"x": dtype})
+
+
 def test_seconds_become_durations_as_seconds_and_a_narrower_float_rounds() -> None:
     from explore_pandas.frames.shaping import apply_dtype
 
     frame = pd.DataFrame({"talk_time": pd.array([1, 120, None], dtype="Int64"), "x": [0.1, 2.5, None]})
-    for wanted in ("timedelta64[ns]", "timedelta64[s]", "duration[s][pyarrow]"):  # not 120 nanoseconds
-        got = apply_dtype(frame.copy(), {"talk_time": wanted})["talk_time"]
-        assert got.iloc[1] == pd.Timedelta(seconds=120) and got.isna().iloc[2], wanted
+    arrow = frame.assign(talk_time=frame["talk_time"].astype("int64[pyarrow]"))
+    for wanted in ("timedelta64[ns]", "timedelta64[ms]", "timedelta64[s]", "duration[s][pyarrow]",
+                   "duration[ms][pyarrow]"):  # not 120 nanoseconds, in any unit, from either backend
+        for source in (frame, arrow):
+            got = apply_dtype(source.copy(), {"talk_time": wanted})["talk_time"]
+            assert got.iloc[1] == pd.Timedelta(seconds=120) and got.isna().iloc[2], wanted
     assert apply_dtype(frame.copy(), {"x": "float32"})["x"].dtype == "float32"  # asked for: it rounds
 
 
@@ -198,8 +215,15 @@ def test_a_column_the_registry_does_not_know_can_be_chosen_and_typed(tmp_path: P
     with pytest.warns(xp.SchemaDriftWarning, match=r"asked for but not in the file \(read as empty\): \['brand_new'\]"):
         absent = xp.read_file(path, report="calls", columns=["call_id", "brand_new"])
     assert absent["brand_new"].isna().all()
-    with pytest.raises(ValidationError, match="Did you mean 'talk_time'"):
-        xp.read_file(path, report="calls", columns=["talktime"])
+    for typo in ("talktime", "TALK_TIME", "Talk time"):
+        with pytest.raises(ValidationError, match="Did you mean 'talk_time'"):
+            xp.read_file(path, report="calls", columns=[typo])
+    csv = tmp_path / "c.csv"
+    csv.write_text("Call Id,End At,My Extra Id\r\nc1,2026-04-23T10:25:26Z,x9\r\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", xp.SchemaDriftWarning)
+        only_new = xp.read_file(csv, report="calls", columns=["my_extra_id"])  # no known column asked
+    assert only_new["my_extra_id"].tolist() == ["x9"]
 
 
 def test_an_undocumented_report_takes_any_column_name(tmp_path: Path) -> None:
