@@ -62,7 +62,7 @@ def _time_column(df: pd.DataFrame, meta: dict[str, Any]) -> tuple[pd.Series, str
             raise ValueError(f"the {report} report's time column {field!r} is not timezone-aware "
                              f"({df[field].dtype}): rows cannot be placed in local days. Give it its zone, e.g. "
                              f"df[{field!r}] = df[{field!r}].dt.tz_localize('UTC'), then count again.")
-        return times, field, report
+        return _with_older_layouts(df, times, field, report)
     if isinstance(df.index, pd.DatetimeIndex):
         name = str(df.index.name) if df.index.name is not None else None
         return df.index.to_series(), name, report
@@ -71,6 +71,23 @@ def _time_column(df: pd.DataFrame, meta: dict[str, Any]) -> tuple[pd.Series, str
         if times is not None:
             return times, str(column), report
     raise ValueError("no time column to count rows by: the frame has no timezone-aware datetime column")
+
+
+def _with_older_layouts(df: pd.DataFrame, times: pd.Series, field: str,
+                        report: str | None) -> tuple[pd.Series, str, str | None]:
+    """Rows of another layout of the report (a pull across the calls change of May 2026) have
+    their time in that layout's column (``end_time``), and none in ``field``: count them by it."""
+    from explore_pandas.frames.layouts import layouts_of
+
+    names = [field]
+    for schema in layouts_of(report) if report else []:
+        other = schema.timespan_field
+        if other and other not in names and other in df.columns:
+            older = _aware(df[other])
+            if older is not None:
+                times = times.fillna(older.dt.tz_convert(times.dt.tz))
+                names.append(other)
+    return times, "/".join(names), report
 
 
 def _aware(series: pd.Series) -> pd.Series | None:

@@ -193,3 +193,15 @@ def test_a_clock_change_at_night_flags_nothing(day: str) -> None:
 def test_every_empty_day_is_a_gap() -> None:
     df = _frame(["2026-11-02 09:00"], "2026-11-01", "2026-11-04")
     assert volume(df)["gap"].tolist() == [True, False, True]
+
+
+def test_a_pull_across_the_calls_layouts_counts_each_row_by_its_own_time_column() -> None:
+    """Rows of the pre-2026 layout have end_time, not end_at (break-it 16, third look: their days
+    showed as empty gaps)."""
+    v1 = _frame(["2026-11-02 09:00"], "2026-11-01", "2026-11-05")
+    old = _with_pre2026_calls(["2026-11-03 09:00", "2026-11-04 10:00"])
+    mixed = pd.concat([v1, old], ignore_index=True)
+    mixed.attrs = v1.attrs
+    counts = volume(mixed)
+    assert counts["rows"].tolist() == [0, 1, 1, 1] and not counts["gap"].iloc[1:].any()
+    assert counts.attrs["time_column"] == "end_at/end_time"
