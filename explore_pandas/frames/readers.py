@@ -188,11 +188,16 @@ def without_trailing_delimiter(table: pa.Table) -> pa.Table:
 
 
 def _unique(keys: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
+    """The keys, a repeat numbered ``key_2``, ``key_3``... skipping names the keys already hold
+    (``talk_time, talk_time, talk_time_2``: the repeat is ``talk_time_3``), so no value is lost."""
+    taken, used, out = set(keys), set(), []
     for key in keys:
-        seen[key] = seen.get(key, 0) + 1
-        out.append(key if seen[key] == 1 else f"{key}_{seen[key]}")
+        name, number = key, 1
+        while name in used or (number > 1 and name in taken):
+            number += 1
+            name = f"{key}_{number}"
+        used.add(name)
+        out.append(name)
     return out
 
 
@@ -373,8 +378,9 @@ def records_table(records: list[Any], places: Sequence[str] | None = None) -> pa
             raise Problem(not_an_object(record), record=index)
         if isinstance(record, _Repeated):
             where = places[index] if places is not None else f"entry {index + 1}"
-            notes += [f"{where} has the key {key!r} more than once: each value is kept, the repeat as "
-                      f"{key + '_2'!r} (as a csv's repeated header is)" for key in record.repeated]
+            notes += [f"{where} has the key {key!r} more than once: each value is kept, a repeat as "
+                      f"{key + '_2'!r} (or the next free number, as a csv's repeated header is)"
+                      for key in record.repeated]
     keys = list(dict.fromkeys(key for record in records for key in record))
     table = pa.table({key: _column([record.get(key) for record in records]) for key in keys})
     return table.replace_schema_metadata({_NOTES: json.dumps(notes[:5] + (

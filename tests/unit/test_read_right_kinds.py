@@ -184,3 +184,13 @@ def test_a_json_keyed_by_display_labels_says_so(tmp_path: Path, name: str) -> No
     (tmp_path / name).write_text(body)
     with pytest.raises(ParseError, match=r"keyed by the csv display labels .*'Call ID': 'call_id'.*snake_case"):
         read_file(tmp_path / name, report="calls")
+
+
+def test_a_repeat_whose_numbered_name_is_taken_takes_the_next_free_one(tmp_path: Path) -> None:
+    """{"talk_time": 5, "talk_time": 6, "talk_time_2": 7} lost the 6 (break-it 12, third look)."""
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"call_id": "c1", "end_at": "2026-04-23T10:25:26Z", "talk_time": 5, "talk_time": 6, '
+                    '"talk_time_2": 7}\n')
+    with pytest.warns(SchemaDriftWarning):
+        df = read_file(path, report="calls")
+    assert (df["talk_time"][0], df["talk_time_3"][0], df["talk_time_2"][0]) == (5, 6, 7)
