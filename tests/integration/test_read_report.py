@@ -122,7 +122,7 @@ def test_the_real_one_million_row_cap(emu: Emulator, fast_client: Client, choice
 def test_a_shared_quota_lowers_concurrency_and_loses_nothing(emu: Emulator, client: Client) -> None:
     # other tools hold 12 of the 15 slots: only 3 are left for this pull.
     # (``client`` sleeps by moving the emulator's clock: backoff costs no real time)
-    emu.configure(quota=3, progression={"polls": 3}, rates={"calls": 50})
+    emu.configure(quota=3, progression={"polls": 6}, rates={"calls": 50})
     start, end = datetime(2026, 1, 1, tzinfo=LISBON), datetime(2026, 11, 1, tzinfo=LISBON)
     df = _pull(client, start=start, end=end, format="json_bulk")
     assert df["call_id"].tolist() == _truth_ids(emu, "calls", start, end, "call_id")
