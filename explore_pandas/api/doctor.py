@@ -15,7 +15,6 @@ import socket
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -201,7 +200,7 @@ def _tls_check(transport: Transport, urls: Mapping[str, str], resolved: set[str]
     for origin in dict.fromkeys(probes.origin(u) for u in urls.values() if u in resolved):
         try:
             answer = probes.probe(transport, origin)
-        except ConfigurationError:  # the CA bundle is not a file: the proxy line says so, with its fix
+        except ConfigurationError:  # the CA bundle is unusable: the proxy line says so, with its fix
             no_bundle = True
             continue
         except ExploreError as error:
@@ -392,8 +391,9 @@ def _proxy_check(urls: Mapping[str, str] | None, verify: bool | str,
         return Check("proxy", False, f"{down}; {via}",
                      "start the proxy or correct its address in HTTPS_PROXY/HTTP_PROXY, or add the hosts "
                      "to NO_PROXY to go without it")
-    if path is not None and not Path(path).exists():
-        return Check("proxy", False, f"{via}; {bundle}: no such file",
+    problem = probes.ca_bundle_problem(path) if path is not None else None
+    if problem is not None:
+        return Check("proxy", False, f"{via}; {bundle}: {problem}",
                      f"point {source} at an existing CA bundle file, or unset it")
     if verify is False:
         return Check("proxy", False, f"{via}; {bundle}", "drop verify=False: TLS without checks is not safe")

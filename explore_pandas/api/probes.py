@@ -23,7 +23,7 @@ from requests.auth import HTTPBasicAuth
 from explore_pandas.api.config import Settings
 from explore_pandas.api.transport import Transport
 
-__all__ = ["Answer", "Granted", "Resolver", "ca_bundle", "fetch_scopes", "origin", "probe", "proxy_for",
+__all__ = ["Answer", "Granted", "Resolver", "ca_bundle", "ca_bundle_problem", "fetch_scopes", "origin", "probe", "proxy_for",
            "redact_userinfo", "resolve_host"]
 
 #: ``socket.getaddrinfo``'s signature; tests inject their own.
@@ -147,3 +147,17 @@ def ca_bundle(verify: bool | str) -> tuple[str | None, str]:
         if value:
             return value, name
     return requests.utils.DEFAULT_CA_BUNDLE_PATH, "certifi (requests' default)"
+
+
+def ca_bundle_problem(path: str) -> str | None:
+    """What makes a CA bundle file unusable: ``"no such file"``, ``"holds no CA certificate OpenSSL
+    can read"`` (empty, not PEM), or None when OpenSSL loads it."""
+    import ssl
+
+    if not os.path.exists(path):
+        return "no such file"
+    try:
+        ssl.create_default_context(cafile=path) if os.path.isfile(path) else ssl.create_default_context(capath=path)
+    except (ssl.SSLError, OSError):
+        return "holds no CA certificate OpenSSL can read"
+    return None

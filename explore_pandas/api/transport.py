@@ -300,6 +300,9 @@ class Transport:
         try:
             return self.session.request(method, url, **kwargs), None
         except (requests.ConnectionError, requests.Timeout) as error:
+            if isinstance(error, requests.exceptions.SSLError) and any(
+                    words in str(error) for words in _UNUSABLE_BUNDLE):  # no retry can help: a setting
+                raise missing_ca_bundle(self.verify, "holds no CA certificate OpenSSL can read") from None
             return None, error
         except OSError as error:  # requests' own: a CA bundle path that is not a file
             if "CA certificate bundle" not in str(error):
@@ -342,15 +345,20 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def missing_ca_bundle(verify: bool | str) -> ConfigurationError:
-    """The CA bundle that certificates are checked with is not a file: a setting to fix, said with its name."""
+#: OpenSSL's words for a CA bundle file it cannot load (empty, not PEM, no certificate in it).
+_UNUSABLE_BUNDLE = ("NO_CERTIFICATE_OR_CRL_FOUND", "PEM lib", "NO_START_LINE", "BAD_BASE64_DECODE")
+
+
+def missing_ca_bundle(verify: bool | str, why: str = "is not a file") -> ConfigurationError:
+    """The CA bundle that certificates are checked with is not a file (or ``why``): a setting to
+    fix, said with its name."""
     if isinstance(verify, str):
         name, path = "verify", verify
     else:
         name, path = next(((n, os.environ[n]) for n in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") if os.environ.get(n)),
                           ("REQUESTS_CA_BUNDLE", "?"))
     return ConfigurationError(
-        f"{name}={path} is not a file, so no server certificate can be checked. Point {name} at an existing "
+        f"{name}={path} {why}, so no server certificate can be checked. Point {name} at an existing "
         "CA bundle file (your company's, behind a TLS-inspecting proxy), or unset it to use certifi's.",
         setting=name,
     )

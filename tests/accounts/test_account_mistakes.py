@@ -257,3 +257,22 @@ def test_a_settings_line_that_says_its_own_fix_gets_no_other(home: Home) -> None
     first = doctor.stdout.splitlines()[0]
     assert doctor.returncode == 1 and first.endswith("Fix the file, or delete it and run `explore-pandas login` again.")
     assert "fix:" not in first
+
+
+@pytest.mark.parametrize("content", ["junk\n", ""])
+def test_a_ca_bundle_with_no_certificate_is_a_setting_too(home: Home, tmp_path: Path, content: str) -> None:
+    """A bundle file that exists but holds no certificate (verify pass: a raw pool dump, exit 1)."""
+    bundle = tmp_path / "j.pem"
+    bundle.write_text(content)
+    with Emulator(progression="immediate", tls=True, client_secret=SECRET) as emu:
+        env = _env(emu, REQUESTS_CA_BUNDLE=str(bundle))
+        pull = run_cli("pull", "calls", "--last", "1d", "-o", str(tmp_path / "c.csv"), env=env)
+        doctor = run_cli("doctor", env=env)
+        assert emu.stats()["jobs_created"] == 0
+    assert pull.returncode == 2
+    assert _one_line(pull) == (
+        f"explore-pandas: REQUESTS_CA_BUNDLE={bundle} holds no CA certificate OpenSSL can read, so no server "
+        "certificate can be checked. Point REQUESTS_CA_BUNDLE at an existing CA bundle file (your company's, "
+        "behind a TLS-inspecting proxy), or unset it to use certifi's.")
+    proxy = next(line for line in doctor.stdout.splitlines() if line.startswith("✗ proxy"))
+    assert f"CA bundle {bundle} (REQUESTS_CA_BUNDLE): holds no CA certificate OpenSSL can read" in proxy
