@@ -85,7 +85,9 @@ class ReportRequest:
 
 
 def _wire(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S")
+    """The wall time, ``YYYY-MM-DDTHH:MM:SS``: ``isoformat`` pads the year (``strftime("%Y")``
+    writes year 999 as ``999`` on glibc, which no API reads as a date)."""
+    return value.replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

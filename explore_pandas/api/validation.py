@@ -301,7 +301,7 @@ def _span(delta: timedelta) -> str:
 
 
 def _show(value: datetime) -> str:
-    return f"{value:%Y-%m-%dT%H:%M:%S} {value.tzinfo}"
+    return f"{value.replace(tzinfo=None, microsecond=0).isoformat()} {value.tzinfo}"  # isoformat pads year 999
 
 
 def default_name(report: ReportType, start: datetime, end: datetime) -> str:

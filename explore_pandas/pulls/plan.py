@@ -127,8 +127,8 @@ def check_job_count(count: int, start: datetime, end: datetime, zone: str, max_j
 
 
 def _day(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d}" if (moment.hour, moment.minute, moment.second) == (0, 0, 0) \
-        else f"{moment:%Y-%m-%dT%H:%M:%S}"
+    wall = moment.replace(tzinfo=None, microsecond=0)  # isoformat pads year 999, strftime does not
+    return wall.date().isoformat() if (wall.hour, wall.minute, wall.second) == (0, 0, 0) else wall.isoformat()
 
 
 @contextmanager

@@ -108,3 +108,17 @@ def test_job_pickles_and_is_frozen() -> None:
     with pytest.raises(AttributeError):
         job.status = JobStatus.DONE  # type: ignore[misc]
     assert job.with_status(JobStatus.DONE).status is JobStatus.DONE
+
+
+def test_a_year_before_1000_is_padded_on_the_wire() -> None:
+    """strftime("%Y") writes year 999 as "999" on glibc: the API could not read it as a date."""
+    from datetime import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from explore_pandas.api.models import ReportRequest
+    from explore_pandas.reports import report_type
+
+    zone = ZoneInfo("UTC")
+    body = ReportRequest(report_type("calls"), dt(999, 1, 1, tzinfo=zone), dt(999, 1, 2, 6, 30, tzinfo=zone),
+                         "UTC", "csv", "n").to_body()
+    assert body["timespan"] == {"from": "0999-01-01T00:00:00", "to": "0999-01-02T06:30:00"}
