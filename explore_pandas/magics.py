@@ -137,9 +137,16 @@ def _pull(args: argparse.Namespace) -> Any:
     from explore_pandas.cli.commands import account
     from explore_pandas.engines.read import read_report
 
+    from explore_pandas.frames.options import check_columns
+    from explore_pandas.pulls.plan import plan_pull
+
     options = {"start": args.start, "end": args.end, "last": args.last, "tz": args.tz, "format": args.format,
                "on_row_limit": args.on_row_limit, "progress": False if args.quiet else "auto",
                "max_jobs": args.max_jobs, "columns": args.columns}
+    # The arguments first, as `pull` does: a mistake is one line, not the emulator's notice and then it.
+    plan = plan_pull(args.report, start=args.start, end=args.end, last=args.last, tz=args.tz,
+                     format=args.format, max_jobs=args.max_jobs)
+    check_columns(args.columns, plan.report.slug)
     try:
         client = get_client()  # the kernel's default, or one from EXPLORE_* / the saved profile
     except ConfigurationError:

@@ -163,6 +163,26 @@ def test_without_a_client_or_credentials_it_pulls_from_the_embedded_emulator(
     assert "missing" not in err
 
 
+@pytest.mark.parametrize("line", ["calls --last 1d --tz Lisbon -q", "calls --start 2000-01-01 --end 2026-01-01 -q",
+                                  "calls --last 1d --columns talktime -q"])
+def test_a_mistake_without_credentials_is_said_before_any_emulator_starts(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str], line: str) -> None:
+    from explore_pandas.api.config import ENV_NAMES
+
+    for name in [*ENV_NAMES.values(), "EXPLORE_PROFILE"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EXPLORE_CACHE_DIR", str(tmp_path / "cache"))
+    ip = InteractiveShell.instance()
+    previous = set_default_client(None)
+    try:
+        ip.run_line_magic("load_ext", "explore_pandas")
+        with pytest.raises(UsageError):
+            ip.run_line_magic("explore", line)
+    finally:
+        set_default_client(previous)
+    assert "emulator" not in capsys.readouterr().err  # no notice of an emulator that served nothing
+
+
 def test_some_credentials_set_is_the_missing_ones_named_not_the_emulator(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     from explore_pandas.api.config import ENV_NAMES
