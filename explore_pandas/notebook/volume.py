@@ -59,9 +59,12 @@ def _time_column(df: pd.DataFrame, meta: dict[str, Any]) -> tuple[pd.Series, str
     if field is not None and field in df.columns:
         times = _aware(df[field])
         if times is None:
+            fix = (f"df[{field!r}] = df[{field!r}].dt.tz_localize('UTC')"
+                   if pd.api.types.is_datetime64_dtype(df[field].dtype) else
+                   f"df[{field!r}] = pd.to_datetime(df[{field!r}], utc=True)")  # text: parse it first
             raise ValueError(f"the {report} report's time column {field!r} is not timezone-aware "
                              f"({df[field].dtype}): rows cannot be placed in local days. Give it its zone, e.g. "
-                             f"df[{field!r}] = df[{field!r}].dt.tz_localize('UTC'), then count again.")
+                             f"{fix}, then count again.")
         return _with_older_layouts(df, times, field, report)
     if isinstance(df.index, pd.DatetimeIndex):
         name = str(df.index.name) if df.index.name is not None else None

@@ -149,9 +149,10 @@ def test_a_naive_or_text_time_column_is_an_error_never_another_column() -> None:
     df = _frame(["2026-11-02 09:00", "2026-11-02 10:00"], "2026-11-02", "2026-11-03")
     df["csat_survey_time"] = df["end_at"]
     df.attrs = {}
-    for lost in (df["end_at"].dt.tz_localize(None), df["end_at"].astype(str)):
+    for lost, fix in ((df["end_at"].dt.tz_localize(None), r"\.dt\.tz_localize\('UTC'\)"),
+                      (df["end_at"].astype(str), r"pd\.to_datetime\(df\['end_at'\], utc=True\)")):
         with pytest.raises(ValueError, match=r"the calls report's time column 'end_at' is not timezone-aware .*"
-                                             r"tz_localize\('UTC'\)"):
+                                             + fix):
             volume(df.assign(end_at=lost))
 
 
