@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from explore_pandas.api.config import ENV_NAMES
 from explore_pandas.cli.errors import PROG, Parser, check_cache_folder, check_days, check_port, column_list, one_line, print_error, whole_number
-from explore_pandas.exceptions import ConfigurationError
+from explore_pandas.exceptions import ConfigurationError, ValidationError
 from explore_pandas.frames.limits import ON_ROW_LIMIT
 from explore_pandas.spec import FORMATS
 
@@ -306,13 +306,21 @@ def _emulator(args: argparse.Namespace) -> int:
     from explore_pandas.emulator import Emulator
 
     check_port(args.port)
+    if not args.host.strip():  # "" would bind every interface, not the loopback the help promises
+        raise ValidationError("host: '' is not an address; give one, e.g. --host 127.0.0.1 (the default).",
+                              fields=[{"name": "host", "description": "empty"}])
+    if args.client_secret is not None and not args.client_secret.strip():
+        raise ValidationError("client-secret: it is empty; give a secret, or leave --client-secret out for a "
+                              "random one.", fields=[{"name": "client-secret", "description": "empty"}])
     port = 0 if args.tour else args.port
     emu = Emulator(host=args.host, port=port, seed=args.seed, tls=args.tls, client_secret=args.client_secret)
     try:
         emu.start()
     except OSError as error:
-        print(f"explore-pandas: cannot listen on {args.host}:{args.port}: {error.strerror}. "
-              "Pick another port with --port, or --port 0 for a free one.", file=sys.stderr)
+        taken = error.errno == errno.EADDRINUSE  # else the address is not this machine's, or not allowed
+        fix = ("Pick another port with --port, or --port 0 for a free one." if taken else
+               "Give an address of this machine with --host (the default, 127.0.0.1, serves this machine only).")
+        print(f"explore-pandas: cannot listen on {args.host}:{args.port}: {error.strerror}. {fix}", file=sys.stderr)
         return 2
     with emu:
         if args.tour:
@@ -346,7 +354,8 @@ def _banner(emu: object) -> None:
     lines += [
         "",
         "From Python:  import explore_pandas as xp; xp.connect(**credentials above)",
-        "From a shell: " + " ".join(f"{ENV_NAMES[key]}={value}" for key, value in creds.items() if key in ENV_NAMES),
+        "From a shell: " + " ".join([f"{ENV_NAMES[key]}={value}" for key, value in creds.items() if key in ENV_NAMES]
+                                    + ([f"REQUESTS_CA_BUNDLE={emu.ca_file}"] if emu.ca_file else [])),
         "Press Ctrl-C to stop.",
     ]
     print("\n".join(lines), flush=True)

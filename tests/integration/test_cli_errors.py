@@ -151,6 +151,13 @@ MISTAKES: list[tuple[tuple[str, ...], int, str]] = [
     ((*PULL, "-o", "x.csv", "--columns", ","), 2,
      "explore-pandas: pull: argument --columns: ',' names no column: give the report's JSON keys separated by "
      "commas, e.g. --columns call_id,start_at,talk_time (see explore-pandas pull --help)."),
+    (("emulator", "--host", ""), 2, "explore-pandas: host: '' is not an address; give one, e.g. --host 127.0.0.1 "
+                                    "(the default)."),
+    (("emulator", "--host", "192.0.2.1", "--port", "0"), 2,  # TEST-NET-1: never this machine's
+     "explore-pandas: cannot listen on 192.0.2.1:0: Cannot assign requested address. Give an address of this "
+     "machine with --host (the default, 127.0.0.1, serves this machine only)."),
+    (("emulator", "--client-secret", ""), 2, "explore-pandas: client-secret: it is empty; give a secret, or leave "
+                                             "--client-secret out for a random one."),
     (("jobs", "--all"), 2, "explore-pandas: jobs: unrecognized arguments: --all (see explore-pandas jobs --help)."),
     (("resume", "calls"), 2, "explore-pandas: resume: unrecognized arguments: calls (see explore-pandas resume --help)."),
     (("logout", "extra"), 2, "explore-pandas: logout: unrecognized arguments: extra (see explore-pandas logout --help)."),
@@ -424,3 +431,14 @@ def test_a_mistake_on_the_emulator_is_one_line_without_its_notice_first(
     result = cli(*PULL, "-o", "x.csv", *extra)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert result.stderr.startswith(said) and "emulator" not in result.stderr
+
+
+def test_the_tls_banners_shell_line_holds_the_ca_bundle_to_trust(capsys: pytest.CaptureFixture[str]) -> None:
+    """Copied into a shell, the line must work: an HTTPS emulator needs its CA file trusted."""
+    from explore_pandas.cli.main import _banner  # noqa: PLC2701 (the one printer of the banner)
+    from explore_pandas.emulator import Emulator
+
+    with Emulator(tls=True) as emu:
+        _banner(emu)
+        shell = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("From a shell: "))
+        assert f"REQUESTS_CA_BUNDLE={emu.ca_file}" in shell and f"EXPLORE_BASE_URL={emu.base_url}" in shell
