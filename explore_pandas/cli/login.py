@@ -119,9 +119,21 @@ def _ask(values: dict[str, Any], known: Any, stdin: TextIO, out: TextIO) -> None
         if key == "region" and values.get("base_url") and values.get("token_url"):
             continue  # both URLs given: the region names neither
         default = (getattr(known, key, None) if known is not None else None) or defaults.get(key)
-        print(f"{prompt}{f' [{default}]' if default else ''}: ", end="", file=out, flush=True)
-        answer = stdin.readline().strip()
-        values[key] = answer or default
+        values[key] = _answer(f"{prompt}{f' [{default}]' if default else ''}: ", default, stdin, out)
+
+
+def _answer(prompt: str, default: str | None, stdin: TextIO, out: TextIO, tries: int = 3) -> str | None:
+    """The answer to a required question, asked again when it is left empty (None at the end of input)."""
+    for _ in range(tries):
+        print(prompt, end="", file=out, flush=True)
+        line = stdin.readline()
+        if not line:  # end of input: the settings check names what is missing
+            return default
+        answer = line.strip() or default
+        if answer:
+            return answer
+        print("  (needed: type it, or Ctrl-C to stop)", file=out, flush=True)
+    return None
 
 
 def _read_secret(args: argparse.Namespace, stdin: TextIO, interactive: bool, client_id: str | None) -> str:

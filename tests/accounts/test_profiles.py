@@ -119,6 +119,16 @@ def test_login_asks_no_region_when_both_urls_are_given(
     assert out.startswith("OAuth client id: ") and "Region" not in out
 
 
+def test_an_empty_answer_to_a_required_question_asks_it_again(
+        monkeypatch: pytest.MonkeyPatch, emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    """Enter at the client id prompt went on to the next question, then failed naming flags."""
+    monkeypatch.setattr("sys.stdin", Terminal(f"\n  \n{emu.client_id}\n"))  # Enter, spaces, then the id
+    monkeypatch.setattr("getpass.getpass", lambda prompt: SECRET)
+    assert main(["login", "--base-url", emu.base_url, "--token-url", emu.token_url]) == 0
+    out = capsys.readouterr().out
+    assert out.count("OAuth client id: ") == 3 and out.count("(needed: type it, or Ctrl-C to stop)") == 2
+
+
 def test_login_refuses_a_bad_account_before_asking_the_secret(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     asked: list[str] = []
