@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import builtins
 import keyword
+import re
 import shlex
 import sys
 import types
@@ -125,6 +126,10 @@ class ExploreMagics(Magics):
         if hasattr(builtins, name):
             raise IPythonUsageError(f"{MAGIC}: -o {name!r} would hide Python's built-in {name}() in this notebook; "
                                     "pick another name, e.g. -o df")
+        hidden = getattr(self.shell, "user_ns_hidden", {}) if self.shell is not None else {}
+        if name in hidden or re.fullmatch(r"_+[0-9]*|_i+[0-9]*|_[iod]h", name):
+            raise IPythonUsageError(f"{MAGIC}: -o {name!r} is one of IPython's own names (its history and "
+                                    "outputs: In, Out, _1, __...); pick another name, e.g. -o df")
         current = self.shell.user_ns.get(name) if self.shell is not None else None
         if isinstance(current, types.ModuleType):
             raise IPythonUsageError(f"{MAGIC}: -o {name!r} would replace the module {name} "

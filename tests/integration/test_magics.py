@@ -128,6 +128,8 @@ def test_a_failed_pull_is_one_line_on_stderr_and_no_value(fast_shell: Interactiv
              "e.g. -o df"),
     ("xp", ("%explore: -o 'xp' would replace the module xp (explore_pandas) in this notebook; "
             "pick another name, e.g. -o df")),
+    *((name, f"%explore: -o {name!r} is one of IPython's own names (its history and outputs: In, Out, _1, "
+             "__...); pick another name, e.g. -o df") for name in ("In", "Out", "_1", "__", "_i3")),
 ])
 def test_dash_o_refuses_keywords_and_a_name_holding_a_module(shell: InteractiveShell, emu: Emulator,
                                                              name: str, message: str) -> None:
