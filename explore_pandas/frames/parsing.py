@@ -218,7 +218,8 @@ def parse_file(
     typed, notes = typed_table(table, schema, tz)
     notes = read_notes + notes
     del table  # only the typed columns stay alive through the conversion to pandas
-    frame = present(to_frame(typed), backend, overrides)
+    frame = _typed_absent(to_frame(typed), slug, tz, [c for c in wanted or () if c not in schema.by_key])
+    frame = present(frame, backend, overrides)
     del typed
     if rows:
         warn_drift(schema, columns_of_file, notes, wanted)
@@ -226,6 +227,17 @@ def parse_file(
     total = meta.pop("total", None)
     total = total if isinstance(total, int) and not isinstance(total, bool) else None
     return ParsedReport(frame, total, len(frame), format, meta, schema.layout)
+
+
+def _typed_absent(frame: pd.DataFrame, slug: str, tz: str, keys: list[str]) -> pd.DataFrame:
+    """Columns asked for that this file's layout lacks (``end_at`` of a pre-2026 calls file): empty,
+    with the type another layout of the report gives them, not text (so that windows stack)."""
+    for key in keys:
+        layout = next((s.layout for s in layouts_of(slug) if key in s.by_key and s.layout), None)
+        if layout is not None and frame[key].isna().all():
+            dtype = empty_frame(slug, tz=tz, layout=layout, columns=[key])[key].dtype
+            frame[key] = pd.Series(index=frame.index, dtype=dtype)
+    return frame
 
 
 def empty_frame(report: str, *, tz: str = "UTC", layout: str | None = None,

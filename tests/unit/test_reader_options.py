@@ -102,6 +102,7 @@ def test_a_column_missing_from_the_file_is_all_null_of_its_kind_and_said(files: 
                              columns=["call_id", "is_mood_prompted", "start_time"])
     assert list(frame.columns) == ["call_id", "is_mood_prompted", "start_time"]
     assert frame["start_time"].isna().all()
+    assert str(frame["start_time"].dtype) == "datetime64[us, UTC]"  # the pre-2026 layout's type, not text
 
 
 def test_columns_on_an_empty_file() -> None:
