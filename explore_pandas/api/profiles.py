@@ -128,6 +128,11 @@ def _bad_config(path: Path, why: str) -> ConfigurationError:
 
 
 def _profiles_table(document: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(document) - {"profiles"})
+    if unknown:  # e.g. default_profile = "x": a setting this library would silently not follow
+        raise _bad_config(config_file(), f"it has the unknown top-level key{'s' if len(unknown) > 1 else ''} "
+                                         f"{', '.join(unknown)}: only [profiles.NAME] tables are read (choose a "
+                                         "profile with --profile NAME or EXPLORE_PROFILE)")
     table = document.get("profiles", {})
     if not isinstance(table, dict):
         raise _bad_config(config_file(), f"'profiles' is a {type(table).__name__}, not a table of "

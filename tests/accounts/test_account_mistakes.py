@@ -139,6 +139,9 @@ def test_a_file_that_is_not_text_is_a_setting_to_fix_not_a_bug(emu: Emulator, ho
     ("[profiles.default]\nclient_id = 'c'\nclient_secret = 'oops'\n",
      "profiles.default has a client_secret, and secrets never go in this file: remove that line (rotate the "
      "secret if the file was shared), then run `explore-pandas login --profile default` to keep it in the keyring"),
+    ("default_profile = 'x'\n[profiles.default]\nclient_id = 'c'\n",
+     "it has the unknown top-level key default_profile: only [profiles.NAME] tables are read (choose a profile "
+     "with --profile NAME or EXPLORE_PROFILE)"),
     ("[profiles.default]\nclient_id = 'c'\nacount = 'acme'\n",
      "profiles.default has unknown key acount (known: account, region, client_id, base_url, token_url, "
      "secret_store)"),
