@@ -214,6 +214,11 @@ class _Draws:
     cid: pa.Array
 
 
+#: Simulated local days kept: a year and its margins, so that a job's row count and its file
+#: (written later) use the same simulation rather than running it twice.
+_DAYS_KEPT = 400
+
+
 @lru_cache(maxsize=64)
 def _draws(seed: int, lday: int, zone: str, rate: float, user_team: bytes) -> _Draws:
     rng = traffic.day_rng(seed, lday, _SIM)
@@ -256,7 +261,7 @@ def _run(d: _Draws, rows: NDArray[Any], crew: traffic.Agents, crews: NDArray[Any
                    d.until[rows], crew.pace, crews, carry)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=_DAYS_KEPT)
 def _carry(seed: int, lday: int, zone: str, rate: float, user_team: bytes) -> NDArray[Any]:
     """When each agent is free of the evening's calls of ``lday`` (ms; `_NEVER`: not busy).
 
@@ -276,7 +281,7 @@ def _carry(seed: int, lday: int, zone: str, rate: float, user_team: bytes) -> ND
     return free
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=_DAYS_KEPT)
 def simulate(seed: int, lday: int, zone: str, rate: float, user_team: bytes) -> Calls:
     """Local day ``lday``'s calls at ``rate`` calls per mean day (see the module docstring)."""
     d = _draws(seed, lday, zone, rate, user_team)
@@ -312,7 +317,7 @@ def simulate(seed: int, lday: int, zone: str, rate: float, user_team: bytes) -> 
                  carry, shape)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=_DAYS_KEPT)
 def view(slug: str, seed: int, lday: int, zone: str, rate: float,
          user_team: bytes) -> tuple[NDArray[Any], dict[str, Any]]:
     """``(events, model columns)`` of one report's rows of local day ``lday``, by event.
