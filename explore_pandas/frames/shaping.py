@@ -113,7 +113,8 @@ def apply_dtype(frame: pd.DataFrame, dtype: Mapping[str, Any]) -> pd.DataFrame:
             _check_fits(frame[key], wanted)
             with np.errstate(all="ignore"):  # an overflowing cast is judged below, not warned about
                 if _seconds_to_duration(frame[key], wanted):
-                    converted = pd.to_timedelta(frame[key].astype("float64"), unit="s").astype(wanted)
+                    seconds = frame[key].to_numpy(dtype="float64", na_value=np.nan)  # any backend, NA kept
+                    converted = pd.Series(pd.to_timedelta(seconds, unit="s"), index=frame.index).astype(wanted)
                 else:
                     _check_not_epoch(frame[key], wanted)
                     converted = _source(frame[key], wanted).astype(wanted)

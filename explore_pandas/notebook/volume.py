@@ -159,7 +159,8 @@ def volume(df: pd.DataFrame) -> pd.DataFrame:
     found = df.attrs.get("explore")
     meta: dict[str, Any] = found if isinstance(found, dict) else {}
     times, column, report = _time_column(df, meta)
-    zone = ZoneInfo(str(meta.get("timezone") or getattr(times.dt.tz, "key", None) or "UTC"))
+    tz = times.dt.tz  # a ZoneInfo, or on pandas 2 a pytz zone (its name is .zone)
+    zone = ZoneInfo(str(meta.get("timezone") or getattr(tz, "key", None) or getattr(tz, "zone", None) or "UTC"))
     if meta.get("start") and meta.get("end"):
         start, end = (datetime.fromisoformat(meta[k]).astimezone(zone) for k in ("start", "end"))
     elif times.notna().any():

@@ -122,10 +122,13 @@ def test_the_real_one_million_row_cap(emu: Emulator, fast_client: Client, choice
 def test_a_shared_quota_lowers_concurrency_and_loses_nothing(emu: Emulator, client: Client) -> None:
     # other tools hold 12 of the 15 slots: only 3 are left for this pull.
     # (``client`` sleeps by moving the emulator's clock: backoff costs no real time)
-    emu.configure(quota=3, progression={"polls": 6}, rates={"calls": 50})
+    emu.configure(quota=3, progression={"polls": 20}, rates={"calls": 50})  # jobs outlast the creates
     start, end = datetime(2026, 1, 1, tzinfo=LISBON), datetime(2026, 11, 1, tzinfo=LISBON)
+    # The truth first: it simulates the days, so that the creates below (which count the rows) are
+    # quick and run together, as on a real account; slow creates would each find the others done.
+    truth = _truth_ids(emu, "calls", start, end, "call_id")
     df = _pull(client, start=start, end=end, format="json_bulk")
-    assert df["call_id"].tolist() == _truth_ids(emu, "calls", start, end, "call_id")
+    assert df["call_id"].tolist() == truth
     meta = df.attrs["explore"]
     assert meta["rate_limited"] > 0
     assert len(emu.jobs()) == len(meta["windows"]) == 10  # no duplicate job from a retried create
