@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 from explore_pandas.api.models import ReportRequest
 from explore_pandas.exceptions import DataLatencyWarning, ValidationError
+from explore_pandas.frames.checks import check_format  # one rule for requests and files
 from explore_pandas.reports import ReportType, report_type
-from explore_pandas.spec import DATA_LATENCY, FORMATS, MAX_SPAN
+from explore_pandas.spec import DATA_LATENCY, MAX_SPAN
 from explore_pandas.zones import check_zone, iana_names
 
 __all__ = [
@@ -66,14 +67,6 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     that first instant.
     """
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc).astimezone(zone)
-
-
-def check_format(format: str) -> str:
-    """``csv``, ``json`` or ``json_bulk`` (case-insensitive)."""
-    value = format.strip().lower() if isinstance(format, str) else format
-    if value not in FORMATS:
-        raise _fail("format", f"{format!r} is not a report format", f"Use one of {', '.join(FORMATS)}.")
-    return value
 
 
 def check_name(name: str) -> str:
